@@ -1,0 +1,144 @@
+/**
+ * The adapter record (house style 11): one source table, one file.
+ *
+ * An adapter says which table it counts (`table`), every table it reads (`reads`, for `grants`
+ * and `extract`), how to decode a raw row (`codec`), how to read rows as a stream (`query`) and
+ * how a decoded row becomes events (`toEvents`, pure, tested without a database).
+ *
+ * Conservation: every row read ends as one or more outputs, or exactly one rejection with a
+ * reason. `rows_read = rows_folded + rows_rejected` per (site, source table).
+ *
+ * @since 0.1.0
+ */
+import type * as Ei from 'fp-ts/Either';
+import type { ReadonlyNonEmptyArray } from 'fp-ts/ReadonlyNonEmptyArray';
+import type * as t from 'io-ts';
+import type { Event } from '../lib/Event';
+import type { Rejection } from '../lib/Rejection';
+import type { Millis } from '../lib/Time';
+import type { SiteConfig, Source, TableRef } from './Source';
+
+// -------------------------------------------------------------------------------------
+// dimensions: small tables read whole before the streamed sources
+// -------------------------------------------------------------------------------------
+
+/**
+ * A Blazar host with its current capabilities.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface HostInfo {
+  /** `computehosts.id` (a string; the Nova compute node id at registration). */
+  readonly id: string;
+  readonly hypervisor_hostname: string;
+  readonly node_type: string;
+  readonly gpus: number;
+  readonly vcpus: number;
+  readonly memory_mb: number;
+  readonly local_gb: number;
+}
+
+/**
+ * One Nova compute node row (live, soft-deleted or shadow).
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface ComputeNodeInfo {
+  readonly id: string;
+  readonly hypervisor_hostname: string;
+  readonly hypervisor_type: string;
+  readonly created_at: Millis | null;
+  readonly vcpus: number;
+  readonly memory_mb: number;
+  readonly local_gb: number;
+}
+
+/**
+ * What `toEvents` may look up. Built by `loadContext` from the small dimension tables.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface Context {
+  readonly site: SiteConfig;
+  /** Blazar hosts by `computehosts.id` (live and soft-deleted). */
+  readonly hostsById: ReadonlyMap<string, HostInfo>;
+  /** Blazar hosts by `hypervisor_hostname` (the latest row when several share a hostname). */
+  readonly hostsByHostname: ReadonlyMap<string, HostInfo>;
+  /** Nova compute node rows by `hypervisor_hostname`, sorted by `created_at` (NULL first). */
+  readonly computeNodes: ReadonlyMap<string, ReadonlyArray<ComputeNodeInfo>>;
+}
+
+/**
+ * A context with nothing known (for tests and for sites whose dimension tables are missing).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const emptyContext = (site: SiteConfig): Context => ({
+  site,
+  hostsById: new Map(),
+  hostsByHostname: new Map(),
+  computeNodes: new Map(),
+});
+
+// -------------------------------------------------------------------------------------
+// the record
+// -------------------------------------------------------------------------------------
+
+/**
+ * A daily legacy value (reconstruction rules, section 7), before the usage timeline maps it.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface LegacyRecord {
+  readonly _tag: 'LegacyUsage' | 'LegacyCount';
+  readonly site: string;
+  /** The day, 00:00Z. */
+  readonly date: Millis;
+  readonly node_type: string;
+  /** `LegacyUsage`: hours; `LegacyCount`: `cnt` in `total`. */
+  readonly maint_hours: number;
+  readonly reserved_hours: number;
+  readonly used_hours: number;
+  readonly idle_hours: number;
+  readonly total_hours: number;
+  readonly cnt: number;
+  readonly source: { readonly table: string; readonly id: string };
+}
+
+/**
+ * @category model
+ * @since 0.1.0
+ */
+export interface Adapter<A, B = Event> {
+  /** `logical_db.table` of the primary table, e.g. `nova.compute_nodes`. */
+  readonly name: string;
+  /** The table whose rows the audit counts. */
+  readonly table: TableRef;
+  /** Every table the query reads, including `table`. Tables in `optional` may be absent. */
+  readonly reads: ReadonlyArray<TableRef>;
+  /** Read when present (e.g. shadow tables, request_specs); their absence is reported, not fatal. */
+  readonly optional?: ReadonlyArray<TableRef>;
+  /** Decodes one raw row. */
+  readonly codec: t.Decoder<unknown, A>;
+  /** The raw row's id, for rejections of rows that do not decode. */
+  readonly rowId: (raw: unknown) => string;
+  /** Streams raw rows (never the whole table in memory). */
+  readonly query: (src: Source) => AsyncIterable<unknown>;
+  /** Pure: a decoded row becomes outputs or one rejection. */
+  readonly toEvents: (ctx: Context) => (row: A) => Ei.Either<Rejection, ReadonlyNonEmptyArray<B>>;
+}
+
+/**
+ * The row id of a raw row with an `id` column.
+ *
+ * @since 0.1.0
+ */
+export const idColumn = (raw: unknown): string => {
+  const id = (raw as { id?: unknown } | null)?.id;
+  return id === undefined || id === null ? '?' : String(id);
+};

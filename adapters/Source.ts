@@ -1,0 +1,239 @@
+/**
+ * A site's source databases, live (MySQL/MariaDB through mysql2) or as a one-file SQLite snapshot
+ * (better-sqlite3), behind one knex handle.
+ *
+ * Table naming (decided in docs/decisions.md):
+ * - MySQL: each logical database (`nova`, `nova_api`, `blazar`, `chameleon_usage`) maps to the
+ *   site's real database name, so `{ db: 'nova', table: 'instances' }` is `nova.instances` (or
+ *   `nova_cell1.instances` if the site config says so). Cross-database joins work as usual.
+ * - SQLite: one file holds every table as `<logical db>__<table>`, e.g. `nova__instances`,
+ *   `nova_api__request_specs`, `blazar__leases`, `chameleon_usage__node_count_cache`.
+ *
+ * MySQL connections read DATETIMEs as strings (`dateStrings`) and parse them as UTC in the codecs,
+ * so neither the server's nor the client's time zone can move an event; BIGINT and DECIMAL come
+ * as strings and are decoded by `codecs.Int` / `codecs.Num`.
+ *
+ * @since 0.1.0
+ */
+import * as TE from 'fp-ts/TaskEither';
+import { knex, type Knex } from 'knex';
+import type { BaseCountType } from '../lib/CountType';
+import type { ConfigFailure, ConnectionFailure } from '../lib/Failure';
+import type { Millis } from '../lib/Time';
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/** The logical source databases. @category model @since 0.1.0 */
+export const logicalDbs = ['nova', 'nova_api', 'blazar', 'chameleon_usage'] as const;
+
+/** @category model @since 0.1.0 */
+export type LogicalDb = (typeof logicalDbs)[number];
+
+/** A table in a logical database. @category model @since 0.1.0 */
+export interface TableRef {
+  readonly db: LogicalDb;
+  readonly table: string;
+}
+
+/**
+ * What the tool knows about one site beyond its database.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface SiteConfig {
+  /** Key used in outputs, e.g. `chi_tacc`. */
+  readonly site: string;
+  /** Human name, e.g. `CHI@TACC`. */
+  readonly displayName: string;
+  /** Real database name per logical database. */
+  readonly databases: Readonly<Record<LogicalDb, string>>;
+  /** Projects whose leases are operator leases (maintenance, not demand). */
+  readonly operatorProjects: ReadonlyArray<string>;
+  /** Name of the integer Blazar capability that gives a host's GPU count. */
+  readonly gpuCapability: string;
+  /** Coverage starts that override the earliest created_at (known gaps). */
+  readonly coverageStart: Readonly<Partial<Record<BaseCountType, Millis>>>;
+}
+
+/** A connected site. @category model @since 0.1.0 */
+export interface Source {
+  readonly knex: Knex;
+  readonly dialect: 'mysql' | 'sqlite';
+  readonly site: SiteConfig;
+}
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * A site config with the defaults: database names `nova`, `nova_api`, `blazar`,
+ * `chameleon_usage`; no operator projects; GPUs from `gpu.gpu_count`; no known gaps.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const siteConfig = (site: string, overrides: Partial<Omit<SiteConfig, 'site'>> = {}): SiteConfig => ({
+  site,
+  displayName: overrides.displayName ?? site,
+  databases: overrides.databases ?? { nova: 'nova', nova_api: 'nova_api', blazar: 'blazar', chameleon_usage: 'chameleon_usage' },
+  operatorProjects: overrides.operatorProjects ?? [],
+  gpuCapability: overrides.gpuCapability ?? 'gpu.gpu_count',
+  coverageStart: overrides.coverageStart ?? {},
+});
+
+/**
+ * Removes the password from a database URL, for messages and logs.
+ *
+ * @example
+ * redact('mysql://u:secret@h:3306') === 'mysql://u:***@h:3306'
+ * @since 0.1.0
+ */
+export const redact = (url: string): string => url.replace(/^([a-z0-9+]+:\/\/[^:/@]*):[^@]*@/i, '$1:***@');
+
+/**
+ * The knex configuration for a database URL: `mysql://user:pass@host:port[/db]` or
+ * `sqlite:path` (also `sqlite://path`).
+ *
+ * @since 0.1.0
+ */
+export const knexConfig = (url: string): TE.TaskEither<ConfigFailure, { config: Knex.Config; dialect: Source['dialect'] }> => {
+  if (url.startsWith('sqlite:')) {
+    const filename = url.replace(/^sqlite:(\/\/)?/, '');
+    if (filename === '') return TE.left({ _tag: 'ConfigFailure', message: 'sqlite URL without a path (use sqlite:path/to/file.sqlite)' });
+    return TE.right({
+      dialect: 'sqlite',
+      config: { client: 'better-sqlite3', connection: { filename, readonly: true, fileMustExist: true }, useNullAsDefault: true },
+    });
+  }
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return TE.left({ _tag: 'ConfigFailure', message: `not a database URL: ${redact(url)} (use mysql://user:pass@host:port or sqlite:path)` });
+  }
+  if (u.protocol !== 'mysql:' && u.protocol !== 'mariadb:') {
+    return TE.left({ _tag: 'ConfigFailure', message: `unsupported database URL scheme ${u.protocol} (use mysql:// or sqlite:)` });
+  }
+  return TE.right({
+    dialect: 'mysql',
+    config: {
+      client: 'mysql2',
+      connection: {
+        host: u.hostname || '127.0.0.1',
+        port: u.port === '' ? 3306 : Number(u.port),
+        user: decodeURIComponent(u.username),
+        password: decodeURIComponent(u.password),
+        database: u.pathname.length > 1 ? decodeURIComponent(u.pathname.slice(1)) : undefined,
+        timezone: 'Z',
+        dateStrings: true,
+        supportBigNumbers: true,
+        bigNumberStrings: true,
+        connectTimeout: 10_000,
+      },
+      pool: { min: 0, max: 4 },
+    },
+  });
+};
+
+/**
+ * Connects and checks the connection with a trivial query. The failure message is redacted.
+ *
+ * @since 0.1.0
+ */
+export const connect = (url: string, site: SiteConfig): TE.TaskEither<ConfigFailure | ConnectionFailure, Source> =>
+  TE.chainW(({ config, dialect }: { config: Knex.Config; dialect: Source['dialect'] }) =>
+    TE.tryCatch(
+      async () => {
+        const k = knex(config);
+        try {
+          await k.raw('select 1');
+        } catch (e) {
+          await k.destroy();
+          throw e;
+        }
+        return { knex: k, dialect, site };
+      },
+      (e): ConnectionFailure => ({
+        _tag: 'ConnectionFailure',
+        message: `${redact(url)}: ${e instanceof Error ? e.message : String(e)}`.split(url).join(redact(url)),
+        code: (e as { code?: string }).code,
+      }),
+    ),
+  )(knexConfig(url));
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+/**
+ * The name to use in SQL for a logical table.
+ *
+ * @example
+ * tableName(mysqlSource)({ db: 'nova', table: 'instances' }) === 'nova.instances'
+ * tableName(sqliteSource)({ db: 'nova', table: 'instances' }) === 'nova__instances'
+ * @since 0.1.0
+ */
+export const tableName =
+  (src: Pick<Source, 'dialect' | 'site'>) =>
+  (ref: TableRef): string =>
+    src.dialect === 'mysql' ? `${src.site.databases[ref.db]}.${ref.table}` : `${ref.db}__${ref.table}`;
+
+/**
+ * The `database.table` name the audit reports (real database names).
+ *
+ * @since 0.1.0
+ */
+export const auditName =
+  (site: SiteConfig) =>
+  (ref: TableRef): string =>
+    `${site.databases[ref.db]}.${ref.table}`;
+
+/**
+ * The columns of a table, lower-cased; empty when the table does not exist (or is not visible to
+ * this user).
+ *
+ * @since 0.1.0
+ */
+export const columnsOf = async (src: Source, ref: TableRef): Promise<ReadonlySet<string>> => {
+  if (src.dialect === 'mysql') {
+    const rows: Array<{ c: string }> = (
+      await src.knex.raw('select column_name as c from information_schema.columns where table_schema = ? and table_name = ?', [
+        src.site.databases[ref.db],
+        ref.table,
+      ])
+    )[0];
+    return new Set(rows.map((r) => String(r.c).toLowerCase()));
+  }
+  const rows: Array<{ name: string }> = await src.knex.raw(`select name from pragma_table_info(?)`, [tableName(src)(ref)]);
+  return new Set(rows.map((r) => r.name.toLowerCase()));
+};
+
+/**
+ * Whether a table exists and is visible.
+ *
+ * @since 0.1.0
+ */
+export const hasTable = async (src: Source, ref: TableRef): Promise<boolean> => (await columnsOf(src, ref)).size > 0;
+
+/**
+ * Whether a table can be read: `ok`, `missing` (no such table or database) or `denied` (no SELECT
+ * grant). Probes with `select * ... limit 0`, which reads no row.
+ *
+ * @since 0.1.0
+ */
+export const probeTable = async (src: Source, ref: TableRef): Promise<'ok' | 'missing' | 'denied'> => {
+  try {
+    await src.knex.raw(`select * from ${tableName(src)(ref)} limit 0`);
+    return 'ok';
+  } catch (e) {
+    const code = (e as { code?: string }).code ?? '';
+    const message = e instanceof Error ? e.message : String(e);
+    if (/DENIED/.test(code)) return 'denied';
+    if (code === 'ER_NO_SUCH_TABLE' || code === 'ER_BAD_DB_ERROR' || /no such table/i.test(message)) return 'missing';
+    throw e;
+  }
+};

@@ -1,0 +1,13 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/__tests__'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }],
+  },
+  // d3 packages are ESM-only; jest runs CommonJS, so it loads their UMD bundles instead.
+  moduleNameMapper: {
+    '^d3-array$': '<rootDir>/node_modules/d3-array/dist/d3-array.js',
+  },
+};

@@ -1,0 +1,21 @@
+/**
+ * chameleon-usage: the pure core. Re-exports namespaces only.
+ *
+ * @example
+ * import { Event, Fold, Sweep } from 'chameleon-usage'
+ * const { intervals } = Fold.toIntervals()(events)
+ * const counts = Sweep.sweep({ valueTypes: ['nodes'] })(intervals)
+ * @since 0.1.0
+ */
+export * as CountType from './CountType';
+export * as Counts from './Counts';
+export * as Event from './Event';
+export * as Facts from './Facts';
+export * as Fold from './Fold';
+export * as Interval from './Interval';
+export * as Quantities from './Quantities';
+export * as Rejection from './Rejection';
+export * as StepFunction from './StepFunction';
+export * as Sweep from './Sweep';
+export * as Time from './Time';
+export * as Failure from './Failure';
