@@ -1,0 +1,43 @@
+import { main } from '../cli/main';
+
+const capture = (argv: ReadonlyArray<string>) => {
+  const out: string[] = [];
+  const err: string[] = [];
+  const so = jest.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
+  const se = jest.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
+  try {
+    const code = main(argv);
+    return { code, out: out.join(''), err: err.join('') };
+  } finally {
+    so.mockRestore();
+    se.mockRestore();
+  }
+};
+
+describe('the chameleon-usage CLI', () => {
+  it('prints help with every command and an example', () => {
+    const r = capture(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/Usage:/);
+    expect(r.out).toMatch(/example/);
+  });
+
+  it('prints the package version', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    expect(capture(['--version']).out.trim()).toBe(require('../package.json').version);
+  });
+
+  it('runs the built-in example through the core and prints its counts', () => {
+    const r = capture(['example']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/12 events -> 8 intervals, 0 rejections/);
+    // two hosts reserved for one day: 48 node-hours
+    expect(r.out).toMatch(/committed\s+48\.0 node-hours/);
+    expect(r.out).toMatch(/2024-01-05T00:00:00Z\s+0\s+0\s+2\s+2/);
+  });
+
+  it('fails with exit code 2 and a hint on an unknown command or option', () => {
+    expect(capture(['bogus'])).toMatchObject({ code: 2, err: expect.stringMatching(/unknown command 'bogus'/) });
+    expect(capture(['--bogus']).code).toBe(2);
+  });
+});
