@@ -56,6 +56,19 @@ export interface ComputeNodeInfo {
 }
 
 /**
+ * The compute node row in force at `t` (the latest created at or before it), else the earliest.
+ * `rows` are sorted by `created_at`, NULL first (as `Context.computeNodes` keeps them).
+ *
+ * @since 0.1.0
+ */
+export const computeNodeAt = (rows: ReadonlyArray<ComputeNodeInfo> | undefined, t: Millis): ComputeNodeInfo | undefined => {
+  if (rows === undefined || rows.length === 0) return undefined;
+  let found: ComputeNodeInfo | undefined;
+  for (const r of rows) if (r.created_at !== null && r.created_at <= t) found = r;
+  return found ?? rows[0];
+};
+
+/**
  * What `toEvents` may look up. Built by `loadContext` from the small dimension tables.
  *
  * @category model

@@ -92,7 +92,16 @@ export const siteConfig = (site: string, overrides: Partial<Omit<SiteConfig, 'si
  * redact('mysql://u:secret@h:3306') === 'mysql://u:***@h:3306'
  * @since 0.1.0
  */
-export const redact = (url: string): string => url.replace(/^([a-z0-9+]+:\/\/[^:/@]*):[^@]*@/i, '$1:***@');
+export const redact = (url: string): string => {
+  // Works on malformed URLs too: the user info runs from after `//` (or the start) to the last
+  // `@`; whatever follows its first `:` is the password.
+  const at = url.lastIndexOf('@');
+  if (at < 0) return url;
+  const slashes = url.indexOf('//');
+  const start = slashes >= 0 && slashes < at ? slashes + 2 : 0;
+  const colon = url.indexOf(':', start);
+  return colon < 0 || colon > at ? url : `${url.slice(0, colon)}:***${url.slice(at)}`;
+};
 
 /**
  * The knex configuration for a database URL: `mysql://user:pass@host:port[/db]` or
@@ -237,3 +246,33 @@ export const probeTable = async (src: Source, ref: TableRef): Promise<'ok' | 'mi
     throw e;
   }
 };
+
+/**
+ * Streams the rows of a query, one at a time, on both dialects. On MySQL this is mysql2's row
+ * stream. knex's SQLite stream reads the whole result before emitting it, so on SQLite the rows
+ * come from better-sqlite3's `iterate()` on the pooled connection instead: memory stays bounded
+ * by one row. The connection is held until the iteration ends (or the consumer stops early), so
+ * no other query may run on a SQLite source inside the loop.
+ *
+ * @example
+ * for await (const row of streamRows(src, src.knex.select('*').from(tableName(src)(ref)))) ...
+ * @since 0.1.0
+ */
+export async function* streamRows(src: Source, q: Knex.QueryBuilder | Knex.Raw): AsyncIterable<unknown> {
+  if (src.dialect === 'mysql') {
+    yield* q.stream() as AsyncIterable<unknown>;
+    return;
+  }
+  const { sql, bindings } = q.toSQL().toNative();
+  const client = src.knex.client as { acquireConnection(): Promise<SqliteConnection>; releaseConnection(c: SqliteConnection): Promise<unknown> };
+  const conn = await client.acquireConnection();
+  try {
+    for (const row of conn.prepare(sql).iterate(...(bindings as unknown[]))) yield row;
+  } finally {
+    await client.releaseConnection(conn);
+  }
+}
+
+interface SqliteConnection {
+  prepare(sql: string): { iterate(...params: unknown[]): IterableIterator<unknown> };
+}

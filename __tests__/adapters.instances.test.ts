@@ -1,0 +1,478 @@
+import fc from 'fast-check';
+import * as Ei from 'fp-ts/Either';
+import * as O from 'fp-ts/Option';
+import { emptyContext, type ComputeNodeInfo, type Context, type HostInfo } from '../adapters/Adapter';
+import { actionTables, auditActionEvents } from '../adapters/instanceActions';
+import { instances, instancesAdapter, InstanceRow, shadowInstances, toEvents } from '../adapters/instances';
+import { runAdapter, type RunResult } from '../adapters/runner';
+import { siteConfig, tableName, type Source } from '../adapters/Source';
+import type * as E from '../lib/Event';
+import { toIntervals } from '../lib/Fold';
+import * as T from '../lib/Time';
+import { describeBoth, describeMysql, openFixture, type Dialect, type Fixture } from './fixtures/db';
+import type { TableKey } from './fixtures/ddl';
+import { instance, instanceAction, instanceActionEvent, requestSpec } from './fixtures/rows';
+
+// -------------------------------------------------------------------------------------
+// helpers
+// -------------------------------------------------------------------------------------
+
+const at = (s: string): T.Millis => O.toNullable(T.fromIso(s)) as T.Millis;
+const iso = (m: number): string => T.toIso(T.unsafeMillis(m));
+
+const cn = (hypervisor_hostname: string, hypervisor_type: string, vcpus: number, created_at = '2023-01-01 00:00:00'): ComputeNodeInfo => ({
+  id: hypervisor_hostname,
+  hypervisor_hostname,
+  hypervisor_type,
+  created_at: at(created_at),
+  vcpus,
+  memory_mb: 1000,
+  local_gb: 100,
+});
+const hostInfo = (hypervisor_hostname: string, node_type: string): HostInfo => ({
+  id: hypervisor_hostname,
+  hypervisor_hostname,
+  node_type,
+  gpus: 0,
+  vcpus: 0,
+  memory_mb: 0,
+  local_gb: 0,
+});
+
+const KVM = 'kvm-1.example.org';
+const KVM2 = 'kvm-2.example.org';
+const IRONIC = '11111111-2222-4333-8444-555555555555';
+
+const contextFor = (src: Source): Context => ({
+  ...emptyContext(src.site),
+  computeNodes: new Map([
+    [KVM, [cn(KVM, 'QEMU', 48)]],
+    [KVM2, [cn(KVM2, 'QEMU', 16, '2023-01-01 00:00:00'), cn(KVM2, 'QEMU', 32, '2024-06-01 00:00:00')]],
+    [IRONIC, [cn(IRONIC, 'ironic', 0)]],
+  ]),
+  hostsByHostname: new Map([[IRONIC, hostInfo(IRONIC, 'compute_skylake')]]),
+});
+
+/** An instance row with defaults for unit tests (decoded form). */
+const row = (o: Partial<InstanceRow> = {}): InstanceRow => ({
+  id: 1,
+  uuid: 'u-1',
+  created_at: at('2024-01-01 00:00:00'),
+  launched_at: at('2024-01-01 00:01:00'),
+  terminated_at: null,
+  deleted_at: null,
+  node: KVM,
+  vcpus: 12,
+  memory_mb: 2048,
+  root_gb: 20,
+  project_id: 'p-1',
+  spec: null,
+  request_specs: 'read',
+  actions: [],
+  ...o,
+});
+
+/** Events of one entity as [tag, time] pairs. */
+const shape = (evs: ReadonlyArray<E.Event>) => evs.map((e) => [e._tag, iso(e.time)]);
+
+/** Events made comparable across dialects: fixture database names and row ids differ per fixture. */
+const portable = (evs: ReadonlyArray<E.Event>) => evs.map((e) => ({ ...e, source: { table: e.source.table.replace(/^.*\./, ''), id: '' } }));
+
+const byEntity = (evs: ReadonlyArray<E.Event>): Map<string, E.Event[]> => {
+  const m = new Map<string, E.Event[]>();
+  for (const e of evs) {
+    const list = m.get(e.entityId);
+    if (list === undefined) m.set(e.entityId, [e]);
+    else list.push(e);
+  }
+  return m;
+};
+
+const run = async (adapter: typeof instances, src: Source, ctx: Context = contextFor(src)): Promise<RunResult<E.Event>> => {
+  const r = await runAdapter(adapter, src, ctx)();
+  if (Ei.isLeft(r)) throw new Error(r.left.message);
+  return r.right;
+};
+
+const unit = (o: Partial<InstanceRow>, ctx: Context = contextFor({ site: siteConfig('s') } as Source)) =>
+  toEvents(actionTables.instances)(ctx)(row(o));
+
+const aev = (id: number, event: string, start: string | null, o: { result?: string | null; host?: string | null } = {}) => ({
+  id,
+  event,
+  result: o.result === undefined ? 'Success' : o.result,
+  start_time: start === null ? null : at(start),
+  host: o.host ?? null,
+});
+
+// -------------------------------------------------------------------------------------
+// toEvents, without a database
+// -------------------------------------------------------------------------------------
+
+describe('instances toEvents', () => {
+  it('turns a terminated VM into a create at created_at and a delete at terminated_at, nodes = vcpus / host vcpus', () => {
+    const r = unit({ terminated_at: at('2024-01-02 00:00:00'), deleted_at: at('2024-01-02 00:00:05') });
+    if (Ei.isLeft(r)) throw new Error(r.left.reason);
+    expect(shape(r.right)).toEqual([
+      ['Create', '2024-01-01T00:00:00Z'],
+      ['Delete', '2024-01-02T00:00:00Z'],
+    ]);
+    expect(r.right[0].countType).toBe('occupied_ondemand');
+    expect(r.right[0].quantities).toEqual({ nodes: 12 / 48, vcpus: 12, memory_mb: 2048, disk_gb: 20, gpus: 0 });
+    expect(r.right[0].attributes).toEqual({
+      site: 's',
+      node_type: 'unknown',
+      hypervisor_hostname: KVM,
+      extra: { instance_uuid: 'u-1', project_id: 'p-1', hypervisor_type: 'QEMU', reservation_from: 'no_request_spec' },
+    });
+    expect(r.right[0].source).toEqual({ table: 'nova.instances', id: '1' });
+  });
+
+  it('rejects an instance that never launched as never_launched', () => {
+    const r = unit({ launched_at: null, actions: [aev(1, 'compute__do_build_and_run_instance', '2024-01-01 00:00:00', { result: 'Error' })] });
+    expect(Ei.isLeft(r) && r.left.reason).toBe('never_launched');
+    expect(Ei.isLeft(r) && r.left.entityId).toEqual(O.some('u-1'));
+  });
+
+  it('counts an instance with NULL launched_at but a successful build event', () => {
+    const r = unit({ launched_at: null, actions: [aev(1, 'compute__do_build_and_run_instance', '2024-01-01 00:00:00')] });
+    expect(Ei.isRight(r)).toBe(true);
+  });
+
+  it('counts a bare-metal instance as one node, and takes node_type from the Blazar host', () => {
+    const r = unit({ node: IRONIC, vcpus: 0 });
+    if (Ei.isLeft(r)) throw new Error(r.left.reason);
+    expect(r.right[0].quantities.nodes).toBe(1);
+    expect(r.right[0].attributes.node_type).toBe('compute_skylake');
+    expect(r.right[0].attributes.extra.hypervisor_type).toBe('ironic');
+  });
+
+  it('uses the compute node row in force at created_at for host vcpus, else the earliest row', () => {
+    const later = unit({ node: KVM2, vcpus: 8, created_at: at('2024-07-01 00:00:00') });
+    const before = unit({ node: KVM2, vcpus: 8, created_at: at('2022-07-01 00:00:00') });
+    expect(Ei.isRight(later) && later.right[0].quantities.nodes).toBe(8 / 32);
+    expect(Ei.isRight(before) && before.right[0].quantities.nodes).toBe(8 / 16);
+  });
+
+  it('gives nodes 0 with a note when the host is unknown, and marks host_unknown', () => {
+    const r = unit({ node: null, actions: [aev(1, 'compute__do_build_and_run_instance', '2024-01-01 00:00:00', { host: 'controller' })] });
+    if (Ei.isLeft(r)) throw new Error(r.left.reason);
+    expect(r.right[0].quantities.nodes).toBe(0);
+    expect(r.right[0].attributes.hypervisor_hostname).toBe('unknown');
+    expect(r.right[0].attributes.extra).toMatchObject({ host_unknown: 'true', nodes_note: 'host_vcpus_unknown', hypervisor_type: 'unknown' });
+  });
+
+  it('notes host_vcpus_zero for a KVM host that reports 0 vcpus', () => {
+    const ctx = { ...contextFor({ site: siteConfig('s') } as Source), computeNodes: new Map([[KVM, [cn(KVM, 'QEMU', 0)]]]) };
+    const r = unit({}, ctx);
+    expect(Ei.isRight(r) && r.right[0].attributes.extra.nodes_note).toBe('host_vcpus_zero');
+    expect(Ei.isRight(r) && r.right[0].quantities.nodes).toBe(0);
+  });
+
+  it('makes an occupied_reserved event from a reservation hint, never from instances.reservation_id', () => {
+    const spec = JSON.stringify({ 'nova_object.data': { scheduler_hints: { reservation: ['res-1'] } } });
+    const r = unit({ spec });
+    expect(Ei.isRight(r) && r.right[0].countType).toBe('occupied_reserved');
+    expect(Ei.isRight(r) && r.right[0].attributes.extra.reservation_id).toBe('res-1');
+  });
+
+  it('rejects an instance whose created_at is NULL as no_created_at', () => {
+    const r = unit({ created_at: null });
+    expect(Ei.isLeft(r) && r.left.reason).toBe('no_created_at');
+  });
+});
+
+// -------------------------------------------------------------------------------------
+// integration: SQLite and MySQL
+// -------------------------------------------------------------------------------------
+
+const D = (day: number, hh = '00:00:00') => `2024-01-${String(day).padStart(2, '0')} ${hh}`;
+
+/** One scenario; each instance's expected events are written next to it. */
+const scenario = async (fx: Fixture): Promise<void> => {
+  const live: Record<string, unknown>[] = [];
+  const shadow: Record<string, unknown>[] = [];
+  const actions: Record<string, unknown>[] = [];
+  const shadowActions: Record<string, unknown>[] = [];
+  const events: Record<string, unknown>[] = [];
+  const shadowEvents: Record<string, unknown>[] = [];
+  const specs: Record<string, unknown>[] = [];
+  const act = (uuid: string, evs: Array<{ event: string; start: string | null; result?: string; host?: string }>, archived = false) => {
+    const a = instanceAction({ instance_uuid: uuid });
+    (archived ? shadowActions : actions).push(a);
+    for (const e of evs)
+      (archived ? shadowEvents : events).push(
+        instanceActionEvent({ action_id: a.id, event: e.event, start_time: e.start, result: e.result ?? 'Success', host: e.host ?? 'compute-1' }),
+      );
+  };
+  // terminated only by its compute_terminate_instance event
+  live.push(instance({ uuid: 'a-terminated-by-event', created_at: D(1), node: KVM, vcpus: 12 }));
+  act('a-terminated-by-event', [{ event: 'compute__do_build_and_run_instance', start: D(1) }, { event: 'compute_terminate_instance', start: D(2) }]);
+  // shelve, offload, unshelve, terminate; soft-deleted (history, kept)
+  live.push(instance({ uuid: 'b-shelved', created_at: D(1), node: IRONIC, vcpus: 0, terminated_at: D(9), deleted_at: D(9) }));
+  act('b-shelved', [
+    { event: 'compute_shelve_instance', start: D(3) },
+    { event: 'compute_shelve_offload_instance', start: D(3, '00:10:00') },
+    { event: 'compute_unshelve_instance', start: D(5) },
+    { event: 'compute_terminate_instance', start: D(9) },
+    // no start_time, or a zero date: changes nothing
+    { event: 'compute_shelve_instance', start: null },
+    { event: 'compute_terminate_instance', start: '0000-00-00 00:00:00' },
+  ]);
+  // NULL node, recovered from the last successful compute event
+  live.push(instance({ uuid: 'c-null-node', created_at: D(1), node: null, host: null, vcpus: 4 }));
+  act('c-null-node', [
+    { event: 'compute__do_build_and_run_instance', start: D(1), host: KVM2 },
+    { event: 'compute_reboot_instance', start: D(2), host: 'nowhere', result: 'Error' },
+  ]);
+  // reservation from the scheduler hint (instances.reservation_id is Nova's, ignored)
+  live.push(instance({ uuid: 'd-hint', created_at: D(1), node: IRONIC, reservation_id: 'r-nova0001' }));
+  specs.push(requestSpec({ instance_uuid: 'd-hint', reservation: 'res-hint' }));
+  // reservation from the reservation:<id> flavor
+  live.push(instance({ uuid: 'e-flavor', created_at: D(1), node: KVM, vcpus: 2 }));
+  specs.push(requestSpec({ instance_uuid: 'e-flavor', flavorName: 'reservation:res-flavor' }));
+  // never launched
+  live.push(instance({ uuid: 'f-never', created_at: D(1), launched_at: null, node: null, vm_state: 'error', deleted_at: D(2), terminated_at: D(2) }));
+  act('f-never', [{ event: 'compute__do_build_and_run_instance', start: D(1), result: 'Error' }]);
+  // invalid JSON spec
+  live.push(instance({ uuid: 'g-bad-spec', created_at: D(1), node: KVM }));
+  specs.push({ ...requestSpec({ instance_uuid: 'g-bad-spec' }), spec: '{"nova_object.data": {' });
+  // archived in shadow tables, with its actions
+  shadow.push(instance({ uuid: 'h-archived', created_at: D(1), node: KVM, vcpus: 24, terminated_at: D(4), deleted_at: D(4) }));
+  act('h-archived', [{ event: 'compute_terminate_instance', start: D(3) }], true);
+  // events that count for nothing: an action for no instance, an event for no action
+  act('z-no-such-instance', [{ event: 'compute_terminate_instance', start: D(2) }]);
+  events.push(instanceActionEvent({ action_id: 999999, event: 'compute_terminate_instance', start_time: D(2) }));
+
+  const put = async (key: TableKey, rows: Record<string, unknown>[]) => {
+    if (rows.length > 0) await fx.insert(key, rows);
+  };
+  await put('nova.instances', live);
+  await put('nova.shadow_instances', shadow);
+  await put('nova.instance_actions', actions);
+  await put('nova.shadow_instance_actions', shadowActions);
+  await put('nova.instance_actions_events', events);
+  await put('nova.shadow_instance_actions_events', shadowEvents);
+  await put('nova_api.request_specs', specs);
+};
+
+const NOVA: ReadonlyArray<TableKey> = [
+  'nova.instances',
+  'nova.shadow_instances',
+  'nova.instance_actions',
+  'nova.shadow_instance_actions',
+  'nova.instance_actions_events',
+  'nova.shadow_instance_actions_events',
+];
+
+describeBoth('instances adapter', (dialect) => {
+  let fx: Fixture;
+  let live: RunResult<E.Event>;
+  let shadow: RunResult<E.Event>;
+  let ents: Map<string, E.Event[]>;
+  beforeAll(async () => {
+    fx = await openFixture(dialect, { tables: [...NOVA, 'nova_api.request_specs'] });
+    await scenario(fx);
+    live = await run(instances, fx.src);
+    shadow = await run(shadowInstances, fx.src);
+    ents = byEntity([...live.outputs, ...shadow.outputs]);
+  });
+  afterAll(async () => {
+    await fx?.drop();
+  });
+
+  it('keeps conservation: every instance row is folded or rejected', () => {
+    expect(live.report).toMatchObject({ status: 'read', rows_read: 7, rows_folded: 6, rows_rejected: 1, rejected_by_reason: { never_launched: 1 }, optional_missing: [] });
+    expect(shadow.report).toMatchObject({ status: 'read', rows_read: 1, rows_folded: 1, rows_rejected: 0 });
+  });
+
+  it('ends an instance at its compute_terminate_instance event when terminated_at is NULL', () => {
+    expect(shape(ents.get('a-terminated-by-event') ?? [])).toEqual([
+      ['Create', '2024-01-01T00:00:00Z'],
+      ['Delete', '2024-01-02T00:00:00Z'],
+    ]);
+  });
+
+  it('gives two intervals for shelve, offload and unshelve, ignoring events with a NULL or zero start_time', () => {
+    expect(shape(ents.get('b-shelved') ?? [])).toEqual([
+      ['Create', '2024-01-01T00:00:00Z'],
+      ['Delete', '2024-01-03T00:00:00Z'],
+      ['Create', '2024-01-05T00:00:00Z'],
+      ['Delete', '2024-01-09T00:00:00Z'],
+    ]);
+    const { intervals, rejections } = toIntervals()(ents.get('b-shelved') ?? []);
+    expect(rejections).toEqual([]);
+    expect(intervals.map((i) => [iso(i.start), O.isSome(i.end) ? iso(i.end.value) : null, i.quantities.nodes])).toEqual([
+      ['2024-01-01T00:00:00Z', '2024-01-03T00:00:00Z', 1],
+      ['2024-01-05T00:00:00Z', '2024-01-09T00:00:00Z', 1],
+    ]);
+  });
+
+  it('recovers a NULL node from the last successful compute event naming a known hypervisor', () => {
+    const [c] = ents.get('c-null-node') ?? [];
+    expect(c.attributes.hypervisor_hostname).toBe(KVM2);
+    expect(c.attributes.extra.host_unknown).toBeUndefined();
+    expect(c.quantities.nodes).toBe(4 / 16);
+    expect(shape(ents.get('c-null-node') ?? [])).toEqual([['Create', '2024-01-01T00:00:00Z']]);
+  });
+
+  it('reads the reservation from the scheduler hint, not from instances.reservation_id', () => {
+    const [d] = ents.get('d-hint') ?? [];
+    expect(d.countType).toBe('occupied_reserved');
+    expect(d.attributes.extra).toMatchObject({ reservation_id: 'res-hint', reservation_from: 'scheduler_hint' });
+    expect(d.attributes.node_type).toBe('compute_skylake');
+  });
+
+  it('reads the reservation from a reservation:<id> flavor', () => {
+    const [e] = ents.get('e-flavor') ?? [];
+    expect(e.countType).toBe('occupied_reserved');
+    expect(e.attributes.extra).toMatchObject({ reservation_id: 'res-flavor', reservation_from: 'flavor' });
+  });
+
+  it('rejects the never-launched instance and makes no event for it', () => {
+    expect(ents.has('f-never')).toBe(false);
+    expect(live.rejections.map((r) => [r.reason, O.toNullable(r.entityId)])).toEqual([['never_launched', 'f-never']]);
+  });
+
+  it('treats an invalid JSON spec as on-demand and says so', () => {
+    const [g] = ents.get('g-bad-spec') ?? [];
+    expect(g.countType).toBe('occupied_ondemand');
+    expect(g.attributes.extra.reservation_from).toBe('invalid_spec');
+    expect(g.attributes.extra.reservation_id).toBeUndefined();
+  });
+
+  it('reads shadow_instances with their archived actions', () => {
+    expect(shadow.outputs.every((e) => e.source.table.endsWith('.shadow_instances'))).toBe(true);
+    expect(shape(ents.get('h-archived') ?? [])).toEqual([
+      ['Create', '2024-01-01T00:00:00Z'],
+      ['Delete', '2024-01-03T00:00:00Z'],
+    ]);
+  });
+
+  it('audits the events that count for nothing', async () => {
+    const r = await auditActionEvents(fx.src)();
+    if (Ei.isLeft(r)) throw new Error(r.left.message);
+    expect(r.right.map((x) => x.reason).sort()).toEqual(['event_without_action', 'event_without_instance', 'event_without_start_time', 'event_without_start_time']);
+  });
+
+  it('gives the same events with keyset batches of 2 rows', async () => {
+    const small = await run(instancesAdapter(actionTables.instances, 2), fx.src);
+    expect(small.outputs).toEqual(live.outputs);
+    expect(small.report).toEqual(live.report);
+  });
+
+  it('gives the same events as toEvents on rows joined by hand (SQL join = TS join)', async () => {
+    const k = fx.src.knex;
+    const name = tableName(fx.src);
+    const insts = await k.select('*').from(name(actionTables.instances)).orderBy('id');
+    const specRows: Array<{ instance_uuid: string; spec: string }> = await k.select('instance_uuid', 'spec').from(name({ db: 'nova_api', table: 'request_specs' }));
+    const acts: Array<{ id: number; instance_uuid: string }> = await k.select('id', 'instance_uuid').from(name(actionTables.actions));
+    const evs: Array<Record<string, unknown>> = await k.select('*').from(name(actionTables.events));
+    const ctx = contextFor(fx.src);
+    const out: E.Event[] = [];
+    for (const i of insts) {
+      const mine = new Set(acts.filter((a) => a.instance_uuid === i.uuid).map((a) => Number(a.id)));
+      const raw = {
+        ...i,
+        spec: specRows.find((s) => s.instance_uuid === i.uuid)?.spec ?? null,
+        request_specs: 'read',
+        actions: evs.filter((e) => mine.has(Number(e.action_id)) && String(e.event).startsWith('compute_')),
+      };
+      const decoded = InstanceRow.decode(raw);
+      if (Ei.isLeft(decoded)) throw new Error('decode');
+      const r = toEvents(actionTables.instances)(ctx)(decoded.right);
+      if (Ei.isRight(r)) out.push(...r.right);
+    }
+    expect(out).toEqual(live.outputs);
+  });
+});
+
+describeBoth('instances adapter without nova_api.request_specs', (dialect) => {
+  it('reads every instance as on-demand and reports the missing table', async () => {
+    const fx = await openFixture(dialect, { tables: NOVA });
+    try {
+      await fx.insert('nova.instances', [instance({ uuid: 'x-1', node: KVM })]);
+      const r = await run(instances, fx.src);
+      expect(r.report.optional_missing).toEqual([`${fx.src.site.databases.nova_api}.request_specs`]);
+      expect(r.report.detail).toContain('request_specs');
+      expect(r.outputs.map((e) => [e.countType, e.attributes.extra.reservation_from])).toEqual([['occupied_ondemand', 'request_specs_missing']]);
+    } finally {
+      await fx.drop();
+    }
+  });
+});
+
+describeMysql('instances adapter on both dialects', () => {
+  const both = async (dialect: Dialect) => {
+    const fx = await openFixture(dialect, { tables: [...NOVA, 'nova_api.request_specs'] });
+    try {
+      await scenario(fx);
+      return { live: (await run(instances, fx.src)).outputs, shadow: (await run(shadowInstances, fx.src)).outputs };
+    } finally {
+      await fx.drop();
+    }
+  };
+
+  it('gives the same events on SQLite and MySQL (compared without database names and row ids)', async () => {
+    const s = await both('sqlite');
+    const m = await both('mysql');
+    expect(s.live.length).toBeGreaterThan(0);
+    expect(portable(m.live)).toEqual(portable(s.live));
+    expect(portable(m.shadow)).toEqual(portable(s.shadow));
+  });
+});
+
+// -------------------------------------------------------------------------------------
+// property: conservation through runAdapter on SQLite
+// -------------------------------------------------------------------------------------
+
+describe('instances adapter conservation', () => {
+  const evName = fc.constantFrom(
+    'compute__do_build_and_run_instance',
+    'compute_terminate_instance',
+    'compute_shelve_instance',
+    'compute_shelve_offload_instance',
+    'compute_unshelve_instance',
+    'compute_reboot_instance',
+  );
+  const date = fc.option(fc.integer({ min: 0, max: 30 * 24 }).map((hh) => iso(at('2024-01-01 00:00:00') + hh * T.HOUR).replace('T', ' ').replace('Z', '')), { nil: null });
+  const instanceArb = fc.record({
+    launched: fc.boolean(),
+    node: fc.constantFrom(KVM, IRONIC, null),
+    created: date,
+    terminated: date,
+    events: fc.array(fc.record({ event: evName, start: date, result: fc.constantFrom('Success', 'Error', null) }), { maxLength: 5 }),
+    spec: fc.constantFrom<Array<string | null>>(null, 'hint', 'flavor', 'bad'),
+  });
+
+  it('reads n rows and folds or rejects each exactly once, launched ones folded', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(instanceArb, { maxLength: 12 }), async (xs) => {
+        const fx = await openFixture('sqlite', { tables: [...NOVA, 'nova_api.request_specs'] });
+        try {
+          const rows = xs.map((x, n) => instance({ uuid: `p-${n}`, node: x.node, created_at: x.created ?? D(1), launched_at: x.launched ? D(1) : null, terminated_at: x.terminated }));
+          const acts = xs.map((_, n) => instanceAction({ instance_uuid: `p-${n}` }));
+          const evs = xs.flatMap((x, n) => x.events.map((e) => instanceActionEvent({ action_id: acts[n].id, event: e.event, start_time: e.start, result: e.result })));
+          const specs = xs.flatMap((x, n) =>
+            x.spec === null
+              ? []
+              : [x.spec === 'bad' ? { ...requestSpec({ instance_uuid: `p-${n}` }), spec: '{' } : requestSpec({ instance_uuid: `p-${n}`, ...(x.spec === 'hint' ? { reservation: 'r' } : { flavorName: 'reservation:f' }) })],
+          );
+          if (rows.length > 0) await fx.insert('nova.instances', rows);
+          if (acts.length > 0) await fx.insert('nova.instance_actions', acts);
+          if (evs.length > 0) await fx.insert('nova.instance_actions_events', evs);
+          if (specs.length > 0) await fx.insert('nova_api.request_specs', specs);
+          const r = await run(instancesAdapter(actionTables.instances, 5), fx.src);
+          const launched = xs.filter((x) => x.launched || x.events.some((e) => e.event === 'compute__do_build_and_run_instance' && e.result === 'Success' && e.start !== null)).length;
+          expect(r.report.rows_read).toBe(xs.length);
+          expect(r.report.rows_folded + r.report.rows_rejected).toBe(r.report.rows_read);
+          expect(r.report.rows_folded).toBe(launched);
+          expect(new Set(r.outputs.map((e) => e.entityId)).size).toBe(launched);
+        } finally {
+          await fx.drop();
+        }
+      }),
+      { numRuns: 25 },
+    );
+  });
+});

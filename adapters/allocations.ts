@@ -1,0 +1,291 @@
+/**
+ * `committed` and `ops` from Blazar host allocations (reconstruction rules, sections 1 and 4).
+ *
+ * One entity per distinct `(reservation_id, compute_host_id)`, id `<reservation_id>/<host_id>`:
+ * instance reservations (`virtual:instance`, `flavor:instance`) write one allocation row per slot,
+ * so the same host repeats; those rows are one host allocation with the slots' resources summed.
+ *
+ * Why the join is in SQL: `computehost_allocations` is the one big Blazar table and must stream,
+ * and the slot rows of one host allocation must be seen together. Joining reservations, leases,
+ * the lease's `start_lease` event and the reservation's `instance_reservations` row in the
+ * database, ordered by `(reservation_id, compute_host_id, id)`, gives every allocation row with
+ * all it needs, each group's rows consecutive, in one streamed pass with O(1) memory. Joining in
+ * TS would mean holding reservations and leases (as big as the allocation table) in memory. The
+ * lookups that join 1:n (events, instance_reservations) are scalar subqueries (`x.id = (select
+ * ... limit 1)`), so the join never multiplies rows: one row out per allocation row. The order
+ * is by the binary value of the keys (MySQL collations are case-insensitive, the TS grouping
+ * compares exactly).
+ *
+ * Conservation (the audit counts rows of `blazar.computehost_allocations`): the query yields
+ * exactly one item per allocation row, annotated with its place in its group
+ * (`group_position`, 1-based, and `group_size`, set on the **last** row of the group only).
+ * - A group that commits: its last row folds into the entity's two events (with the whole
+ *   group's resources); every other row is rejected `merged_slot`. The last row, not the first,
+ *   carries the group because the group's size is known only once the next group begins: the
+ *   stream holds one row back instead of buffering a whole group.
+ * - A group that commits nothing: every row is rejected with the group's reason (they are all
+ *   the same, since the reason depends only on the joined reservation and lease).
+ * So `rows_read = rows_folded + rows_rejected` holds, and the `merged_slot` count is the number
+ * of slot rows beyond the first of each committed host allocation.
+ *
+ * Window `[max(lease.start_date, lease.created_at), min(lease.end_date, lease.deleted_at))`;
+ * `computehost_allocations.deleted_at` is ignored (a later `lease_destroy` can overwrite it).
+ * Soft-deleted allocation, reservation and lease rows are read like live ones: they are history.
+ *
+ * Rejections: `reservation_missing`, `lease_missing`, `resource_type_<type>` (e.g.
+ * `resource_type_network`, `resource_type_none`), `lease_error`, `deleted_before_start`,
+ * `lease_start_missing` (NULL or zero `start_date`), `instance_reservation_missing` (an
+ * instance reservation without its `instance_reservations` row: the slot size is unknown),
+ * `merged_slot`.
+ *
+ * Kept with a note (`extra`): an allocation whose Blazar host is unknown (`host_unknown = '1'`,
+ * node_type and hypervisor_hostname `unknown`); an instance allocation whose host has no Nova
+ * compute node with vcpus > 0 (`nodes_unknown = '1'`, nodes = 0).
+ *
+ * Not done here: clamping to the reservable window of the host (section 4, `clipped`/`orphan`)
+ * happens after the fold, where both timelines are known.
+ *
+ * @since 0.1.0
+ */
+import * as Ei from 'fp-ts/Either';
+import type { ReadonlyNonEmptyArray } from 'fp-ts/ReadonlyNonEmptyArray';
+import * as t from 'io-ts';
+import type { BaseCountType } from '../lib/CountType';
+import * as E from '../lib/Event';
+import * as Q from '../lib/Quantities';
+import { rejection, type Rejection } from '../lib/Rejection';
+import type { Millis } from '../lib/Time';
+import { computeNodeAt, idColumn, type Adapter, type Context, type HostInfo } from './Adapter';
+import { Int, nullable, Str } from './codecs';
+import { commitment, isOperator, LeaseColumns, leaseColumnsSql, leaseShape, leasesTable, eventsTable, startEventJoinSql } from './leases';
+import { auditName, hasTable, streamRows, tableName, type Source, type TableRef } from './Source';
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/** @category model @since 0.1.0 */
+export const allocationsTable: TableRef = { db: 'blazar', table: 'computehost_allocations' };
+/** @category model @since 0.1.0 */
+export const reservationsTable: TableRef = { db: 'blazar', table: 'reservations' };
+/** @category model @since 0.1.0 */
+export const instanceReservationsTable: TableRef = { db: 'blazar', table: 'instance_reservations' };
+
+/** Reservation types whose allocations commit host capacity. @category model @since 0.1.0 */
+export const hostResourceTypes = ['physical:host', 'virtual:instance', 'flavor:instance'] as const;
+
+/**
+ * One allocation row joined with its reservation, lease, start event and slot size, plus its
+ * place in its `(reservation_id, compute_host_id)` group.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export const AllocationRow = t.intersection([
+  t.type({
+    id: Str,
+    reservation_id: nullable(Str),
+    compute_host_id: nullable(Str),
+    /** `reservations.id`; null when the reservation row does not exist. */
+    r_id: nullable(Str),
+    resource_type: nullable(Str),
+    /** `instance_reservations` slot size (per slot), null when there is no such row. */
+    slot_vcpus: nullable(Int),
+    slot_memory_mb: nullable(Int),
+    slot_disk_gb: nullable(Int),
+    /** 1-based position of the row in its group. */
+    group_position: Int,
+    /** The group's row count, on the last row of the group only. */
+    group_size: nullable(Int),
+  }),
+  LeaseColumns,
+]);
+
+/** @category model @since 0.1.0 */
+export type AllocationRow = t.TypeOf<typeof AllocationRow>;
+
+// -------------------------------------------------------------------------------------
+// query
+// -------------------------------------------------------------------------------------
+
+/**
+ * The streamed SQL: one row per allocation row, ordered so that each group is consecutive.
+ *
+ * @since 0.1.0
+ */
+export const allocationsSql = async (src: Source): Promise<string> => {
+  const n = tableName(src);
+  const shape = await leaseShape(src);
+  const withSlots = await hasTable(src, instanceReservationsTable);
+  const ir = n(instanceReservationsTable);
+  const slotJoin = withSlots
+    ? `left join ${ir} ir on ir.id = (select ir2.id from ${ir} ir2 where ir2.reservation_id = r.id ` +
+      `order by case when ir2.id = r.resource_id then 0 else 1 end, ir2.created_at desc, ir2.id desc limit 1)`
+    : '';
+  const slotCols = withSlots
+    ? 'ir.vcpus as slot_vcpus, ir.memory_mb as slot_memory_mb, ir.disk_gb as slot_disk_gb'
+    : 'null as slot_vcpus, null as slot_memory_mb, null as slot_disk_gb';
+  const bin = (c: string) => (src.dialect === 'mysql' ? `cast(${c} as binary)` : c);
+  return [
+    `select a.id as id, a.reservation_id as reservation_id, a.compute_host_id as compute_host_id,`,
+    `r.id as r_id, r.resource_type as resource_type, ${slotCols}, ${leaseColumnsSql(shape, 'l', 'ev')}`,
+    `from ${n(allocationsTable)} a`,
+    `left join ${n(reservationsTable)} r on r.id = a.reservation_id`,
+    `left join ${n(leasesTable)} l on l.id = r.lease_id`,
+    slotJoin,
+    startEventJoinSql(src, 'l', 'ev'),
+    `order by ${bin('a.reservation_id')}, ${bin('a.compute_host_id')}, ${bin('a.id')}`,
+  ]
+    .filter((s) => s !== '')
+    .join(' ');
+};
+
+const groupKey = (raw: Record<string, unknown>): string => `${String(raw.reservation_id)}\u0000${String(raw.compute_host_id)}`;
+
+/**
+ * Annotates a stream of rows ordered by group with `group_position` and `group_size` (on the
+ * last row of each group). Holds back one row; never more.
+ *
+ * @example
+ * // keys a, a, b -> positions 1, 2, 1; sizes null, 2, 1
+ * @since 0.1.0
+ */
+export async function* annotateGroups(rows: AsyncIterable<unknown>): AsyncIterable<Record<string, unknown>> {
+  let held: Record<string, unknown> | undefined;
+  let heldKey = '';
+  let position = 0;
+  for await (const raw of rows) {
+    const row = raw as Record<string, unknown>;
+    const key = groupKey(row);
+    if (held !== undefined) {
+      const last = key !== heldKey;
+      yield { ...held, group_position: position, group_size: last ? position : null };
+      if (last) position = 0;
+    }
+    held = row;
+    heldKey = key;
+    position += 1;
+  }
+  if (held !== undefined) yield { ...held, group_position: position, group_size: position };
+}
+
+async function* query(src: Source): AsyncIterable<unknown> {
+  const sql = await allocationsSql(src);
+  yield* annotateGroups(streamRows(src, src.knex.raw(sql)));
+}
+
+// -------------------------------------------------------------------------------------
+// toEvents
+// -------------------------------------------------------------------------------------
+
+const reasonOfType = (rt: string | null): string =>
+  rt === null || rt.trim() === '' ? 'resource_type_none' : `resource_type_${rt.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '')}`;
+
+
+interface Sized {
+  readonly quantities: Q.Quantities;
+  readonly notes: Readonly<Record<string, string>>;
+}
+
+const physicalSize = (host: HostInfo | undefined): Sized => ({
+  quantities:
+    host === undefined
+      ? Q.make({ nodes: 1 })
+      : Q.make({ nodes: 1, vcpus: host.vcpus, memory_mb: host.memory_mb, disk_gb: host.local_gb, gpus: host.gpus }),
+  notes: {},
+});
+
+const instanceSize = (ctx: Context, host: HostInfo | undefined, row: AllocationRow, slots: number, start: Millis): Sized => {
+  const vcpus = (row.slot_vcpus ?? 0) * slots;
+  const node = host === undefined ? undefined : computeNodeAt(ctx.computeNodes.get(host.hypervisor_hostname), start);
+  const hostVcpus = node?.vcpus ?? 0;
+  return {
+    quantities: Q.make({
+      nodes: hostVcpus > 0 ? vcpus / hostVcpus : 0,
+      vcpus,
+      memory_mb: (row.slot_memory_mb ?? 0) * slots,
+      disk_gb: (row.slot_disk_gb ?? 0) * slots,
+    }),
+    notes: hostVcpus > 0 ? {} : { nodes_unknown: '1' },
+  };
+};
+
+/**
+ * Pure: an allocation row becomes the entity's create and delete (last row of a committing
+ * group), or one rejection.
+ *
+ * @since 0.1.0
+ */
+export const toEvents =
+  (ctx: Context) =>
+  (row: AllocationRow): Ei.Either<Rejection, ReadonlyNonEmptyArray<E.Event>> => {
+    const table = auditName(ctx.site)(allocationsTable);
+    const entityId = `${row.reservation_id ?? ''}/${row.compute_host_id ?? ''}`;
+    const reject = (reason: string, detail: string, time?: Millis) =>
+      Ei.left(rejection({ site: ctx.site.site, source: { table, id: row.id }, reason, detail, entityId, time }));
+
+    if (row.r_id === null) return reject('reservation_missing', `reservation ${row.reservation_id ?? 'NULL'} does not exist`);
+    if (row.lease_id === null) return reject('lease_missing', `the lease of reservation ${row.r_id} does not exist`);
+    const rt = row.resource_type;
+    if (rt === null || !(hostResourceTypes as ReadonlyArray<string>).includes(rt)) {
+      return reject(reasonOfType(rt), `reservation ${row.r_id} has resource_type ${rt ?? 'NULL'}: not host capacity`);
+    }
+    const window = commitment(row);
+    if (Ei.isLeft(window)) {
+      const why = {
+        lease_error: `the start_lease event of lease ${row.lease_id} ended in ERROR`,
+        deleted_before_start: `lease ${row.lease_id} was deleted before its start`,
+        lease_start_missing: `lease ${row.lease_id} has no valid start_date`,
+      }[window.left];
+      return reject(window.left, why);
+    }
+    const isSlots = rt !== 'physical:host';
+    if (isSlots && row.slot_vcpus === null) return reject('instance_reservation_missing', `no instance_reservations row for ${row.r_id}`);
+    if (row.group_size === null) {
+      return reject('merged_slot', `slot row ${row.group_position} of host allocation ${entityId}, merged into the group's last row`);
+    }
+
+    const host = row.compute_host_id === null ? undefined : ctx.hostsById.get(row.compute_host_id);
+    const { start, end } = window.right;
+    const sized = isSlots ? instanceSize(ctx, host, row, row.group_size, start) : physicalSize(host);
+    const countType: BaseCountType = isOperator(ctx.site)(row) ? 'ops' : 'committed';
+    const attributes = E.attributes({
+      site: ctx.site.site,
+      node_type: host?.node_type ?? 'unknown',
+      hypervisor_hostname: host?.hypervisor_hostname ?? 'unknown',
+      extra: {
+        reservation_id: row.r_id,
+        lease_id: row.lease_id,
+        blazar_host_id: row.compute_host_id ?? '',
+        project_id: row.lease_project_id ?? '',
+        resource_type: rt,
+        ...(host === undefined ? { host_unknown: '1' } : {}),
+        ...sized.notes,
+      },
+    });
+    const fields = { entityId, countType, quantities: sized.quantities, attributes, source: { table, id: row.id } };
+    const opened = E.create({ ...fields, time: start });
+    return Ei.right(end === null ? [opened] : [opened, E.del({ ...fields, time: end })]);
+  };
+
+// -------------------------------------------------------------------------------------
+// the adapter
+// -------------------------------------------------------------------------------------
+
+/**
+ * `blazar.computehost_allocations` -> `committed` / `ops` events.
+ *
+ * @example
+ * const result = await runAdapter(allocations, src, ctx)()
+ * @since 0.1.0
+ */
+export const allocations: Adapter<AllocationRow> = {
+  name: 'blazar.computehost_allocations',
+  table: allocationsTable,
+  reads: [allocationsTable, reservationsTable, leasesTable, eventsTable, instanceReservationsTable],
+  optional: [instanceReservationsTable],
+  codec: AllocationRow,
+  rowId: idColumn,
+  query,
+  toEvents,
+};

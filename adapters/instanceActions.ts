@@ -1,0 +1,307 @@
+/**
+ * Nova instance action events and what they say about an instance's occupancy
+ * (reconstruction rules, section 5): whether it ever launched, its occupancy periods, and the host
+ * it ran on when `instances.node` is NULL.
+ *
+ * Only `compute_*` events are read (conductor and API events name a controller, not the node),
+ * and only **successful** ones with a `start_time` count; an event with no `start_time` changes
+ * nothing. Events are taken in `(start_time, id)` order: DATETIME has no fraction of a second,
+ * so the id (insertion order) breaks ties.
+ *
+ * Periods, with `T = min(terminated_at, deleted_at)`:
+ * - the first opens at `created_at` (bare metal is held from BUILD on);
+ * - an end event (`compute_terminate_instance`, `compute_shelve_offload_instance`,
+ *   `compute_shelve_instance`) closes the open period at its `start_time`; an end event while
+ *   nothing is open is another signal of the same end and changes nothing;
+ * - `compute_unshelve_instance` opens a new period when none is open;
+ * - the last period ends at the earliest of `T` and its closing event; with neither it is open.
+ *   An earlier period is left as its events closed it.
+ *
+ * A period whose end is not after its start is still returned: the fold audits it (`empty`,
+ * `negative_duration`), so the adapter does not drop it silently.
+ *
+ * Reads: the events of a batch of instances are read with one query per batch (`IN` on
+ * `instance_actions.instance_uuid`, an indexed column), and grouped in TypeScript. Live and
+ * shadow tables are read as one (an archive moves an action and its events together, but each
+ * combination is read so a partial archive loses nothing). `auditActionEvents` lists the
+ * events that count for nothing because their action or instance does not exist or they have
+ * no `start_time`.
+ *
+ * @since 0.1.0
+ */
+import * as TE from 'fp-ts/TaskEither';
+import * as t from 'io-ts';
+import type { QueryFailure } from '../lib/Failure';
+import { rejection, type Rejection } from '../lib/Rejection';
+import type { Millis } from '../lib/Time';
+import { Int, nullable, Str, UtcDate } from './codecs';
+import { auditName, probeTable, tableName, type Source, type TableRef } from './Source';
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * One `instance_actions_events` row (of a `compute_*` event), as the instance adapter sees it.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export const ActionEvent = t.type({
+  id: Int,
+  event: Str,
+  result: nullable(Str),
+  start_time: UtcDate,
+  host: nullable(Str),
+});
+
+/** @category model @since 0.1.0 */
+export type ActionEvent = t.TypeOf<typeof ActionEvent>;
+
+/**
+ * A half-open occupancy period `[start, end)`; `end = null` is still going.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface Period {
+  readonly start: Millis;
+  readonly end: Millis | null;
+}
+
+/** The event that proves a launch (note the double underscore). @since 0.1.0 */
+export const BUILD = 'compute__do_build_and_run_instance';
+/** Events that end an occupancy period. @since 0.1.0 */
+export const END_EVENTS: ReadonlySet<string> = new Set([
+  'compute_terminate_instance',
+  'compute_shelve_offload_instance',
+  'compute_shelve_instance',
+]);
+/** The event that opens a new period. @since 0.1.0 */
+export const UNSHELVE = 'compute_unshelve_instance';
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+type Timed = ActionEvent & { readonly start_time: Millis };
+
+/**
+ * The events that count: successful, with a `start_time`, in `(start_time, id)` order.
+ *
+ * @since 0.1.0
+ */
+export const usable = (events: ReadonlyArray<ActionEvent>): ReadonlyArray<Timed> => {
+  const out: Timed[] = [];
+  for (const e of events) {
+    if (e.start_time !== null && e.result !== null && e.result.toLowerCase() === 'success') out.push(e as Timed);
+  }
+  return out.sort((a, b) => a.start_time - b.start_time || a.id - b.id);
+};
+
+/**
+ * Whether the instance ever launched: `launched_at` set, or a successful build event.
+ *
+ * @since 0.1.0
+ */
+export const wasLaunched = (launchedAt: Millis | null, events: ReadonlyArray<Timed>): boolean =>
+  launchedAt !== null || events.some((e) => e.event === BUILD);
+
+const minOf = (xs: ReadonlyArray<Millis | null>): Millis | null => {
+  let m: Millis | null = null;
+  for (const x of xs) if (x !== null && (m === null || x < m)) m = x;
+  return m;
+};
+
+/**
+ * The occupancy periods of a launched instance (rules in the module header).
+ *
+ * @example
+ * // created at 0, shelved at 5, unshelved at 8, terminated at 10: [0, 5) and [8, 10)
+ * periods({ created_at: 0, terminated_at: 10, deleted_at: 10 }, usable(events))
+ * @since 0.1.0
+ */
+export const periods = (
+  inst: { readonly created_at: Millis; readonly terminated_at: Millis | null; readonly deleted_at: Millis | null },
+  events: ReadonlyArray<Timed>,
+): ReadonlyArray<Period> => {
+  const out: Period[] = [];
+  let open: Millis | null = inst.created_at;
+  for (const e of events) {
+    if (END_EVENTS.has(e.event)) {
+      if (open !== null) {
+        out.push({ start: open, end: e.start_time });
+        open = null;
+      }
+    } else if (e.event === UNSHELVE && open === null) open = e.start_time;
+  }
+  const gone = minOf([inst.terminated_at, inst.deleted_at]);
+  if (open !== null) out.push({ start: open, end: gone });
+  else if (gone !== null) {
+    const last = out[out.length - 1];
+    if (last.end !== null && gone < last.end) out[out.length - 1] = { start: last.start, end: gone };
+  }
+  return out;
+};
+
+/**
+ * The host named by the last successful `compute_*` event, when `known` accepts it.
+ *
+ * @since 0.1.0
+ */
+export const lastComputeHost = (events: ReadonlyArray<Timed>, known: (host: string) => boolean): string | null => {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i];
+    if (!e.event.startsWith('compute_')) continue;
+    return e.host !== null && known(e.host) ? e.host : null;
+  }
+  return null;
+};
+
+// -------------------------------------------------------------------------------------
+// reading
+// -------------------------------------------------------------------------------------
+
+/** @category model @since 0.1.0 */
+export const actionTables = {
+  actions: { db: 'nova', table: 'instance_actions' },
+  events: { db: 'nova', table: 'instance_actions_events' },
+  shadowActions: { db: 'nova', table: 'shadow_instance_actions' },
+  shadowEvents: { db: 'nova', table: 'shadow_instance_actions_events' },
+  instances: { db: 'nova', table: 'instances' },
+  shadowInstances: { db: 'nova', table: 'shadow_instances' },
+} as const satisfies Record<string, TableRef>;
+
+/**
+ * The action and event tables present at a site (live ones first).
+ *
+ * @since 0.1.0
+ */
+export const presentActionTables = async (
+  src: Source,
+): Promise<{ readonly actions: ReadonlyArray<TableRef>; readonly events: ReadonlyArray<TableRef> }> => {
+  const ok = async (ref: TableRef): Promise<boolean> => (await probeTable(src, ref)) === 'ok';
+  const actions: TableRef[] = [];
+  const events: TableRef[] = [];
+  for (const r of [actionTables.actions, actionTables.shadowActions]) if (await ok(r)) actions.push(r);
+  for (const r of [actionTables.events, actionTables.shadowEvents]) if (await ok(r)) events.push(r);
+  return { actions, events };
+};
+
+/** `substr` is in both MySQL and SQLite; `LIKE 'compute\_%'` needs dialect-specific escaping. */
+const COMPUTE = `substr(e.event, 1, 8) = 'compute_'`;
+
+/**
+ * The `compute_*` events of the given instances, grouped by instance uuid (unsorted; see
+ * {@link usable}). One round trip; every (action table, event table) pair is a `UNION ALL`
+ * branch carrying the `IN` list, so each branch uses the `instance_uuid` and `action_id` indexes.
+ *
+ * @since 0.1.0
+ */
+export const eventsOf = async (
+  src: Source,
+  tables: { readonly actions: ReadonlyArray<TableRef>; readonly events: ReadonlyArray<TableRef> },
+  uuids: ReadonlyArray<string>,
+): Promise<ReadonlyMap<string, ReadonlyArray<unknown>>> => {
+  const byUuid = new Map<string, unknown[]>();
+  if (uuids.length === 0 || tables.actions.length === 0 || tables.events.length === 0) return byUuid;
+  const name = tableName(src);
+  const marks = uuids.map(() => '?').join(', ');
+  const branches: string[] = [];
+  const bindings: string[] = [];
+  for (const a of tables.actions) {
+    for (const ev of tables.events) {
+      branches.push(
+        `select a.instance_uuid as instance_uuid, e.id as id, e.event as event, e.result as result, e.start_time as start_time, e.host as host ` +
+          `from ${name(a)} a join ${name(ev)} e on e.action_id = a.id where a.instance_uuid in (${marks}) and ${COMPUTE}`,
+      );
+      bindings.push(...uuids);
+    }
+  }
+  const rows = await rawRows(src, branches.join(' union all '), bindings);
+  for (const r of rows) {
+    const u = String((r as { instance_uuid: unknown }).instance_uuid);
+    const list = byUuid.get(u);
+    if (list === undefined) byUuid.set(u, [r]);
+    else list.push(r);
+  }
+  return byUuid;
+};
+
+/** The rows of a raw query, whatever the dialect. */
+export const rawRows = async (src: Source, sql: string, bindings: ReadonlyArray<string | number>): Promise<ReadonlyArray<Record<string, unknown>>> => {
+  const res = await src.knex.raw(sql, bindings);
+  return (src.dialect === 'mysql' ? res[0] : res) as ReadonlyArray<Record<string, unknown>>;
+};
+
+/**
+ * Successful `compute_*` events that count for nothing, as rejections of their event rows:
+ * `event_without_action` (its action row does not exist), `event_without_instance` (its action
+ * names an instance in neither `instances` nor `shadow_instances`) and
+ * `event_without_start_time` (NULL or zero `start_time`). Failed and in-progress events change
+ * nothing anyway and are not listed. Only the anomalies are fetched; the filter is repeated in
+ * TypeScript, so a dialect that stores dates differently cannot let a good event through.
+ *
+ * These are not rows of `nova.instances`, so they stay out of the instance adapters'
+ * conservation count; the caller adds them to the audit.
+ *
+ * @example
+ * const rejections = await auditActionEvents(src)()
+ * @since 0.1.0
+ */
+export const auditActionEvents = (src: Source): TE.TaskEither<QueryFailure, ReadonlyArray<Rejection>> =>
+  TE.tryCatch(
+    async () => {
+      const { actions, events } = await presentActionTables(src);
+      const instances: TableRef[] = [];
+      for (const r of [actionTables.instances, actionTables.shadowInstances]) if ((await probeTable(src, r)) === 'ok') instances.push(r);
+      if (events.length === 0) return [];
+      const name = tableName(src);
+      const union = (refs: ReadonlyArray<TableRef>, cols: string): string =>
+        refs.length === 0 ? `select ${cols} from ${name(events[0])} where 1 = 0` : refs.map((r) => `select ${cols} from ${name(r)}`).join(' union all ');
+      const out: Rejection[] = [];
+      for (const ev of events) {
+        const rows = await rawRows(
+          src,
+          `select e.id as id, e.event as event, e.result as result, e.start_time as start_time, e.action_id as action_id, ` +
+            `a.id as aid, a.instance_uuid as instance_uuid, i.uuid as iuuid ` +
+            `from ${name(ev)} e ` +
+            `left join (${union(actions, 'id, instance_uuid')}) a on a.id = e.action_id ` +
+            `left join (${union(instances, 'uuid')}) i on i.uuid = a.instance_uuid ` +
+            `where ${COMPUTE} and lower(e.result) = 'success' ` +
+            `and (a.id is null or i.uuid is null or e.start_time is null or e.start_time < '1970-01-02')`,
+          [],
+        );
+        const table = auditName(src.site)(ev);
+        for (const r of rows) {
+          const start = UtcDate.decode(r.start_time);
+          const noStart = start._tag === 'Left' || start.right === null;
+          const reason =
+            r.aid === null || r.aid === undefined
+              ? 'event_without_action'
+              : r.iuuid === null || r.iuuid === undefined
+                ? 'event_without_instance'
+                : noStart
+                  ? 'event_without_start_time'
+                  : null;
+          if (reason === null) continue;
+          out.push(
+            rejection({
+              site: src.site.site,
+              source: { table, id: String(r.id) },
+              reason,
+              detail: `${String(r.event)} (action ${String(r.action_id)}${r.instance_uuid == null ? '' : `, instance ${String(r.instance_uuid)}`}) changes nothing`,
+              ...(r.instance_uuid == null ? {} : { entityId: String(r.instance_uuid) }),
+            }),
+          );
+        }
+      }
+      return out;
+    },
+    (e): QueryFailure => ({
+      _tag: 'QueryFailure',
+      source: auditName(src.site)(actionTables.events),
+      message: e instanceof Error ? e.message : String(e),
+      code: (e as { code?: string }).code,
+    }),
+  );

@@ -1,0 +1,235 @@
+/**
+ * Nova instances -> `occupied_reserved` / `occupied_ondemand` (reconstruction rules, section 5).
+ *
+ * One factory, two adapters: `instances` reads `nova.instances`, `shadowInstances` reads
+ * `nova.shadow_instances` (archived rows are more rows of the same table). Soft-deleted rows
+ * (`deleted != 0`) are history and are read like live ones.
+ *
+ * A row becomes one `Create` per occupancy period and one `Delete` per closed period (see
+ * `instanceActions.ts` for the period rules), or one rejection: `never_launched`, or
+ * `no_created_at` (a NULL or zero `created_at` leaves no start to count from).
+ *
+ * Where each join happens, and why:
+ * - `nova_api.request_specs` is LEFT JOINed **in SQL**: at most one spec per instance
+ *   (`UNIQUE(instance_uuid)`), so the join cannot multiply rows, and it works across databases
+ *   on MySQL and inside the one SQLite file. The spec's JSON is parsed in TypeScript
+ *   (`requestSpec.ts`), never with `JSON_EXTRACT`, so a malformed spec cannot stop the read.
+ *   A missing table is read as "no spec" for every row (`reservation_from = request_specs_missing`)
+ *   and reported by the runner (`optional_missing`).
+ * - action events are joined **in TypeScript**: an instance has many events, and a SQL join
+ *   would repeat the instance row per event. Instances are read in keyset batches by primary
+ *   key (`id > last order by id limit n`, so memory is bounded and no connection is held
+ *   between batches, which better-sqlite3's single connection needs); each batch's events are
+ *   fetched with one `IN (uuids)` query (`instanceActions.eventsOf`) and attached to their
+ *   instance. The raw row this adapter decodes is the instance row plus `spec` plus `actions`.
+ *   `__tests__/adapters.instances.test.ts` checks that the adapter's events equal `toEvents`
+ *   applied to rows joined by hand.
+ *
+ * Quantities: nodes = 1 on bare metal (the host's compute node `hypervisor_type` is `ironic`,
+ * any case), else instance vcpus / host vcpus, the host being the compute node row in force at
+ * `created_at` (the latest row created at or before it), else the earliest row; host vcpus 0 or
+ * unknown gives nodes 0 and `extra.nodes_note`. vcpus, memory_mb and disk_gb (`root_gb`) from the
+ * instance; gpus 0.
+ *
+ * @since 0.1.0
+ */
+import * as Ei from 'fp-ts/Either';
+import type { ReadonlyNonEmptyArray } from 'fp-ts/ReadonlyNonEmptyArray';
+import * as t from 'io-ts';
+import * as E from '../lib/Event';
+import * as Q from '../lib/Quantities';
+import { rejection, type Rejection } from '../lib/Rejection';
+import { computeNodeAt, idColumn, type Adapter, type Context } from './Adapter';
+import { Int, nullable, Str, UtcDate } from './codecs';
+import { ActionEvent, actionTables, eventsOf, lastComputeHost, periods, presentActionTables, usable, wasLaunched } from './instanceActions';
+import { reservationOf, type ReservationLink } from './requestSpec';
+import { auditName, probeTable, tableName, type Source, type TableRef } from './Source';
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * An instance row with its request spec and its `compute_*` action events.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export const InstanceRow = t.type({
+  id: Int,
+  uuid: Str,
+  created_at: UtcDate,
+  launched_at: UtcDate,
+  terminated_at: UtcDate,
+  deleted_at: UtcDate,
+  node: nullable(Str),
+  vcpus: nullable(Int),
+  memory_mb: nullable(Int),
+  root_gb: nullable(Int),
+  project_id: nullable(Str),
+  /** `request_specs.spec`, NULL when the instance has none. */
+  spec: nullable(Str),
+  /** Whether the site's `request_specs` table was read. */
+  request_specs: t.keyof({ read: null, missing: null }),
+  actions: t.readonlyArray(ActionEvent),
+});
+
+/** @category model @since 0.1.0 */
+export type InstanceRow = t.TypeOf<typeof InstanceRow>;
+
+/** @category model @since 0.1.0 */
+export const requestSpecsTable: TableRef = { db: 'nova_api', table: 'request_specs' };
+
+/** Instances per keyset batch. @since 0.1.0 */
+export const BATCH = 500;
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+
+const nonEmpty = (s: string | null): string | null => (s === null || s.trim() === '' ? null : s);
+
+// -------------------------------------------------------------------------------------
+// toEvents
+// -------------------------------------------------------------------------------------
+
+/**
+ * A decoded instance row -> its events, or one rejection.
+ *
+ * @example
+ * toEvents(table)(ctx)(row) // Right([Create at created_at, Delete at terminated_at])
+ * @since 0.1.0
+ */
+export const toEvents =
+  (table: TableRef) =>
+  (ctx: Context) =>
+  (row: InstanceRow): Ei.Either<Rejection, ReadonlyNonEmptyArray<E.Event>> => {
+    const site = ctx.site.site;
+    const source = { table: auditName(ctx.site)(table), id: String(row.id) };
+    const reject = (reason: string, detail: string) => Ei.left(rejection({ site, source, reason, detail, entityId: row.uuid }));
+    const evs = usable(row.actions);
+    if (!wasLaunched(row.launched_at, evs)) return reject('never_launched', 'launched_at is NULL and no successful compute__do_build_and_run_instance event');
+    if (row.created_at === null) return reject('no_created_at', 'created_at is NULL or a zero date');
+    const created = row.created_at;
+
+    const host = nonEmpty(row.node) ?? lastComputeHost(evs, (h) => ctx.computeNodes.has(h));
+    const node = host === null ? undefined : computeNodeAt(ctx.computeNodes.get(host), created);
+    const hypervisorType = node?.hypervisor_type ?? 'unknown';
+    const bare = hypervisorType.toLowerCase() === 'ironic';
+    const vcpus = row.vcpus ?? 0;
+    const nodes = bare ? 1 : node !== undefined && node.vcpus > 0 ? vcpus / node.vcpus : 0;
+    const nodesNote = bare || (node !== undefined && node.vcpus > 0) ? undefined : node === undefined ? 'host_vcpus_unknown' : 'host_vcpus_zero';
+
+    const link: ReservationLink = row.request_specs === 'missing' ? { reservationId: null, from: 'request_specs_missing' } : reservationOf(row.spec);
+    const extra: Record<string, string> = {
+      instance_uuid: row.uuid,
+      project_id: row.project_id ?? '',
+      hypervisor_type: hypervisorType,
+      reservation_from: link.from,
+    };
+    if (link.reservationId !== null) extra.reservation_id = link.reservationId;
+    if (host === null) extra.host_unknown = 'true';
+    if (nodesNote !== undefined) extra.nodes_note = nodesNote;
+
+    const hostname = host ?? 'unknown';
+    const fields = {
+      entityId: row.uuid,
+      source,
+      countType: link.reservationId === null ? ('occupied_ondemand' as const) : ('occupied_reserved' as const),
+      quantities: Q.make({ nodes, vcpus, memory_mb: row.memory_mb ?? 0, disk_gb: row.root_gb ?? 0 }),
+      attributes: E.attributes({
+        site,
+        node_type: ctx.hostsByHostname.get(hostname)?.node_type ?? 'unknown',
+        hypervisor_hostname: hostname,
+        extra,
+      }),
+    };
+    const out: E.Event[] = [];
+    for (const p of periods({ created_at: created, terminated_at: row.terminated_at, deleted_at: row.deleted_at }, evs)) {
+      out.push(E.create({ ...fields, time: p.start }));
+      if (p.end !== null) out.push(E.del({ ...fields, time: p.end }));
+    }
+    // periods() always returns at least the first period.
+    return Ei.right(out as unknown as ReadonlyNonEmptyArray<E.Event>);
+  };
+
+// -------------------------------------------------------------------------------------
+// query
+// -------------------------------------------------------------------------------------
+
+/**
+ * Streams `table`'s rows in keyset batches, each with its spec and its action events.
+ *
+ * @since 0.1.0
+ */
+export const query = (table: TableRef, batch: number = BATCH) =>
+  async function* (src: Source): AsyncIterable<unknown> {
+    const name = tableName(src);
+    const actionTabs = await presentActionTables(src);
+    const specs = (await probeTable(src, requestSpecsTable)) === 'ok';
+    const k = src.knex;
+    let last: number | null = null;
+    for (;;) {
+      const q = k
+        .select(
+          'i.id',
+          'i.uuid',
+          'i.created_at',
+          'i.launched_at',
+          'i.terminated_at',
+          'i.deleted_at',
+          'i.node',
+          'i.vcpus',
+          'i.memory_mb',
+          'i.root_gb',
+          'i.project_id',
+          specs ? 'rs.spec' : k.raw('null as spec'),
+        )
+        .from({ i: name(table) });
+      if (specs) q.leftJoin({ rs: name(requestSpecsTable) }, 'rs.instance_uuid', 'i.uuid');
+      if (last !== null) q.where('i.id', '>', last);
+      const rows: ReadonlyArray<Record<string, unknown>> = await q.orderBy('i.id').limit(batch);
+      if (rows.length === 0) return;
+      const events = await eventsOf(
+        src,
+        actionTabs,
+        rows.map((r) => String(r.uuid)),
+      );
+      for (const r of rows) {
+        yield { ...r, request_specs: specs ? 'read' : 'missing', actions: events.get(String(r.uuid)) ?? [] };
+      }
+      if (rows.length < batch) return;
+      last = Number(rows[rows.length - 1].id);
+    }
+  };
+
+// -------------------------------------------------------------------------------------
+// adapters
+// -------------------------------------------------------------------------------------
+
+/**
+ * The instance adapter over `nova.instances` or `nova.shadow_instances`.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const instancesAdapter = (table: TableRef, batch: number = BATCH): Adapter<InstanceRow> => {
+  const optional = [actionTables.actions, actionTables.events, actionTables.shadowActions, actionTables.shadowEvents, requestSpecsTable];
+  return {
+    name: `${table.db}.${table.table}`,
+    table,
+    reads: [table, ...optional],
+    optional,
+    codec: InstanceRow,
+    rowId: idColumn,
+    query: query(table, batch),
+    toEvents: toEvents(table),
+  };
+};
+
+/** `nova.instances`. @category adapters @since 0.1.0 */
+export const instances: Adapter<InstanceRow> = instancesAdapter(actionTables.instances);
+
+/** `nova.shadow_instances` (archived instances). @category adapters @since 0.1.0 */
+export const shadowInstances: Adapter<InstanceRow> = instancesAdapter(actionTables.shadowInstances);

@@ -1,0 +1,219 @@
+/**
+ * Blazar leases as the allocation adapter and the lead-time report see them: one flat record per
+ * lease with its `start_lease` event, in whichever schema the database has.
+ *
+ * Schema drift handled here (openstack-schemas.md, section 3 and pitfall 10):
+ * - the owner column is `project_id`, or `tenant_id` before 2017 (`2bcfe76b0474`), or absent;
+ * - `deleted_at` exists on Chameleon Blazar only (soft deletes); upstream hard-deletes, so there
+ *   a lease's end is its planned `end_date`.
+ *
+ * The `start_lease` event of a lease is chosen by a scalar subquery (`ev.id = (select ... limit
+ * 1)`), so a lease with several such rows never multiplies the rows of a join: the most recently
+ * updated one wins (NULL `updated_at` last, then the larger id).
+ *
+ * Lease rules (reconstruction rules, sections 1, 4 and 9):
+ * - commitment window `[max(start_date, created_at), min(end_date, deleted_at))`;
+ * - a lease whose `start_lease` event is `ERROR` commits nothing (`lease_error`);
+ * - a lease deleted at or before its window start commits nothing (`deleted_before_start`);
+ * - operator lease: project in `SiteConfig.operatorProjects`, or name `availability_window_*`;
+ * - actual start: `updated_at` of the `start_lease` event when its status is `DONE`.
+ *
+ * @since 0.1.0
+ */
+import * as Ei from 'fp-ts/Either';
+import * as O from 'fp-ts/Option';
+import * as t from 'io-ts';
+import type { Millis } from '../lib/Time';
+import { nullable, Str, UtcDate } from './codecs';
+import { columnsOf, streamRows, tableName, type SiteConfig, type Source, type TableRef } from './Source';
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/** @category model @since 0.1.0 */
+export const leasesTable: TableRef = { db: 'blazar', table: 'leases' };
+/** @category model @since 0.1.0 */
+export const eventsTable: TableRef = { db: 'blazar', table: 'events' };
+
+/**
+ * The lease columns, as selected by {@link leaseColumnsSql} (every name prefixed `lease_`). A
+ * missing lease (left join with no match) has `lease_id = null`.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export const LeaseColumns = t.type({
+  lease_id: nullable(Str),
+  lease_name: nullable(Str),
+  lease_project_id: nullable(Str),
+  lease_created_at: UtcDate,
+  lease_start_date: UtcDate,
+  lease_end_date: UtcDate,
+  lease_deleted_at: UtcDate,
+  /** Status of the lease's `start_lease` event (`UNDONE`, `IN_PROGRESS`, `DONE`, `ERROR`), if any. */
+  lease_start_status: nullable(Str),
+  lease_start_updated_at: UtcDate,
+});
+
+/** @category model @since 0.1.0 */
+export type LeaseColumns = t.TypeOf<typeof LeaseColumns>;
+
+/**
+ * A lease that exists (its row was found).
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type Lease = LeaseColumns & { readonly lease_id: string };
+
+/**
+ * Which optional columns the leases table has.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface LeaseShape {
+  /** `project_id`, `tenant_id` (before 2017), or none. */
+  readonly projectColumn: 'project_id' | 'tenant_id' | null;
+  /** Chameleon soft deletes. */
+  readonly hasDeletedAt: boolean;
+}
+
+/**
+ * Why a lease commits nothing.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type NoCommitment = 'lease_error' | 'deleted_before_start' | 'lease_start_missing';
+
+/** A commitment window `[start, end)`; `end = null` is open. @category model @since 0.1.0 */
+export interface Window {
+  readonly start: Millis;
+  readonly end: Millis | null;
+}
+
+// -------------------------------------------------------------------------------------
+// SQL (effects at the edge)
+// -------------------------------------------------------------------------------------
+
+/**
+ * Probes the leases table for `project_id`/`tenant_id` and `deleted_at`.
+ *
+ * @since 0.1.0
+ */
+export const leaseShape = async (src: Source): Promise<LeaseShape> => {
+  const cols = await columnsOf(src, leasesTable);
+  return {
+    projectColumn: cols.has('project_id') ? 'project_id' : cols.has('tenant_id') ? 'tenant_id' : null,
+    hasDeletedAt: cols.has('deleted_at'),
+  };
+};
+
+/**
+ * The select list of the lease columns for a leases alias `l` and an events alias `ev` (see
+ * {@link startEventJoinSql}).
+ *
+ * @example
+ * leaseColumnsSql({ projectColumn: 'tenant_id', hasDeletedAt: false }, 'l', 'ev')
+ * // 'l.id as lease_id, l.name as lease_name, l.tenant_id as lease_project_id, ..., null as lease_deleted_at, ...'
+ * @since 0.1.0
+ */
+export const leaseColumnsSql = (shape: LeaseShape, l: string, ev: string): string =>
+  [
+    `${l}.id as lease_id`,
+    `${l}.name as lease_name`,
+    shape.projectColumn === null ? 'null as lease_project_id' : `${l}.${shape.projectColumn} as lease_project_id`,
+    `${l}.created_at as lease_created_at`,
+    `${l}.start_date as lease_start_date`,
+    `${l}.end_date as lease_end_date`,
+    shape.hasDeletedAt ? `${l}.deleted_at as lease_deleted_at` : 'null as lease_deleted_at',
+    `${ev}.status as lease_start_status`,
+    `${ev}.updated_at as lease_start_updated_at`,
+  ].join(', ');
+
+/**
+ * `left join <events> ev on ev.id = (one start_lease event of lease l)`: at most one row per lease.
+ *
+ * @since 0.1.0
+ */
+export const startEventJoinSql = (src: Source, l: string, ev: string): string => {
+  const events = tableName(src)(eventsTable);
+  return (
+    `left join ${events} ${ev} on ${ev}.id = (select e2.id from ${events} e2 ` +
+    `where e2.lease_id = ${l}.id and e2.event_type = 'start_lease' ` +
+    `order by case when e2.updated_at is null then 1 else 0 end, e2.updated_at desc, e2.id desc limit 1)`
+  );
+};
+
+/**
+ * Streams every lease (live and soft-deleted) with its start event, ordered by id. For the lead
+ * time report; decode each row with {@link LeaseColumns}.
+ *
+ * @since 0.1.0
+ */
+export async function* queryLeases(src: Source): AsyncIterable<unknown> {
+  const shape = await leaseShape(src);
+  const sql = `select ${leaseColumnsSql(shape, 'l', 'ev')} from ${tableName(src)(leasesTable)} l ${startEventJoinSql(src, 'l', 'ev')} order by l.id`;
+  yield* streamRows(src, src.knex.raw(sql));
+}
+
+// -------------------------------------------------------------------------------------
+// refinements
+// -------------------------------------------------------------------------------------
+
+/**
+ * Whether the lease row was found.
+ *
+ * @category refinements
+ * @since 0.1.0
+ */
+export const isFound = (l: LeaseColumns): l is Lease => l.lease_id !== null;
+
+/**
+ * An operator lease: its project is listed in the site config, or it is a Doni availability
+ * window (`availability_window_<uuid>`). It counts as `ops`, not `committed`.
+ *
+ * @example
+ * isOperator(siteConfig('chi_uc'))({ ...lease, lease_name: 'availability_window_42' }) === true
+ * @category refinements
+ * @since 0.1.0
+ */
+export const isOperator =
+  (site: Pick<SiteConfig, 'operatorProjects'>) =>
+  (l: Pick<LeaseColumns, 'lease_name' | 'lease_project_id'>): boolean =>
+    (l.lease_project_id !== null && site.operatorProjects.includes(l.lease_project_id)) ||
+    (l.lease_name !== null && l.lease_name.startsWith('availability_window_'));
+
+// -------------------------------------------------------------------------------------
+// destructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * The commitment window, or why there is none. The window is not checked for `end < start`
+ * beyond the deletion case: a planned `end_date` before `start_date` is left to the fold
+ * (`negative_duration`).
+ *
+ * @example
+ * // created 10:00 for a start at 09:00, deleted at 12:00 before its planned 18:00 end
+ * commitment(lease) // right({ start: 10:00, end: 12:00 })
+ * @since 0.1.0
+ */
+export const commitment = (l: LeaseColumns): Ei.Either<NoCommitment, Window> => {
+  if (l.lease_start_status === 'ERROR') return Ei.left('lease_error');
+  const planned = l.lease_start_date;
+  if (planned === null) return Ei.left('lease_start_missing');
+  const start = l.lease_created_at !== null && l.lease_created_at > planned ? l.lease_created_at : planned;
+  if (l.lease_deleted_at !== null && l.lease_deleted_at <= start) return Ei.left('deleted_before_start');
+  const ends = [l.lease_end_date, l.lease_deleted_at].filter((x): x is Millis => x !== null);
+  return Ei.right({ start, end: ends.length === 0 ? null : (Math.min(...ends) as Millis) });
+};
+
+/**
+ * The actual start: `updated_at` of the `start_lease` event when it is `DONE`.
+ *
+ * @since 0.1.0
+ */
+export const actualStart = (l: LeaseColumns): O.Option<Millis> =>
+  l.lease_start_status === 'DONE' && l.lease_start_updated_at !== null ? O.some(l.lease_start_updated_at) : O.none;
