@@ -1,3 +1,7 @@
+// Every test runs in a zone that is not UTC, with daylight saving time, so code that leans on the
+// process time zone fails here (timestamps in this project are UTC everywhere).
+process.env.TZ = 'America/Chicago';
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',

@@ -8,14 +8,18 @@
  * @since 0.1.0
  */
 export * as CountType from './CountType';
+export * as Clamp from './Clamp';
 export * as Counts from './Counts';
+export * as Csv from './Csv';
 export * as Event from './Event';
 export * as Facts from './Facts';
 export * as Fold from './Fold';
 export * as Interval from './Interval';
 export * as Quantities from './Quantities';
 export * as Rejection from './Rejection';
+export * as Resample from './Resample';
 export * as StepFunction from './StepFunction';
 export * as Sweep from './Sweep';
 export * as Time from './Time';
+export * as UsageRow from './UsageRow';
 export * as Failure from './Failure';

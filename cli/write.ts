@@ -1,0 +1,145 @@
+/**
+ * Atomic file writes: an output file is either its previous version or its complete new version,
+ * never a truncated mix, even when the process dies or the disk fills mid-write.
+ *
+ * Method: create the folder (`mkdir -p`), write the contents to a fresh temporary file in the
+ * *same* folder (so the rename stays on one file system and is atomic on POSIX), `fsync` it, then
+ * `rename` it over the target and `fsync` the folder so the rename itself is durable. On any
+ * failure the temporary file is removed and the previous target is left untouched.
+ *
+ * `writeAllAtomic` extends this to a set of files: every temporary file is written and synced
+ * first, and renames start only when all of them succeeded, so a failed run leaves the previous
+ * output set as it was. Limit: the renames themselves are one per file, not one for the set; a
+ * rename failing after others succeeded (same folder, same file system: practically only an
+ * unplugged disk) is reported, and the remaining temporary files are removed.
+ *
+ * Temporary files are named `.<name>.<pid>.<random>.tmp`: hidden, unique per process and call,
+ * and recognisable if a crash (kill -9) ever leaves one behind.
+ *
+ * @since 0.1.0
+ */
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import * as E from 'fp-ts/Either';
+import type * as TE from 'fp-ts/TaskEither';
+import type { WriteFailure } from '../lib/Failure';
+
+/**
+ * A file to write.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface OutputFile {
+  readonly path: string;
+  readonly contents: string | Uint8Array;
+}
+
+const failure = (p: string, e: unknown): WriteFailure => ({
+  _tag: 'WriteFailure',
+  path: p,
+  message: e instanceof Error ? e.message : String(e),
+});
+
+/**
+ * The temporary file name used for `target` (same folder, hidden, unique).
+ *
+ * @since 0.1.0
+ */
+export const tempPathFor = (target: string): string =>
+  path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+
+const removeQuietly = async (p: string): Promise<void> => {
+  try {
+    await fs.rm(p, { force: true });
+  } catch {
+    // best effort: the original failure is the one worth reporting
+  }
+};
+
+/** Writes and syncs a new temporary file for `file`; returns its path, or removes it and throws. */
+const writeTemp = async (file: OutputFile): Promise<string> => {
+  await fs.mkdir(path.dirname(file.path), { recursive: true });
+  const tmp = tempPathFor(file.path);
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(tmp, 'wx', 0o644);
+    await handle.writeFile(file.contents);
+    await handle.sync();
+    await handle.close();
+    handle = undefined;
+    return tmp;
+  } catch (e) {
+    if (handle !== undefined) await handle.close().catch(() => undefined);
+    await removeQuietly(tmp);
+    throw e;
+  }
+};
+
+/** Makes renames in `dir` durable; some file systems cannot fsync a folder, which is not an error. */
+const syncDir = async (dir: string): Promise<void> => {
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(dir, 'r');
+    await handle.sync();
+  } catch {
+    // EISDIR/EINVAL/EPERM on some platforms: the data itself is already synced
+  } finally {
+    await handle?.close().catch(() => undefined);
+  }
+};
+
+/**
+ * Writes `contents` to `target` atomically: afterwards the file holds either its previous
+ * contents (on failure) or all of `contents`, and no temporary file remains.
+ *
+ * @example
+ * await writeAtomic('output/usage.csv', csv)() // right(undefined)
+ * @category effects
+ * @since 0.1.0
+ */
+export const writeAtomic = (target: string, contents: string | Uint8Array): TE.TaskEither<WriteFailure, void> =>
+  writeAllAtomic([{ path: target, contents }]);
+
+/**
+ * Writes a set of files so that a failure leaves every previous file untouched: all temporary
+ * files are written and synced before the first rename. Fails without writing anything when a
+ * path is given twice.
+ *
+ * @example
+ * await writeAllAtomic([{ path: 'out/a.csv', contents: a }, { path: 'out/b.json', contents: b }])()
+ * @category effects
+ * @since 0.1.0
+ */
+export const writeAllAtomic = (files: ReadonlyArray<OutputFile>): TE.TaskEither<WriteFailure, void> => async () => {
+  // Never rejects: every failure is caught and returned as a `WriteFailure`.
+  const seen = new Set<string>();
+  for (const f of files) {
+    const abs = path.resolve(f.path);
+    if (seen.has(abs)) return E.left(failure(f.path, 'path given twice in one output set'));
+    seen.add(abs);
+  }
+  const temps: string[] = [];
+  // Phase 1: every temporary file, or none.
+  for (const f of files) {
+    try {
+      temps.push(await writeTemp(f));
+    } catch (e) {
+      for (const t of temps) await removeQuietly(t);
+      return E.left(failure(f.path, e));
+    }
+  }
+  // Phase 2: the renames.
+  for (let i = 0; i < files.length; i++) {
+    try {
+      await fs.rename(temps[i], files[i].path);
+    } catch (e) {
+      for (let j = i; j < temps.length; j++) await removeQuietly(temps[j]);
+      return E.left(failure(files[i].path, e));
+    }
+  }
+  const dirs = new Set(files.map((f) => path.dirname(path.resolve(f.path))));
+  for (const d of dirs) await syncDir(d);
+  return E.right(undefined);
+};
