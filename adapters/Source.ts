@@ -54,8 +54,23 @@ export interface SiteConfig {
   readonly operatorProjects: ReadonlyArray<string>;
   /** Name of the integer Blazar capability that gives a host's GPU count. */
   readonly gpuCapability: string;
-  /** Coverage starts that override the earliest created_at (known gaps). */
+  /** Coverage starts that override the earliest created_at (known gaps at the start). */
   readonly coverageStart: Readonly<Partial<Record<BaseCountType, Millis>>>;
+  /** Spans where a count type's history is known to be lost: no rows there, shaded in plots. */
+  readonly knownGaps: ReadonlyArray<KnownGap>;
+}
+
+/**
+ * A span `[start, end)` where the history of some count types is known to be lost.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface KnownGap {
+  readonly countTypes: ReadonlyArray<BaseCountType>;
+  readonly start: Millis;
+  readonly end: Millis;
+  readonly note: string;
 }
 
 /** A connected site. @category model @since 0.1.0 */
@@ -83,6 +98,7 @@ export const siteConfig = (site: string, overrides: Partial<Omit<SiteConfig, 'si
   operatorProjects: overrides.operatorProjects ?? [],
   gpuCapability: overrides.gpuCapability ?? 'gpu.gpu_count',
   coverageStart: overrides.coverageStart ?? {},
+  knownGaps: overrides.knownGaps ?? [],
 });
 
 /**
