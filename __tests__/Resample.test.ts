@@ -155,6 +155,27 @@ describe('Resample', () => {
     );
   });
 
+  it('conserves value-hours over covered spans with a gap, and gives no row to a bucket inside the gap', () => {
+    fc.assert(
+      fc.property(stepFunction, bucket, fc.array(instant, { minLength: 4, maxLength: 4 }), (f, b, cuts) => {
+        const [a, g0, g1, z] = [...cuts].sort((x, y) => x - y).map(T.unsafeMillis);
+        const covered = [[a, g0] as const, [g1, z] as const].filter(([s, e]) => e > s);
+        const r = R.resample({ bucket: b, method: 'mean', start: a, end: z, covered })(f);
+        let sum = 0;
+        for (const [label, mean] of r) {
+          const after = R.next(b)(label);
+          let hours = 0;
+          for (const [s, e] of covered) hours += Math.max(0, T.hoursBetween(T.unsafeMillis(Math.max(s, label)), T.unsafeMillis(Math.min(e, after))));
+          expect(hours).toBeGreaterThan(0);
+          sum += mean * hours;
+        }
+        const exact = covered.reduce((acc, [s, e]) => acc + SF.integral(s, e)(f), 0);
+        const scale = Math.max(1, covered.reduce((acc, [s, e]) => acc + SF.integral(s, e)(SF.map(Math.abs)(f)), 0));
+        return Math.abs(sum - exact) <= 1e-6 * scale;
+      }),
+    );
+  });
+
   it('samples valueAt at each span start, which is the calendar label for every fully covered bucket', () => {
     fc.assert(
       fc.property(stepFunction, bucket, window, (f, b, w) => {

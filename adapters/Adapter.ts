@@ -101,27 +101,7 @@ export const emptyContext = (site: SiteConfig): Context => ({
 // the record
 // -------------------------------------------------------------------------------------
 
-/**
- * A daily legacy value (reconstruction rules, section 7), before the usage timeline maps it.
- *
- * @category model
- * @since 0.1.0
- */
-export interface LegacyRecord {
-  readonly _tag: 'LegacyUsage' | 'LegacyCount';
-  readonly site: string;
-  /** The day, 00:00Z. */
-  readonly date: Millis;
-  readonly node_type: string;
-  /** `LegacyUsage`: hours; `LegacyCount`: `cnt` in `total`. */
-  readonly maint_hours: number;
-  readonly reserved_hours: number;
-  readonly used_hours: number;
-  readonly idle_hours: number;
-  readonly total_hours: number;
-  readonly cnt: number;
-  readonly source: { readonly table: string; readonly id: string };
-}
+export type { LegacyRecord } from '../lib/Legacy';
 
 /**
  * @category model

@@ -18,6 +18,7 @@
 import * as TE from 'fp-ts/TaskEither';
 import { knex, type Knex } from 'knex';
 import type { BaseCountType } from '../lib/CountType';
+import type { KnownGap } from '../lib/Coverage';
 import type { ConfigFailure, ConnectionFailure } from '../lib/Failure';
 import type { Millis } from '../lib/Time';
 
@@ -60,18 +61,7 @@ export interface SiteConfig {
   readonly knownGaps: ReadonlyArray<KnownGap>;
 }
 
-/**
- * A span `[start, end)` where the history of some count types is known to be lost.
- *
- * @category model
- * @since 0.1.0
- */
-export interface KnownGap {
-  readonly countTypes: ReadonlyArray<BaseCountType>;
-  readonly start: Millis;
-  readonly end: Millis;
-  readonly note: string;
-}
+export type { KnownGap } from '../lib/Coverage';
 
 /** A connected site. @category model @since 0.1.0 */
 export interface Source {

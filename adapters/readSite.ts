@@ -18,7 +18,10 @@ import { loadContext } from './context';
 import { eventAdapters, legacyAdapters } from './registry';
 import { auditActionEvents } from './instanceActions';
 import { runAdapter, type SourceReport } from './runner';
-import type { Source } from './Source';
+import { UtcDate } from './codecs';
+import { probeTable, tableName, type Source, type TableRef } from './Source';
+import type { BaseCountType } from '../lib/CountType';
+import type { Millis } from '../lib/Time';
 
 /** @category model @since 0.1.0 */
 export interface SiteRead {
@@ -30,7 +33,40 @@ export interface SiteRead {
   readonly rejections: ReadonlyArray<Rejection>;
   readonly reports: ReadonlyArray<SourceReport>;
   readonly warnings: ReadonlyArray<string>;
+  /** Earliest valid `created_at` of each count type's primary table (coverage starts). */
+  readonly earliest: Readonly<Partial<Record<BaseCountType, Millis>>>;
 }
+
+/** The primary tables of the base count types (reconstruction rules, section 8). */
+const primaryTables: ReadonlyArray<readonly [ReadonlyArray<BaseCountType>, ReadonlyArray<TableRef>]> = [
+  [['total'], [{ db: 'nova', table: 'compute_nodes' }, { db: 'nova', table: 'shadow_compute_nodes' }]],
+  [['reservable'], [{ db: 'blazar', table: 'computehosts' }]],
+  [['committed', 'ops'], [{ db: 'blazar', table: 'leases' }]],
+  [['occupied_reserved', 'occupied_ondemand'], [{ db: 'nova', table: 'instances' }, { db: 'nova', table: 'shadow_instances' }]],
+];
+
+/**
+ * The earliest valid `created_at` per base count type (zero and pre-1970 dates ignored).
+ *
+ * @since 0.1.0
+ */
+export const earliestCreated = async (src: Source): Promise<Partial<Record<BaseCountType, Millis>>> => {
+  const out: Partial<Record<BaseCountType, Millis>> = {};
+  for (const [cts, refs] of primaryTables) {
+    let min: Millis | null = null;
+    for (const ref of refs) {
+      if ((await probeTable(src, ref)) !== 'ok') continue;
+      const rows: Array<{ m: unknown }> = await src.knex
+        .select(src.knex.raw('min(created_at) as m'))
+        .from(tableName(src)(ref))
+        .where('created_at', '>', '1970-01-02');
+      const m = UtcDate.decode(rows[0]?.m ?? null);
+      if (Ei.isRight(m) && m.right !== null && (min === null || m.right < min)) min = m.right;
+    }
+    if (min !== null) for (const ct of cts) out[ct] = min;
+  }
+  return out;
+};
 
 /**
  * Reads every source of a site.
@@ -67,5 +103,11 @@ export const readSite = (src: Source): TE.TaskEither<QueryFailure, SiteRead> => 
   const actionAudit = await auditActionEvents(src)();
   if (Ei.isLeft(actionAudit)) return actionAudit;
   for (const x of actionAudit.right) rejections.push(x);
-  return Ei.right({ site: src.site.site, context: loaded.context, events, legacy, rejections, reports, warnings: loaded.warnings });
+  let earliest: Partial<Record<BaseCountType, Millis>>;
+  try {
+    earliest = await earliestCreated(src);
+  } catch (e) {
+    return Ei.left({ _tag: 'QueryFailure', source: `${src.site.site} coverage`, message: e instanceof Error ? e.message : String(e) });
+  }
+  return Ei.right({ site: src.site.site, context: loaded.context, events, legacy, rejections, reports, warnings: loaded.warnings, earliest });
 };

@@ -154,7 +154,7 @@ export const next =
 export const bucketSpans = (bucket: Bucket, start: T.Millis, end: T.Millis): ReadonlyArray<Span> => {
   const out: Array<Span> = [];
   const step = next(bucket);
-  for (let label = floor(bucket)(start); label < end; ) {
+  for (let label = floor(bucket)(start); label < end && start < end; ) {
     const after = step(label);
     out.push([label, label < start ? start : label, after < end ? after : end]);
     label = after;
@@ -177,9 +177,12 @@ export const bucketStarts = (bucket: Bucket, start: T.Millis, end: T.Millis): Re
 // -------------------------------------------------------------------------------------
 
 /**
- * One `[label, value]` row per bucket of the covered window `[max(start, coverageStart), end)`.
- * One merge pass over buckets and change points: O(buckets + change points); the spans are
- * those of {@link bucketSpans}.
+ * One `[label, value]` row per bucket that meets the covered part of the window. The covered
+ * part is `options.covered` when given (sorted, disjoint spans inside the window: coverage with
+ * known gaps cut out), else `[max(start, coverageStart), end)`. A bucket's value describes only
+ * its covered part: `mean` is that part's integral over its length, `point` the value at its
+ * first covered instant; a bucket with no covered part has no row. One merge pass over buckets,
+ * spans and change points: O(buckets + spans + change points).
  *
  * @example
  * // 2 nodes all of Jan 1, 4 nodes from Jan 2 12:00
@@ -188,36 +191,46 @@ export const bucketStarts = (bucket: Bucket, start: T.Millis, end: T.Millis): Re
  * @since 0.1.0
  */
 export const resample =
-  (options: ResampleOptions) =>
+  (options: ResampleOptions & { readonly covered?: ReadonlyArray<readonly [T.Millis, T.Millis]> }) =>
   (steps: StepFunction): ReadonlyArray<readonly [T.Millis, number]> => {
     const { bucket, method, end } = options;
     const from = options.coverageStart !== undefined && options.coverageStart > options.start ? options.coverageStart : options.start;
+    const covered = options.covered ?? (from < end ? [[from, end] as const] : []);
+    const out: Array<readonly [T.Millis, number]> = [];
+    if (covered.length === 0) return out;
     const step = next(bucket);
     const { times, values } = steps;
     const n = times.length;
-    const out: Array<readonly [T.Millis, number]> = [];
+    const last = covered[covered.length - 1][1];
     // i: the step in force at the cursor (-1: before the first change point, value 0).
-    let i = bisectRight(times, from) - 1;
+    let i = bisectRight(times, covered[0][0]) - 1;
+    let j = 0;
     // Buckets are walked in place (no span array): the only allocation per bucket is the row.
-    for (let label = floor(bucket)(from); label < end; ) {
+    for (let label = floor(bucket)(covered[0][0]); label < last; ) {
       const after = step(label);
-      const s = label < from ? from : label;
-      const e = after < end ? after : end;
-      while (i + 1 < n && times[i + 1] <= s) i++;
-      if (method === 'point') {
-        out.push([label, i < 0 ? 0 : values[i]]);
-      } else {
-        let acc = 0;
-        let t: number = s;
-        while (t < e) {
-          const change = i + 1 < n ? times[i + 1] : Infinity;
-          const stop = change < e ? change : e;
-          if (i >= 0) acc += values[i] * (stop - t);
-          t = stop;
-          if (stop === change) i++;
+      while (j < covered.length && covered[j][1] <= label) j++;
+      let acc = 0;
+      let len = 0;
+      let first = NaN;
+      for (let k = j; k < covered.length && covered[k][0] < after; k++) {
+        const s = covered[k][0] > label ? covered[k][0] : label;
+        const e = covered[k][1] < after ? covered[k][1] : after;
+        if (e <= s) continue;
+        while (i + 1 < n && times[i + 1] <= s) i++;
+        if (Number.isNaN(first)) first = i < 0 ? 0 : values[i];
+        len += e - s;
+        if (method === 'mean') {
+          let t: number = s;
+          while (t < e) {
+            const change = i + 1 < n ? times[i + 1] : Infinity;
+            const stop = change < e ? change : e;
+            if (i >= 0) acc += values[i] * (stop - t);
+            t = stop;
+            if (stop === change) i++;
+          }
         }
-        out.push([label, acc / (e - s)]);
       }
+      if (len > 0) out.push([label, method === 'point' ? first : acc / len]);
       label = after;
     }
     return out;

@@ -1,0 +1,158 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as Ei from 'fp-ts/Either';
+import * as O from 'fp-ts/Option';
+import { runReport, type ReportRequest } from '../cli/report';
+import * as T from '../lib/Time';
+import type { UsageRow } from '../lib/UsageRow';
+import { describeBoth, openFixture, type Fixture } from './fixtures/db';
+import { populate } from './fixtures/smallSite';
+
+const at = (iso: string) => O.getOrElse((): T.Millis => T.unsafeMillis(NaN))(T.fromIso(iso));
+
+const request = (fx: Fixture, out: string, over: Partial<ReportRequest> = {}): ReportRequest => ({
+  targets: [{ site: { ...fx.src.site, site: 'small' }, url: fx.url }],
+  out,
+  start: at('2024-01-01'),
+  end: at('2024-02-01'),
+  groupBy: [],
+  valueTypes: ['nodes', 'vcpus'],
+  resample: O.none,
+  facts: false,
+  log: () => undefined,
+  ...over,
+});
+
+const run = async (req: ReportRequest) => {
+  const r = await runReport(req)();
+  if (Ei.isLeft(r)) throw new Error(JSON.stringify(r.left));
+  return r.right;
+};
+
+/** The rows of one series as [timestamp, value] pairs. */
+const series = (rows: ReadonlyArray<UsageRow>, count_type: string, collector = 'new', value_type = 'nodes') =>
+  rows.filter((r) => r.count_type === count_type && r.collector_type === collector && r.value_type === value_type).map((r) => [r.timestamp.slice(0, 13), r.value]);
+
+describeBoth('report on a small site with known answers', (dialect) => {
+  let fx: Fixture;
+  let dir: string;
+  beforeAll(async () => {
+    fx = await openFixture(dialect, { site: 'small' });
+    await populate(fx);
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cu-report-'));
+  });
+  afterAll(async () => {
+    await fx?.drop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('counts Nova nodes, merging a recreated row, from the window start', async () => {
+    const { report } = await run(request(fx, dir));
+    expect(series(report.timeline.rows, 'total')).toEqual([
+      ['2024-01-01T00', 2],
+      ['2024-01-20T00', 1],
+    ]);
+  });
+
+  it('clips a Blazar host to its Nova window and audits the cut node-hours', async () => {
+    const { report } = await run(request(fx, dir));
+    expect(series(report.timeline.rows, 'reservable')).toEqual([
+      ['2024-01-02T00', 2],
+      ['2024-01-20T00', 1],
+    ]);
+    expect(report.audit.clamping.filter((c) => c.count_type === 'reservable')).toEqual([
+      { site: 'small', count_type: 'reservable', action: 'clipped', rows: 1, node_hours: 5 * 24 },
+      { site: 'small', count_type: 'reservable', action: 'none', rows: 1, node_hours: expect.any(Number) },
+    ]);
+  });
+
+  it('starts committed at the earliest lease and ignores a lease deleted before its start', async () => {
+    const { report } = await run(request(fx, dir));
+    expect(series(report.timeline.rows, 'committed')).toEqual([
+      ['2024-01-03T00', 0],
+      ['2024-01-05T00', 2],
+      ['2024-01-10T00', 0],
+    ]);
+    const alloc = report.audit.sources.find((s) => s.source.endsWith('.computehost_allocations'));
+    expect(alloc).toMatchObject({ rows_read: 3, rows_folded: 2, rows_rejected: 1, rejected_by_reason: { deleted_before_start: 1 } });
+  });
+
+  it('derives available, idle and maintenance where all inputs are covered', async () => {
+    const { report } = await run(request(fx, dir));
+    const rows = report.timeline.rows;
+    expect(series(rows, 'occupied_reserved')).toEqual([
+      ['2024-01-05T06', 1],
+      ['2024-01-06T06', 0],
+    ]);
+    expect(series(rows, 'available')).toEqual([
+      ['2024-01-03T00', 2],
+      ['2024-01-05T00', 0],
+      ['2024-01-10T00', 2],
+      ['2024-01-20T00', 1],
+    ]);
+    expect(series(rows, 'idle')).toEqual([
+      ['2024-01-05T06', 1],
+      ['2024-01-06T06', 2],
+      ['2024-01-10T00', 0],
+    ]);
+    expect(series(rows, 'maintenance')).toEqual([['2024-01-03T00', 0]]);
+    expect(report.audit.invariants).toEqual([]);
+  });
+
+  it('gives daily means that conserve node-hours', async () => {
+    const { report } = await run(request(fx, dir, { resample: O.some({ bucket: '1d', method: 'mean' }) }));
+    const total = report.timeline.rows.filter((r) => r.count_type === 'total' && r.collector_type === 'new' && r.value_type === 'nodes');
+    expect(total).toHaveLength(31);
+    expect(total.reduce((s, r) => s + r.value * 24, 0)).toBeCloseTo(31 * 24 + 19 * 24, 6);
+    const idle = report.timeline.rows.find((r) => r.count_type === 'idle' && r.timestamp === '2024-01-05T00:00:00Z' && r.value_type === 'nodes');
+    // idle is covered from 06:00 on Jan 5: 1 node for the rest of the day
+    expect(idle?.value).toBe(1);
+  });
+
+  it('maps the legacy caches beside the new collector', async () => {
+    const { report } = await run(request(fx, dir));
+    const legacy = report.timeline.rows.filter((r) => r.collector_type === 'legacy');
+    expect(Object.fromEntries(legacy.map((r) => [r.count_type, r.value]))).toEqual({
+      total: 2,
+      reservable: 2,
+      committed: 2,
+      occupied: 1,
+      idle: 1,
+      available: 0,
+      maintenance: 0,
+    });
+    expect(legacy.every((r) => r.timestamp === '2024-01-05T00:00:00Z' && r.value_type === 'nodes')).toBe(true);
+  });
+
+  it('writes the exact columns, one row per key, and the audit whose sources add up', async () => {
+    await run(request(fx, dir, { groupBy: ['node_type'], facts: true }));
+    const csv = fs.readFileSync(path.join(dir, 'data', 'usage_timeline.csv'), 'utf8').split('\n');
+    expect(csv[0]).toBe('site,timestamp,collector_type,count_type,value_type,value,node_type');
+    const keys = csv.slice(1, -1).map((l) => l.split(',').filter((_, i) => i !== 5).join(','));
+    expect(new Set(keys).size).toBe(keys.length);
+    const audit = JSON.parse(fs.readFileSync(path.join(dir, 'data', 'audit.json'), 'utf8'));
+    for (const s of audit.sources) expect(s.rows_read).toBe(s.rows_folded + s.rows_rejected);
+    expect(Object.keys(audit)).toEqual(expect.arrayContaining(['sources', 'clamping', 'coverage', 'invariants']));
+    expect(fs.readFileSync(path.join(dir, 'data', 'facts_timeline.csv'), 'utf8').split('\n')[0]).toBe(
+      'site,timestamp,source,entity_id,count_type,value_type,value,node_type,hypervisor_hostname',
+    );
+    const daily = fs.readFileSync(path.join(dir, 'data', 'usage_daily.csv'), 'utf8').split('\n');
+    expect(daily[0]).toBe('timestamp,site,value_type,total,reservable,committed,occupied,occupied_reserved,occupied_ondemand,available,idle,maintenance,ops,node_type');
+  });
+
+  it('writes byte-identical files on a second run', async () => {
+    const a = fs.mkdtempSync(path.join(os.tmpdir(), 'cu-det-'));
+    const b = fs.mkdtempSync(path.join(os.tmpdir(), 'cu-det-'));
+    try {
+      await run(request(fx, a, { groupBy: ['node_type', 'hypervisor_hostname'] }));
+      await run(request(fx, b, { groupBy: ['node_type', 'hypervisor_hostname'] }));
+      for (const f of fs.readdirSync(path.join(a, 'data'))) {
+        expect(fs.readFileSync(path.join(b, 'data', f))).toEqual(fs.readFileSync(path.join(a, 'data', f)));
+      }
+    } finally {
+      fs.rmSync(a, { recursive: true, force: true });
+      fs.rmSync(b, { recursive: true, force: true });
+    }
+  });
+});

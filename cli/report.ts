@@ -1,0 +1,175 @@
+/**
+ * `chameleon-usage report`: reads each site (adapters), reconstructs (lib/Report), validates the
+ * output schemas and writes every file atomically, all or nothing.
+ *
+ * Files under `<out>/data/`: `usage_timeline.csv` and `.json`, `usage_daily.csv` (the wide
+ * per-day table), `audit.json`, and `facts_timeline.csv` when asked. A failed run writes nothing
+ * and leaves earlier outputs as they were.
+ *
+ * @since 0.1.0
+ */
+import * as path from 'node:path';
+import * as Ei from 'fp-ts/Either';
+import * as TE from 'fp-ts/TaskEither';
+import { readSite, type SiteRead } from '../adapters/readSite';
+import { connect, redact, type SiteConfig } from '../adapters/Source';
+import type { GroupColumn } from '../lib/Counts';
+import { toCsv, toJson } from '../lib/Csv';
+import * as Facts from '../lib/Facts';
+import type { Failure } from '../lib/Failure';
+import type { ValueType } from '../lib/Quantities';
+import { report, type Report, type SiteInput } from '../lib/Report';
+import type { TimelineOptions } from '../lib/Timeline';
+import { dailyColumns, usageColumns, validateDailyRows, validateRows } from '../lib/UsageRow';
+import { writeAllAtomic, type OutputFile } from './write';
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/** A site to read and where. @category model @since 0.1.0 */
+export interface SiteTarget {
+  readonly site: SiteConfig;
+  readonly url: string;
+}
+
+/** @category model @since 0.1.0 */
+export interface ReportRequest extends TimelineOptions {
+  readonly targets: ReadonlyArray<SiteTarget>;
+  readonly out: string;
+  /** Also write the facts timeline (the event stream). */
+  readonly facts: boolean;
+  /** Progress and summary lines go here (stderr in the CLI). */
+  readonly log: (line: string) => void;
+}
+
+/** @category model @since 0.1.0 */
+export interface ReportResult {
+  readonly report: Report;
+  readonly reads: ReadonlyArray<SiteRead>;
+  readonly files: ReadonlyArray<string>;
+}
+
+// -------------------------------------------------------------------------------------
+// reading
+// -------------------------------------------------------------------------------------
+
+const readTarget =
+  (log: (line: string) => void) =>
+  (t: SiteTarget): TE.TaskEither<Failure, SiteRead> =>
+  async () => {
+    log(`${t.site.site}: reading ${redact(t.url)}`);
+    const src = await connect(t.url, t.site)();
+    if (Ei.isLeft(src)) return src;
+    try {
+      return await readSite(src.right)();
+    } finally {
+      await src.right.knex.destroy();
+    }
+  };
+
+const toInput = (t: SiteTarget, r: SiteRead): SiteInput => ({
+  site: r.site,
+  events: r.events,
+  legacy: r.legacy,
+  rejections: r.rejections,
+  sources: r.reports,
+  earliest: r.earliest,
+  configStart: t.site.coverageStart,
+  knownGaps: t.site.knownGaps,
+  warnings: r.warnings,
+});
+
+// -------------------------------------------------------------------------------------
+// rendering
+// -------------------------------------------------------------------------------------
+
+const failRender = (what: string) => (message: string): Failure => ({ _tag: 'DecodeFailure', source: what, message });
+
+/**
+ * The output files of a report, validated against the exact schemas. Pure.
+ *
+ * @since 0.1.0
+ */
+export const renderFiles = (
+  req: Pick<ReportRequest, 'out' | 'groupBy' | 'facts' | 'valueTypes'>,
+  rep: Report,
+  reads: ReadonlyArray<SiteRead>,
+): Ei.Either<Failure, ReadonlyArray<OutputFile>> => {
+  const dir = path.join(req.out, 'data');
+  const rows = validateRows(req.groupBy)(rep.timeline.rows);
+  if (Ei.isLeft(rows)) return Ei.left(failRender('usage timeline')(rows.left.join('; ')));
+  const daily = validateDailyRows(req.groupBy)(rep.daily);
+  if (Ei.isLeft(daily)) return Ei.left(failRender('daily table')(daily.left.join('; ')));
+  const cols = usageColumns(req.groupBy);
+  const files: Array<Ei.Either<string, OutputFile>> = [
+    Ei.map((contents: string) => ({ path: path.join(dir, 'usage_timeline.csv'), contents }))(toCsv(cols)(rows.right)),
+    Ei.map((contents: string) => ({ path: path.join(dir, 'usage_timeline.json'), contents }))(toJson(cols)(rows.right)),
+    Ei.map((contents: string) => ({ path: path.join(dir, 'usage_daily.csv'), contents }))(toCsv(dailyColumns(req.groupBy))(daily.right)),
+    Ei.right({ path: path.join(dir, 'audit.json'), contents: `${JSON.stringify(rep.audit, null, 2)}\n` }),
+  ];
+  if (req.facts) {
+    const facts = reads.flatMap((r) => Facts.toFacts(req.valueTypes)(r.events).map((f) => ({ site: r.site, ...f })));
+    files.push(Ei.map((contents: string) => ({ path: path.join(dir, 'facts_timeline.csv'), contents }))(toCsv(['site', ...Facts.columns])(facts)));
+  }
+  const out: OutputFile[] = [];
+  for (const f of files) {
+    if (Ei.isLeft(f)) return Ei.left(failRender('output')(f.left));
+    out.push(f.right);
+  }
+  return Ei.right(out);
+};
+
+/**
+ * A short human summary of a report.
+ *
+ * @since 0.1.0
+ */
+export const summary = (rep: Report): ReadonlyArray<string> => {
+  const lines: string[] = [];
+  const sites = [...new Set(rep.audit.sources.map((s) => s.site))];
+  for (const site of sites) {
+    const srcs = rep.audit.sources.filter((s) => s.site === site);
+    const read = srcs.filter((s) => s.status === 'read');
+    const rows = read.reduce((n, s) => n + s.rows_read, 0);
+    const rejected = read.reduce((n, s) => n + s.rows_rejected, 0);
+    lines.push(`${site}: ${read.length}/${srcs.length} sources read, ${rows} rows, ${rejected} rejected`);
+    for (const s of srcs.filter((x) => x.status !== 'read')) lines.push(`  ${s.source}: ${s.status} (${s.detail})`);
+    const clipped = rep.audit.clamping.filter((c) => c.site === site && c.action !== 'none');
+    for (const c of clipped) lines.push(`  clamping ${c.count_type} ${c.action}: ${c.rows} rows, ${c.node_hours.toFixed(1)} node-hours`);
+    const gaps = rep.audit.coverage.filter((c) => c.site === site && c.gaps.length > 0);
+    for (const c of gaps) lines.push(`  coverage ${c.count_type}: ${c.start === null ? 'no data' : `from ${c.start}`} (${c.gaps.map((g) => g.reason).join('; ')})`);
+    const v = rep.audit.invariants.filter((x) => x.site === site);
+    if (v.length > 0) lines.push(`  invariant violations: ${v.length} spans (see audit.json)`);
+  }
+  lines.push(`usage timeline: ${rep.timeline.rows.length} rows`);
+  return lines;
+};
+
+// -------------------------------------------------------------------------------------
+// running
+// -------------------------------------------------------------------------------------
+
+/**
+ * Reads every target, reconstructs and writes the outputs.
+ *
+ * @since 0.1.0
+ */
+export const runReport = (req: ReportRequest): TE.TaskEither<Failure, ReportResult> => async () => {
+  const reads: SiteRead[] = [];
+  for (const t of req.targets) {
+    const r = await readTarget(req.log)(t)();
+    if (Ei.isLeft(r)) return r;
+    reads.push(r.right);
+  }
+  const rep = report(req)(req.targets.map((t, i) => toInput(t, reads[i])));
+  const files = renderFiles(req, rep, reads);
+  if (Ei.isLeft(files)) return files;
+  const written = await writeAllAtomic(files.right)();
+  if (Ei.isLeft(written)) return written;
+  for (const line of summary(rep)) req.log(line);
+  return Ei.right({ report: rep, reads, files: files.right.map((f) => f.path) });
+};
+
+/** Value types and group columns as the CLI parses them. @since 0.1.0 */
+export type { GroupColumn, ValueType };

@@ -1,0 +1,247 @@
+/**
+ * The whole reconstruction of one or more sites, pure: events -> intervals (fold) -> clamped
+ * intervals -> counts (sweep) -> timeline rows, with the audit that accounts for every row.
+ *
+ * The effects (reading databases, writing files) are the caller's: `cli/report.ts` composes
+ * `adapters/readSite` with this function and writes the outputs.
+ *
+ * Audit (`audit.json`), whose core other tools read:
+ * - `sources`: one entry per (site, source table) with `rows_read = rows_folded + rows_rejected`
+ *   and `rejected_by_reason`, plus the status (`read`, `missing_table`, `no_select_grant`);
+ * - `fold`: per (site, count type) the events folded, intervals made and events rejected by reason;
+ * - `clamping`: per (site, count type, action) rows and node-hours;
+ * - `coverage`: per (site, count type) the coverage start, how it was found and every gap;
+ * - `invariants`: every span where the stack invariants fail;
+ * - `legacy_mismatches`, `action_events`, `warnings`.
+ *
+ * @since 0.1.0
+ */
+import * as O from 'fp-ts/Option';
+import { clamp, standardRules, type ClampEntry } from './Clamp';
+import { baseCountTypes, type BaseCountType } from './CountType';
+import { coverageOf, type CountCoverage, type KnownGap } from './Coverage';
+import type { Event } from './Event';
+import { toIntervals } from './Fold';
+import { legacyDays, type LegacyMismatch, type LegacyRecord } from './Legacy';
+import { countByReason, type Rejection } from './Rejection';
+import { sweep } from './Sweep';
+import * as T from './Time';
+import { timeline, type Timeline, type TimelineOptions, type Violation } from './Timeline';
+import { outputCountTypes, type DailyRow, type UsageRow } from './UsageRow';
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * What the audit says about one source table (the runner's report has this shape).
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface SourceAudit {
+  readonly site: string;
+  readonly source: string;
+  readonly status: string;
+  readonly detail: string;
+  readonly rows_read: number;
+  readonly rows_folded: number;
+  readonly rows_rejected: number;
+  readonly rejected_by_reason: Readonly<Record<string, number>>;
+}
+
+/** Everything read from one site. @category model @since 0.1.0 */
+export interface SiteInput {
+  readonly site: string;
+  readonly events: ReadonlyArray<Event>;
+  readonly legacy: ReadonlyArray<LegacyRecord>;
+  /** Row rejections of the adapters and of action events. */
+  readonly rejections: ReadonlyArray<Rejection>;
+  readonly sources: ReadonlyArray<SourceAudit>;
+  /** Earliest `created_at` of each count type's primary table; else the earliest interval start. */
+  readonly earliest?: Readonly<Partial<Record<BaseCountType, T.Millis>>>;
+  readonly configStart: Readonly<Partial<Record<BaseCountType, T.Millis>>>;
+  readonly knownGaps: ReadonlyArray<KnownGap>;
+  readonly warnings: ReadonlyArray<string>;
+}
+
+/** @category model @since 0.1.0 */
+export interface FoldAudit {
+  readonly site: string;
+  readonly count_type: BaseCountType;
+  readonly events: number;
+  readonly intervals: number;
+  readonly rejected_by_reason: Readonly<Record<string, number>>;
+}
+
+/** @category model @since 0.1.0 */
+export interface CoverageAudit {
+  readonly site: string;
+  readonly count_type: BaseCountType;
+  readonly start: string | null;
+  readonly start_from: CountCoverage['startFrom'];
+  readonly gaps: ReadonlyArray<{ readonly start: string; readonly end: string; readonly reason: string }>;
+}
+
+/** @category model @since 0.1.0 */
+export interface Audit {
+  readonly window: { readonly start: string; readonly end: string };
+  readonly sources: ReadonlyArray<SourceAudit>;
+  readonly fold: ReadonlyArray<FoldAudit>;
+  readonly clamping: ReadonlyArray<ClampEntry>;
+  readonly coverage: ReadonlyArray<CoverageAudit>;
+  readonly invariants: ReadonlyArray<Violation>;
+  readonly legacy_mismatches: ReadonlyArray<{ readonly site: string; readonly day: string; readonly node_type?: string; readonly count_total: number; readonly usage_total: number }>;
+  readonly action_events: ReadonlyArray<{ readonly site: string; readonly source: string; readonly rejected_by_reason: Readonly<Record<string, number>> }>;
+  readonly warnings: ReadonlyArray<{ readonly site: string; readonly message: string }>;
+}
+
+/** @category model @since 0.1.0 */
+export interface Report {
+  readonly timeline: Timeline;
+  /** The wide per-day table (collector `new`, daily means), for dashboards. */
+  readonly daily: ReadonlyArray<DailyRow>;
+  readonly audit: Audit;
+  /** Coverage per site and count type (for plots). */
+  readonly coverage: ReadonlyMap<string, Readonly<Record<BaseCountType, CountCoverage>>>;
+}
+
+// -------------------------------------------------------------------------------------
+// folding
+// -------------------------------------------------------------------------------------
+
+/** The primary table of each base count type (reconstruction rules, section 8). */
+const primaryTable: Readonly<Record<BaseCountType, string>> = {
+  total: 'compute_nodes',
+  reservable: 'computehosts',
+  committed: 'computehost_allocations',
+  ops: 'computehost_allocations',
+  occupied_reserved: 'instances',
+  occupied_ondemand: 'instances',
+};
+
+const tableOf = (source: string): string => source.slice(source.lastIndexOf('.') + 1);
+
+/**
+ * Reconstructs the sites' usage timeline and its audit.
+ *
+ * @example
+ * const { timeline, audit } = report(options)(sites)
+ * @category folding
+ * @since 0.1.0
+ */
+export const report =
+  (options: TimelineOptions) =>
+  (sites: ReadonlyArray<SiteInput>): Report => {
+    const window = [options.start, options.end] as const;
+    const fold: FoldAudit[] = [];
+    const clamping: ClampEntry[] = [];
+    const coverageAudit: CoverageAudit[] = [];
+    const legacyMismatches: LegacyMismatch[] = [];
+    const coverage = new Map<string, Readonly<Record<BaseCountType, CountCoverage>>>();
+    const siteCounts = [];
+    for (const s of sites) {
+      const byType = new Map<BaseCountType, Event[]>();
+      for (const e of s.events) {
+        const list = byType.get(e.countType);
+        if (list === undefined) byType.set(e.countType, [e]);
+        else list.push(e);
+      }
+      const intervals = [];
+      for (const ct of baseCountTypes) {
+        const evs = byType.get(ct);
+        if (evs === undefined) continue;
+        const f = toIntervals({ overlap: { total: 'union' } })(evs);
+        for (const i of f.intervals) intervals.push(i);
+        fold.push({ site: s.site, count_type: ct, events: evs.length, intervals: f.intervals.length, rejected_by_reason: countByReason(f.rejections) });
+      }
+      const folded = { intervals };
+      const earliest: Partial<Record<BaseCountType, T.Millis>> = { ...s.earliest };
+      if (s.earliest === undefined) {
+        for (const i of folded.intervals) {
+          const e = earliest[i.countType];
+          if (e === undefined || i.start < e) earliest[i.countType] = i.start;
+        }
+      }
+      const sourceRead: Partial<Record<BaseCountType, boolean>> = {};
+      for (const ct of baseCountTypes) {
+        sourceRead[ct] = s.sources.some((x) => tableOf(x.source) === primaryTable[ct] && x.status === 'read');
+      }
+      const cov = Object.fromEntries(
+        baseCountTypes.map((ct) => [ct, coverageOf({ window, earliest, sourceRead, configStart: s.configStart, knownGaps: s.knownGaps })(ct)]),
+      ) as Record<BaseCountType, CountCoverage>;
+      coverage.set(s.site, cov);
+      for (const ct of baseCountTypes) {
+        coverageAudit.push({
+          site: s.site,
+          count_type: ct,
+          start: O.isSome(cov[ct].start) ? T.toIso(cov[ct].start.value) : null,
+          start_from: cov[ct].startFrom,
+          gaps: cov[ct].gaps.map((g) => ({ start: T.toIso(g.start), end: T.toIso(g.end), reason: g.reason })),
+        });
+      }
+      const clamped = clamp({
+        rules: standardRules,
+        coverage: (_site, ct) => cov[ct].start,
+        horizon: options.end,
+      })(folded.intervals);
+      for (const c of clamped.audit) clamping.push(c);
+      const counts = sweep({ groupBy: options.groupBy, valueTypes: options.valueTypes })(clamped.intervals);
+      const legacy = legacyDays({ byNodeType: options.groupBy.includes('node_type') })(s.legacy);
+      for (const m of legacy.mismatches) legacyMismatches.push(m);
+      siteCounts.push({ site: s.site, counts, coverage: cov, legacy: legacy.days });
+    }
+    const tl = timeline(options)(siteCounts);
+    const daily = wide(timeline({ ...options, resample: O.some({ bucket: '1d', method: 'mean' }) })(siteCounts.map((x) => ({ ...x, legacy: [] }))).rows);
+    const actionEvents = [];
+    for (const s of sites) {
+      const bySource = new Map<string, Rejection[]>();
+      for (const r of s.rejections) {
+        if (!/instance_actions_events$/.test(r.source.table)) continue;
+        const list = bySource.get(r.source.table) ?? [];
+        list.push(r);
+        bySource.set(r.source.table, list);
+      }
+      for (const [source, rs] of [...bySource.entries()].sort()) actionEvents.push({ site: s.site, source, rejected_by_reason: countByReason(rs) });
+    }
+    return {
+      timeline: tl,
+      daily,
+      coverage,
+      audit: {
+        window: { start: T.toIso(options.start), end: T.toIso(options.end) },
+        sources: sites.flatMap((s) => s.sources),
+        fold,
+        clamping,
+        coverage: coverageAudit,
+        invariants: tl.violations,
+        legacy_mismatches: legacyMismatches.map((m) => ({ ...m, day: T.toIso(m.day) })),
+        action_events: actionEvents,
+        warnings: sites.flatMap((s) => s.warnings.map((message) => ({ site: s.site, message }))),
+      },
+    };
+  };
+
+/**
+ * Pivots daily rows of collector `new` into one row per (day, site, value type, group) with one
+ * column per count type; `null` where a count type has no row that day.
+ *
+ * @since 0.1.0
+ */
+export const wide = (rows: ReadonlyArray<UsageRow>): ReadonlyArray<DailyRow> => {
+  const out = new Map<string, Record<string, unknown>>();
+  for (const r of rows) {
+    if (r.collector_type !== 'new') continue;
+    const k = [r.timestamp, r.site, r.value_type, r.node_type ?? '', r.hypervisor_hostname ?? ''].join('\u0000');
+    let w = out.get(k);
+    if (w === undefined) {
+      w = { timestamp: r.timestamp, site: r.site, value_type: r.value_type };
+      for (const ct of outputCountTypes) w[ct] = null;
+      if (r.node_type !== undefined) w.node_type = r.node_type;
+      if (r.hypervisor_hostname !== undefined) w.hypervisor_hostname = r.hypervisor_hostname;
+      out.set(k, w);
+    }
+    w[r.count_type] = r.value;
+  }
+  return [...out.keys()].sort().map((k) => out.get(k) as DailyRow);
+};
