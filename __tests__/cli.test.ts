@@ -1,12 +1,12 @@
 import { main } from '../cli/main';
 
-const capture = (argv: ReadonlyArray<string>) => {
+const capture = async (argv: ReadonlyArray<string>) => {
   const out: string[] = [];
   const err: string[] = [];
   const so = jest.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
   const se = jest.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
   try {
-    const code = main(argv);
+    const code = await main(argv);
     return { code, out: out.join(''), err: err.join('') };
   } finally {
     so.mockRestore();
@@ -15,20 +15,20 @@ const capture = (argv: ReadonlyArray<string>) => {
 };
 
 describe('the chameleon-usage CLI', () => {
-  it('prints help with every command and an example', () => {
-    const r = capture(['--help']);
+  it('prints help with every command and an example', async () => {
+    const r = await capture(['--help']);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/Usage:/);
     expect(r.out).toMatch(/example/);
   });
 
-  it('prints the package version', () => {
+  it('prints the package version', async () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    expect(capture(['--version']).out.trim()).toBe(require('../package.json').version);
+    expect((await capture(['--version'])).out.trim()).toBe(require('../package.json').version);
   });
 
-  it('runs the built-in example through the core and prints its counts', () => {
-    const r = capture(['example']);
+  it('runs the built-in example through the core and prints its counts', async () => {
+    const r = await capture(['example']);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/12 events -> 8 intervals, 0 rejections/);
     // two hosts reserved for one day: 48 node-hours
@@ -36,8 +36,8 @@ describe('the chameleon-usage CLI', () => {
     expect(r.out).toMatch(/2024-01-05T00:00:00Z\s+0\s+0\s+2\s+2/);
   });
 
-  it('fails with exit code 2 and a hint on an unknown command or option', () => {
-    expect(capture(['bogus'])).toMatchObject({ code: 2, err: expect.stringMatching(/unknown command 'bogus'/) });
-    expect(capture(['--bogus']).code).toBe(2);
+  it('fails with exit code 2 and a hint on an unknown command or option', async () => {
+    expect(await capture(['bogus'])).toMatchObject({ code: 2, err: expect.stringMatching(/unknown command 'bogus'/) });
+    expect((await capture(['--bogus'])).code).toBe(2);
   });
 });

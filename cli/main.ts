@@ -3,17 +3,27 @@
  * The `chameleon-usage` command line. Composition only: parsing, effects and printing live here;
  * the work is done by the pure core (lib/) and the adapters.
  *
+ * Exit codes: 0 success, 2 usage or configuration error, 3 connection error, 4 query error,
+ * 5 data error (output failed validation), 6 write error (docs/operations.md).
+ *
  * @since 0.1.0
  */
-import { parseArgs } from 'node:util';
-import { toIntervals } from '../lib/Fold';
-import * as SF from '../lib/StepFunction';
-import { sweep } from '../lib/Sweep';
-import * as T from '../lib/Time';
-import { exampleEvents } from './example';
-
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import * as Ei from 'fp-ts/Either';
+import * as O from 'fp-ts/Option';
+import { connect, redact } from '../adapters/Source';
+import { groupColumns, type GroupColumn } from '../lib/Counts';
+import { exitCode, show, type Failure } from '../lib/Failure';
+import { isValueType, valueTypes as allValueTypes, type ValueType } from '../lib/Quantities';
+import { methods, parseBucket, type Method } from '../lib/Resample';
+import * as T from '../lib/Time';
+import { readConfig, resolveUrl, selectSites, siteFromKey, type SiteEntry } from './config';
+import { runExample } from './example';
+import { extract } from './extract';
+import { grantsSql } from './grants';
+import { runReport, type SiteTarget } from './report';
 
 /** The package's own package.json, found upward from this file (works from source and dist). */
 const pkg = ((): { version: string } => {
@@ -30,55 +40,201 @@ const pkg = ((): { version: string } => {
 
 const HELP = `chameleon-usage ${pkg.version}
 Reconstruct the capacity and utilization history of an OpenStack testbed (Chameleon Cloud)
-from its Nova and Blazar databases.
+from its Nova and Blazar databases, with an audit of every source row.
 
 Usage:
   chameleon-usage <command> [options]
 
 Commands:
-  example        Fold a tiny built-in site (no database) and print its node counts.
-                 Shows the core at work: events -> intervals -> counts.
+  report    Read one or more sites and write the usage timeline, the daily table and the audit.
+  grants    Print the SQL that creates a read-only user with SELECT on exactly the tables read.
+  extract   Copy exactly those tables from MySQL into a one-file SQLite snapshot.
+  example   Fold a tiny built-in site (no database) and print its node counts.
 
-Options:
-  -h, --help     Show this help.
-  -v, --version  Print the version.
+Sites (report, grants, extract):
+  --db URL             mysql://user:pass@host:port or sqlite:path/to/snapshot.sqlite
+                       (else the config's db, else env DATABASE_URL). Passwords are never printed.
+  --site KEY           A site key (e.g. chi_tacc); repeat to pick several sites of a config.
+  --config FILE        sites.yaml: per site display name, db, database names, operator
+                       projects, GPU capability, coverage starts and known gaps (docs/usage.md).
 
-Example:
-  npx chameleon-usage example
+report options:
+  --start DATE         Window start, UTC (default 2016-01-01).
+  --end DATE           Window end, exclusive, UTC (default 2026-01-01).
+  --resample B         Bucket: 1h, 1d, 7d (ISO weeks) or 1mo; default none (one row per change).
+  --resample-method M  mean (time-weighted, default) or point (value at the bucket start).
+  --group-by COLS      node_type and/or hypervisor_hostname, comma-separated.
+  --value-types VTS    nodes, vcpus, memory_mb, disk_gb, gpus or all (default nodes).
+  --out DIR            Output folder (default output); files go to DIR/data/.
+  --facts              Also write the facts timeline (every event) to DIR/data/facts_timeline.csv.
+  --no-plots           Skip the figures (this version draws none yet).
+  -q, --quiet          No progress or summary on stderr.
+
+grants options:
+  --user NAME          The account to create (required).
+  --host HOST          Its host part (default %).
+
+extract options:
+  --out FILE           The SQLite snapshot to write (default snapshot.sqlite).
+
+Other:
+  -h, --help           Show this help.
+  -v, --version        Print the version.
+  --verbose            Print stack traces of unexpected errors.
+
+Examples:
+  npx chameleon-usage report --db sqlite:chi_uc.sqlite --site chi_uc --resample 1d
+  npx chameleon-usage report --config sites.yaml --site chi_tacc --site chi_uc --group-by node_type
+  npx chameleon-usage grants --user usage_reader --config sites.yaml | mysql -u root --force
+  npx chameleon-usage extract --db mysql://usage_reader@db:3306 --site chi_uc --out chi_uc.sqlite
 `;
 
-const runExample = (): number => {
-  const { intervals, rejections } = toIntervals({ overlap: { total: 'union' } })(exampleEvents);
-  const counts = sweep({ valueTypes: ['nodes'] })(intervals);
-  const times = [...new Set(counts.flatMap((s) => Array.from(s.steps.times)))].sort((a, b) => a - b);
-  const header = ['timestamp', ...counts.map((s) => s.key.countType)];
-  const rows = times.map((t) => [T.toIso(T.unsafeMillis(t)), ...counts.map((s) => String(SF.valueAt(T.unsafeMillis(t))(s.steps)))]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (r: ReadonlyArray<string>) => r.map((c, i) => c.padEnd(widths[i])).join('  ');
-  process.stdout.write(`Built-in example: ${exampleEvents.length} events -> ${intervals.length} intervals, ${rejections.length} rejections\n`);
-  process.stdout.write(`Node counts at each change point (value holds until the next row):\n\n`);
-  process.stdout.write(`${line(header)}\n${rows.map(line).join('\n')}\n\n`);
-  const window = [T.unsafeMillis(times[0]), T.unsafeMillis(times[times.length - 1])] as const;
-  for (const s of counts) {
-    const hours = SF.integral(window[0], window[1])(s.steps);
-    process.stdout.write(`${s.key.countType.padEnd(18)} ${hours.toFixed(1)} node-hours from ${T.toIso(window[0])} to ${T.toIso(window[1])}\n`);
+const options = {
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+  verbose: { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
+  db: { type: 'string' },
+  site: { type: 'string', multiple: true },
+  config: { type: 'string' },
+  start: { type: 'string' },
+  end: { type: 'string' },
+  resample: { type: 'string' },
+  'resample-method': { type: 'string' },
+  'group-by': { type: 'string', multiple: true },
+  'value-types': { type: 'string', multiple: true },
+  out: { type: 'string' },
+  facts: { type: 'boolean' },
+  'no-plots': { type: 'boolean' },
+  user: { type: 'string' },
+  host: { type: 'string' },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>['values'];
+
+const configFailure = (message: string): Failure => ({ _tag: 'ConfigFailure', message });
+
+const list = (xs: ReadonlyArray<string> | undefined): ReadonlyArray<string> =>
+  (xs ?? []).flatMap((x) => x.split(',')).map((x) => x.trim()).filter((x) => x !== '');
+
+const date = (name: string, s: string | undefined, fallback: string): Ei.Either<Failure, T.Millis> =>
+  O.match(
+    () => Ei.left(configFailure(`--${name} ${JSON.stringify(s)}: expected a UTC date like 2024-01-01 or 2024-01-01T06:00:00Z`)),
+    (t: T.Millis) => Ei.right(t),
+  )(T.fromIso(s ?? fallback));
+
+/** The sites the options name, with their URLs. */
+const targets = async (v: Values, needUrl: boolean): Promise<Ei.Either<Failure, ReadonlyArray<SiteTarget>>> => {
+  let entries: ReadonlyArray<SiteEntry>;
+  const keys = v.site ?? [];
+  if (v.config !== undefined) {
+    const c = await readConfig(v.config)();
+    if (Ei.isLeft(c)) return c;
+    const picked = selectSites(c.right, keys);
+    if (Ei.isLeft(picked)) return picked;
+    entries = picked.right;
+  } else {
+    if (keys.length === 0) return Ei.left(configFailure('give --site KEY (with --db URL), or --config sites.yaml'));
+    const made: SiteEntry[] = [];
+    for (const k of keys) {
+      const e = siteFromKey(k);
+      if (Ei.isLeft(e)) return e;
+      made.push(e.right);
+    }
+    entries = made;
   }
-  return 0;
+  if (!needUrl) return Ei.right(entries.map((e) => ({ site: e.site, url: '' })));
+  const out: SiteTarget[] = [];
+  for (const e of entries) {
+    const url = resolveUrl(e, v.db, process.env);
+    if (Ei.isLeft(url)) return url;
+    out.push({ site: e.site, url: url.right });
+  }
+  if (v.db !== undefined && out.length > 1 && v.db.startsWith('sqlite:')) {
+    return Ei.left(configFailure('one SQLite snapshot holds one site: give one --site with --db sqlite:...'));
+  }
+  return Ei.right(out);
+};
+
+const report = async (v: Values, log: (l: string) => void): Promise<Ei.Either<Failure, number>> => {
+  const start = date('start', v.start, '2016-01-01');
+  if (Ei.isLeft(start)) return start;
+  const end = date('end', v.end, '2026-01-01');
+  if (Ei.isLeft(end)) return end;
+  if (end.right <= start.right) return Ei.left(configFailure('--end must be after --start'));
+  let resample: O.Option<{ bucket: ReturnType<typeof parseBucket> extends Ei.Either<string, infer B> ? B : never; method: Method }> = O.none;
+  const method = v['resample-method'] ?? 'mean';
+  if (!(methods as ReadonlyArray<string>).includes(method)) return Ei.left(configFailure(`--resample-method ${method}: use mean or point`));
+  if (v.resample !== undefined) {
+    const b = parseBucket(v.resample);
+    if (Ei.isLeft(b)) return Ei.left(configFailure(`--resample: ${b.left}`));
+    resample = O.some({ bucket: b.right, method: method as Method });
+  }
+  const groupBy = list(v['group-by']);
+  const badGroup = groupBy.filter((g) => !(groupColumns as ReadonlyArray<string>).includes(g));
+  if (badGroup.length > 0) return Ei.left(configFailure(`--group-by ${badGroup.join(',')}: use node_type and/or hypervisor_hostname`));
+  const vtsRaw = list(v['value-types']);
+  const vts = vtsRaw.length === 0 ? ['nodes'] : vtsRaw.includes('all') ? [...allValueTypes] : vtsRaw;
+  const badVt = vts.filter((x) => !isValueType(x));
+  if (badVt.length > 0) return Ei.left(configFailure(`--value-types ${badVt.join(',')}: use ${allValueTypes.join(', ')} or all`));
+  const ts = await targets(v, true);
+  if (Ei.isLeft(ts)) return ts;
+  const out = v.out ?? 'output';
+  const r = await runReport({
+    targets: ts.right,
+    out,
+    start: start.right,
+    end: end.right,
+    groupBy: [...new Set(groupBy)] as GroupColumn[],
+    valueTypes: vts as ValueType[],
+    resample,
+    facts: v.facts === true,
+    log,
+  })();
+  if (Ei.isLeft(r)) return r;
+  const shown = (f: string) => (path.relative(process.cwd(), f).startsWith('..') ? f : path.relative(process.cwd(), f));
+  log(`wrote ${r.right.files.map(shown).join(', ')}`);
+  return Ei.right(0);
+};
+
+const grants = async (v: Values): Promise<Ei.Either<Failure, number>> => {
+  if (v.user === undefined) return Ei.left(configFailure('grants: give --user NAME'));
+  const ts = await targets({ ...v, site: v.site ?? (v.config === undefined ? ['default'] : undefined) }, false);
+  if (Ei.isLeft(ts)) return ts;
+  const sql = grantsSql({ user: v.user, host: v.host, sites: ts.right.map((t) => t.site) });
+  if (Ei.isLeft(sql)) return sql;
+  process.stdout.write(sql.right);
+  return Ei.right(0);
+};
+
+const runExtract = async (v: Values, log: (l: string) => void): Promise<Ei.Either<Failure, number>> => {
+  const ts = await targets(v, true);
+  if (Ei.isLeft(ts)) return ts;
+  if (ts.right.length !== 1) return Ei.left(configFailure('extract: give exactly one --site (one snapshot per site)'));
+  const [t] = ts.right;
+  const src = await connect(t.url, t.site)();
+  if (Ei.isLeft(src)) return src;
+  try {
+    const out = v.out ?? 'snapshot.sqlite';
+    log(`${t.site.site}: copying from ${redact(t.url)} to ${out}`);
+    const r = await extract({ src: src.right, out })();
+    if (Ei.isLeft(r)) return r;
+    for (const c of r.right.tables) log(`  ${c.table}: ${c.status}${c.status === 'copied' ? ` (${c.rows} rows)` : ''}`);
+    return Ei.right(0);
+  } finally {
+    await src.right.knex.destroy();
+  }
 };
 
 /**
- * Runs the CLI with the given arguments and returns the exit code.
+ * Runs the CLI with the given arguments and resolves to the exit code.
  *
  * @since 0.1.0
  */
-export const main = (argv: ReadonlyArray<string>): number => {
+export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: { help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' } },
-    });
+    parsed = parseArgs({ args: [...argv], allowPositionals: true, options });
   } catch (e) {
     process.stderr.write(`chameleon-usage: ${(e as Error).message}\nTry 'chameleon-usage --help'.\n`);
     return 2;
@@ -92,13 +248,48 @@ export const main = (argv: ReadonlyArray<string>): number => {
     process.stdout.write(HELP);
     return 0;
   }
-  switch (positionals[0]) {
-    case 'example':
-      return runExample();
-    default:
-      process.stderr.write(`chameleon-usage: unknown command '${positionals[0]}'\nTry 'chameleon-usage --help'.\n`);
-      return 2;
+  const log = values.quiet === true ? () => undefined : (l: string) => void process.stderr.write(`${l}\n`);
+  let result: Ei.Either<Failure, number>;
+  try {
+    switch (positionals[0]) {
+      case 'example':
+        return runExample((s) => void process.stdout.write(s));
+      case 'report':
+        result = await report(values, log);
+        break;
+      case 'grants':
+        result = await grants(values);
+        break;
+      case 'extract':
+        result = await runExtract(values, log);
+        break;
+      default:
+        process.stderr.write(`chameleon-usage: unknown command '${positionals[0]}'\nTry 'chameleon-usage --help'.\n`);
+        return 2;
+    }
+  } catch (e) {
+    // a broken invariant: say so plainly, with the stack only when asked
+    const text = e instanceof Error ? (values.verbose === true ? (e.stack ?? e.message) : e.message) : String(e);
+    process.stderr.write(`chameleon-usage: unexpected error: ${redactAll(text, values.db)}\n`);
+    return 1;
   }
+  if (Ei.isLeft(result)) {
+    process.stderr.write(`chameleon-usage: ${redactAll(show(result.left), values.db)}\n`);
+    return exitCode(result.left);
+  }
+  return result.right;
 };
 
-if (require.main === module) process.exitCode = main(process.argv.slice(2));
+/** Removes a given URL's password wherever it appears in a message. */
+const redactAll = (text: string, url: string | undefined): string => {
+  const fromEnv = process.env.DATABASE_URL;
+  let out = text;
+  for (const u of [url, fromEnv]) if (u !== undefined && u !== '') out = out.split(u).join(redact(u));
+  return out;
+};
+
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,97 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { main } from '../cli/main';
+import { describeBoth, openFixture, type Fixture } from './fixtures/db';
+import { populate } from './fixtures/smallSite';
+
+const capture = async (argv: ReadonlyArray<string>) => {
+  const out: string[] = [];
+  const err: string[] = [];
+  const so = jest.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
+  const se = jest.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
+  try {
+    const code = await main(argv);
+    return { code, out: out.join(''), err: err.join('') };
+  } finally {
+    so.mockRestore();
+    se.mockRestore();
+  }
+};
+
+const yamlFor = (fx: Fixture, site: string) =>
+  [
+    'sites:',
+    `  ${site}:`,
+    `    display_name: Small site`,
+    `    db: ${fx.url}`,
+    '    databases:',
+    ...Object.entries(fx.src.site.databases).map(([k, v]) => `      ${k}: ${v}`),
+    '    known_gaps:',
+    '      - { count_types: [total], start: 2024-01-10, end: 2024-01-12, note: "lost rows" }',
+    '',
+  ].join('\n');
+
+describeBoth('chameleon-usage report', (dialect) => {
+  let fx: Fixture;
+  let dir: string;
+  beforeAll(async () => {
+    fx = await openFixture(dialect);
+    await populate(fx);
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cu-cli-'));
+  });
+  afterAll(async () => {
+    await fx?.drop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reads a site from a config file, writes the outputs and prints a summary', async () => {
+    const config = path.join(dir, 'sites.yaml');
+    fs.writeFileSync(config, yamlFor(fx, 'small'));
+    const out = path.join(dir, 'out');
+    const r = await capture(['report', '--config', config, '--out', out, '--start', '2024-01-01', '--end', '2024-02-01', '--resample', '1d', '--group-by', 'node_type']);
+    expect(r.err).toMatch(/small: 8\/8 sources read, 12 rows, 2 rejected/);
+    expect(r.code).toBe(0);
+    expect(fs.readdirSync(path.join(out, 'data')).sort()).toEqual(['audit.json', 'usage_daily.csv', 'usage_timeline.csv', 'usage_timeline.json']);
+    const audit = JSON.parse(fs.readFileSync(path.join(out, 'data', 'audit.json'), 'utf8'));
+    const total = audit.coverage.find((c: { count_type: string }) => c.count_type === 'total');
+    expect(total.gaps).toEqual([{ start: '2024-01-10T00:00:00Z', end: '2024-01-12T00:00:00Z', reason: 'known gap: lost rows' }]);
+    const rows = fs.readFileSync(path.join(out, 'data', 'usage_timeline.csv'), 'utf8');
+    // no total rows inside the known gap
+    expect(rows).not.toMatch(/2024-01-10T00:00:00Z,new,total,/);
+    expect(rows).toMatch(/2024-01-12T00:00:00Z,new,total,nodes,2,compute_skylake/);
+  });
+});
+
+describe('chameleon-usage, bad input', () => {
+  it('rejects an unknown bucket with exit code 2', async () => {
+    const r = await capture(['report', '--db', 'sqlite:nope.sqlite', '--site', 'x', '--resample', '2d']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--resample/);
+  });
+
+  it('rejects an unknown group column and value type with exit code 2', async () => {
+    expect((await capture(['report', '--db', 'sqlite:x', '--site', 'x', '--group-by', 'rack'])).err).toMatch(/--group-by rack/);
+    expect((await capture(['report', '--db', 'sqlite:x', '--site', 'x', '--value-types', 'watts'])).code).toBe(2);
+  });
+
+  it('fails with exit code 3 on a closed port, without a stack trace or the password', async () => {
+    const r = await capture(['report', '--db', 'mysql://root:hunter2@127.0.0.1:1', '--site', 'x']);
+    expect(r.code).toBe(3);
+    expect(r.err).toMatch(/cannot connect/);
+    expect(r.err).not.toMatch(/hunter2/);
+    expect(r.err).not.toMatch(/\n\s+at /);
+  });
+
+  it('needs a site', async () => {
+    expect((await capture(['report', '--db', 'sqlite:x'])).code).toBe(2);
+  });
+
+  it('prints grant statements for a read-only user', async () => {
+    const r = await capture(['grants', '--user', 'usage_reader']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/CREATE USER IF NOT EXISTS 'usage_reader'@'%'/);
+    expect(r.out).toMatch(/GRANT SELECT ON `nova`.`instances` TO 'usage_reader'@'%';/);
+    expect(r.out).not.toMatch(/GRANT (ALL|INSERT|UPDATE|DELETE)/);
+  });
+});
