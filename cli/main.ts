@@ -67,6 +67,8 @@ report options:
   --value-types VTS    nodes, vcpus, memory_mb, disk_gb, gpus or all (default nodes).
   --out DIR            Output folder (default output); files go to DIR/data/.
   --facts              Also write the facts timeline (every event) to DIR/data/facts_timeline.csv.
+  --export-db URL      Also replace the tables usage_timeline and usage_daily in this database
+                       (mysql://user:pass@host:port/DATABASE or sqlite:path), for dashboards.
   --no-plots           Skip the figures (this version draws none yet).
   -q, --quiet          No progress or summary on stderr.
 
@@ -105,6 +107,7 @@ const options = {
   'value-types': { type: 'string', multiple: true },
   out: { type: 'string' },
   facts: { type: 'boolean' },
+  'export-db': { type: 'string' },
   'no-plots': { type: 'boolean' },
   user: { type: 'string' },
   host: { type: 'string' },
@@ -189,6 +192,7 @@ const report = async (v: Values, log: (l: string) => void): Promise<Ei.Either<Fa
     valueTypes: vts as ValueType[],
     resample,
     facts: v.facts === true,
+    exportDb: v['export-db'],
     log,
   })();
   if (Ei.isLeft(r)) return r;

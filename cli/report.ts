@@ -21,6 +21,7 @@ import type { ValueType } from '../lib/Quantities';
 import { report, type Report, type SiteInput } from '../lib/Report';
 import type { TimelineOptions } from '../lib/Timeline';
 import { dailyColumns, usageColumns, validateDailyRows, validateRows } from '../lib/UsageRow';
+import { exportDb } from './exportDb';
 import { writeAllAtomic, type OutputFile } from './write';
 
 // -------------------------------------------------------------------------------------
@@ -39,6 +40,8 @@ export interface ReportRequest extends TimelineOptions {
   readonly out: string;
   /** Also write the facts timeline (the event stream). */
   readonly facts: boolean;
+  /** Also replace the tables `usage_timeline` and `usage_daily` in this database. */
+  readonly exportDb?: string;
   /** Progress and summary lines go here (stderr in the CLI). */
   readonly log: (line: string) => void;
 }
@@ -167,6 +170,15 @@ export const runReport = (req: ReportRequest): TE.TaskEither<Failure, ReportResu
   if (Ei.isLeft(files)) return files;
   const written = await writeAllAtomic(files.right)();
   if (Ei.isLeft(written)) return written;
+  if (req.exportDb !== undefined) {
+    const text = ['site', 'collector_type', 'count_type', 'value_type', 'node_type', 'hypervisor_hostname'];
+    req.log(`exporting to ${redact(req.exportDb)}`);
+    const exported = await exportDb(req.exportDb, [
+      { name: 'usage_timeline', columns: usageColumns(req.groupBy), text, rows: rep.timeline.rows },
+      { name: 'usage_daily', columns: dailyColumns(req.groupBy), text, rows: rep.daily },
+    ])();
+    if (Ei.isLeft(exported)) return exported;
+  }
   for (const line of summary(rep)) req.log(line);
   return Ei.right({ report: rep, reads, files: files.right.map((f) => f.path) });
 };
