@@ -44,6 +44,8 @@ describe('Time', () => {
   it('rejects non-integer and non-finite numbers', () => {
     expect(T.fromNumber(1.5)).toEqual(O.none);
     expect(T.fromNumber(Infinity)).toEqual(O.none);
+    expect(T.fromNumber(2 ** 53 + 2)).toEqual(O.none);
+    expect(T.fromNumber(-8.64e15 - 1)).toEqual(O.none);
     expect(T.fromDate(new Date('nope'))).toEqual(O.none);
   });
 });

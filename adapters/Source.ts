@@ -155,15 +155,59 @@ export const knexConfig = (url: string): TE.TaskEither<ConfigFailure, { config: 
 };
 
 /**
+ * Connection options. `queryTimeoutMs` bounds every statement on MySQL/MariaDB (the server
+ * interrupts it: MariaDB `max_statement_time`, MySQL `max_execution_time`); SQLite has no
+ * statement timeout.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface ConnectOptions {
+  readonly queryTimeoutMs?: number;
+}
+
+/**
+ * Whether an error is a statement the server interrupted for its time limit: MariaDB errno 1969
+ * (`max_statement_time exceeded`, which mysql2 gives no code name), MySQL errno 3024.
+ *
+ * @since 0.1.0
+ */
+export const isTimeout = (e: unknown): boolean => {
+  const x = e as { errno?: number; code?: string } | null;
+  return x?.errno === 1969 || x?.errno === 3024 || x?.code === 'ER_STATEMENT_TIMEOUT' || x?.code === 'ER_QUERY_TIMEOUT';
+};
+
+type RawConnection = { query: (sql: string, cb: (err: (Error & { code?: string }) | null) => void) => void };
+
+const withStatementTimeout = (config: Knex.Config, ms: number): Knex.Config => ({
+  ...config,
+  pool: {
+    ...(config.pool ?? {}),
+    afterCreate: (conn: RawConnection, done: (err: Error | null, conn: RawConnection) => void) => {
+      const seconds = Math.max(0.001, ms / 1000);
+      conn.query(`SET SESSION max_statement_time = ${seconds}`, (err) => {
+        if (err === null) return done(null, conn);
+        // MySQL has no max_statement_time; its max_execution_time bounds SELECTs in ms
+        conn.query(`SET SESSION max_execution_time = ${Math.max(1, Math.round(ms))}`, (err2) => done(err2, conn));
+      });
+    },
+  },
+});
+
+/**
  * Connects and checks the connection with a trivial query. The failure message is redacted.
  *
  * @since 0.1.0
  */
-export const connect = (url: string, site: SiteConfig): TE.TaskEither<ConfigFailure | ConnectionFailure, Source> =>
+export const connect = (
+  url: string,
+  site: SiteConfig,
+  options: ConnectOptions = {},
+): TE.TaskEither<ConfigFailure | ConnectionFailure, Source> =>
   TE.chainW(({ config, dialect }: { config: Knex.Config; dialect: Source['dialect'] }) =>
     TE.tryCatch(
       async () => {
-        const k = knex(config);
+        const k = knex(dialect === 'mysql' && options.queryTimeoutMs !== undefined ? withStatementTimeout(config, options.queryTimeoutMs) : config);
         try {
           await k.raw('select 1');
         } catch (e) {

@@ -5,15 +5,16 @@
  *
  * For each child interval and its key (the rule's `childKey`), the parent's windows with the same
  * key (`parentKey`, union of the parent's intervals) bound it:
- * - the part before the parent's coverage start is kept unchecked (`parent_not_covered`): we
- *   cannot tell what the parent did there;
+ * - the parts where the parent is not covered (before its coverage start, inside a known gap)
+ *   are kept unchecked (`parent_not_covered`): we cannot tell what the parent did there;
  * - the rest is intersected with the parent's windows; what falls outside is cut;
  * - a child with no key (e.g. an allocation whose host row is gone) is kept whole (`host_unknown`).
  *
  * Each child interval gets exactly one tag (`none`, `clipped`, `orphan`, `parent_not_covered`,
  * `host_unknown`), and the audit sums rows and node-hours per (site, count type, tag): for
- * `clipped` and `orphan` the node-hours removed, for the others the node-hours kept. Nothing is
- * dropped unseen. Intervals of count types no rule names pass through untouched.
+ * `clipped` and `orphan` the node-hours removed, for `parent_not_covered` the node-hours kept
+ * unchecked, for `none` and `host_unknown` the node-hours kept. Nothing is dropped unseen.
+ * Intervals of count types no rule names pass through untouched.
  *
  * Rules apply in order, each against the parent as already clamped, so a commitment outside a
  * reservable window that was itself cut to Nova's window is cut too.
@@ -22,6 +23,7 @@
  */
 import * as O from 'fp-ts/Option';
 import type { BaseCountType } from './CountType';
+import { intersect as intersectAll, subtract, type Span } from './Coverage';
 import type { Interval } from './Interval';
 import * as T from './Time';
 
@@ -52,8 +54,11 @@ export interface ClampRule {
 /** @category model @since 0.1.0 */
 export interface ClampOptions {
   readonly rules: ReadonlyArray<ClampRule>;
-  /** Coverage start of a count type at a site; `none`: not covered at all. */
-  readonly coverage: (site: string, countType: BaseCountType) => O.Option<T.Millis>;
+  /**
+   * Where a count type of a site is covered: sorted, disjoint spans, which may run to
+   * `Infinity` (e.g. `[[coverageStart, Infinity]]`); `[]` when not covered at all.
+   */
+  readonly covered: (site: string, countType: BaseCountType) => ReadonlyArray<Span>;
   /** Where open intervals are cut for node-hours (the report's end). */
   readonly horizon: T.Millis;
 }
@@ -153,16 +158,6 @@ const windowsByKey = (parents: ReadonlyArray<Interval>, key: (i: Interval) => st
   return out;
 };
 
-const intersect = (w: Window, parents: ReadonlyArray<Window>): Window[] => {
-  const out: Window[] = [];
-  for (const p of parents) {
-    const s = Math.max(w[0], p[0]);
-    const e = Math.min(w[1], p[1]);
-    if (e > s) out.push([s, e]);
-  }
-  return out;
-};
-
 const hoursOf = (w: Window, horizon: number): number => Math.max(0, (Math.min(w[1], horizon) - w[0]) / T.HOUR);
 
 const piece = (i: Interval, w: Window, first: boolean): Interval => ({
@@ -178,41 +173,50 @@ interface Tagged {
   readonly nodeHours: number;
 }
 
-const clampOne = (i: Interval, key: O.Option<string>, windows: Map<string, Window[]>, coverage: O.Option<T.Millis>, horizon: number): Tagged => {
+const total = (ws: ReadonlyArray<Window>, horizon: number): number => ws.reduce((acc, w) => acc + hoursOf(w, horizon), 0);
+
+/** Sorted windows with touching ones joined. */
+const joined = (ws: ReadonlyArray<Window>): Window[] => {
+  const out: Window[] = [];
+  for (const w of [...ws].sort((a, b) => a[0] - b[0])) {
+    const last = out[out.length - 1];
+    if (last !== undefined && last[1] >= w[0]) out[out.length - 1] = [last[0], Math.max(last[1], w[1])];
+    else out.push(w);
+  }
+  return out;
+};
+
+const clampOne = (i: Interval, key: O.Option<string>, windows: Map<string, Window[]>, covered: ReadonlyArray<Span>, horizon: number): Tagged => {
   const nodes = i.quantities.nodes;
   const whole: Window = [i.start, endOf(i)];
   if (O.isNone(key)) return { tag: 'host_unknown', pieces: [i], nodeHours: nodes * hoursOf(whole, horizon) };
-  const c = O.isSome(coverage) ? coverage.value : Infinity;
-  const pre: Window | undefined = whole[0] < c ? [whole[0], Math.min(whole[1], c)] : undefined;
-  const post: Window | undefined = whole[1] > c ? [Math.max(whole[0], c), whole[1]] : undefined;
-  const kept = post === undefined ? [] : intersect(post, windows.get(key.value) ?? []);
-  const windowsKept: Window[] = [];
-  if (pre !== undefined) windowsKept.push(pre);
-  for (const w of kept) {
-    const last = windowsKept[windowsKept.length - 1];
-    // the unchecked part and the first kept part touch at the coverage start: keep one piece
-    if (last !== undefined && last[1] === w[0]) windowsKept[windowsKept.length - 1] = [last[0], w[1]];
-    else windowsKept.push(w);
+  const checked = intersectAll<Window>([whole], covered);
+  let unchecked: ReadonlyArray<Window> = [whole];
+  for (const c of checked) unchecked = subtract(unchecked, c);
+  const kept = intersectAll<Window>(checked, windows.get(key.value) ?? []);
+  const pieces = joined([...unchecked, ...kept]).map((w, n) => piece(i, w, n === 0));
+  // a cut happened iff some checked instant is outside the parent windows (compared on windows,
+  // not lengths: open-ended windows have infinite length)
+  let cut = false;
+  for (const c of checked) {
+    const inside = kept.filter((w) => w[0] >= c[0] && w[1] <= c[1]);
+    const covers = inside.length === 1 && inside[0][0] === c[0] && inside[0][1] === c[1];
+    if (!covers) cut = true;
   }
-  const pieces = windowsKept.map((w, n) => piece(i, w, n === 0));
-  const keptHours = windowsKept.reduce((s, w) => s + hoursOf(w, horizon), 0);
-  const removed = hoursOf(whole, horizon) - keptHours;
-  const postLength = post === undefined ? 0 : post[1] - post[0];
-  const keptLength = kept.reduce((s, w) => s + (w[1] - w[0]), 0);
-  if (post !== undefined && keptLength < postLength) {
-    return windowsKept.length === 0
+  if (cut) {
+    return pieces.length === 0
       ? { tag: 'orphan', pieces, nodeHours: nodes * hoursOf(whole, horizon) }
-      : { tag: 'clipped', pieces, nodeHours: nodes * Math.max(0, removed) };
+      : { tag: 'clipped', pieces, nodeHours: nodes * Math.max(0, total(checked, horizon) - total(kept, horizon)) };
   }
-  if (pre !== undefined) return { tag: 'parent_not_covered', pieces, nodeHours: nodes * hoursOf(pre, horizon) };
-  return { tag: 'none', pieces, nodeHours: nodes * keptHours };
+  if (unchecked.length > 0) return { tag: 'parent_not_covered', pieces, nodeHours: nodes * total(unchecked, horizon) };
+  return { tag: 'none', pieces, nodeHours: nodes * total(kept, horizon) };
 };
 
 /**
  * Clamps children to parents, rule by rule.
  *
  * @example
- * const { intervals, audit } = clamp({ rules: standardRules, coverage, horizon })(folded.intervals)
+ * const { intervals, audit } = clamp({ rules: standardRules, covered, horizon })(folded.intervals)
  * @category folding
  * @since 0.1.0
  */
@@ -240,7 +244,7 @@ export const clamp =
       const out: Interval[] = [];
       for (const i of children) {
         const site = i.attributes.site;
-        const t = clampOne(i, rule.childKey(i), windows.get(site) ?? new Map(), options.coverage(site, rule.parent), options.horizon);
+        const t = clampOne(i, rule.childKey(i), windows.get(site) ?? new Map(), options.covered(site, rule.parent), options.horizon);
         for (const p of t.pieces) out.push(p);
         const k = `${site}\u0000${rule.child}\u0000${t.tag}`;
         const e = acc.get(k) ?? { site, count_type: rule.child, action: t.tag, rows: 0, node_hours: 0 };

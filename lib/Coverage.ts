@@ -76,14 +76,14 @@ export interface CoverageInput {
  * intersect([[0, 10]], [[5, 20]]) // [[5, 10]]
  * @since 0.1.0
  */
-export const intersect = (a: ReadonlyArray<Span>, b: ReadonlyArray<Span>): ReadonlyArray<Span> => {
-  const out: Span[] = [];
+export const intersect = <S extends readonly [number, number]>(a: ReadonlyArray<S>, b: ReadonlyArray<S>): ReadonlyArray<S> => {
+  const out: S[] = [];
   let i = 0;
   let j = 0;
   while (i < a.length && j < b.length) {
     const s = Math.max(a[i][0], b[j][0]);
     const e = Math.min(a[i][1], b[j][1]);
-    if (e > s) out.push([T.unsafeMillis(s), T.unsafeMillis(e)]);
+    if (e > s) out.push([s, e] as unknown as S);
     if (a[i][1] < b[j][1]) i++;
     else j++;
   }
@@ -95,13 +95,14 @@ export const intersect = (a: ReadonlyArray<Span>, b: ReadonlyArray<Span>): Reado
  *
  * @since 0.1.0
  */
-export const subtract = (spans: ReadonlyArray<Span>, cut: Span): ReadonlyArray<Span> => {
-  const out: Span[] = [];
-  for (const [s, e] of spans) {
-    if (cut[1] <= s || cut[0] >= e) out.push([s, e]);
+export const subtract = <S extends readonly [number, number]>(spans: ReadonlyArray<S>, cut: S): ReadonlyArray<S> => {
+  const out: S[] = [];
+  for (const span of spans) {
+    const [s, e] = span;
+    if (cut[1] <= s || cut[0] >= e) out.push(span);
     else {
-      if (cut[0] > s) out.push([s, cut[0]]);
-      if (cut[1] < e) out.push([cut[1], e]);
+      if (cut[0] > s) out.push([s, cut[0]] as unknown as S);
+      if (cut[1] < e) out.push([cut[1], e] as unknown as S);
     }
   }
   return out;

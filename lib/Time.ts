@@ -38,21 +38,25 @@ export const HOUR = 60 * MINUTE;
 /** @since 0.1.0 */
 export const DAY = 24 * HOUR;
 
+/** The largest instant a JavaScript `Date` can hold (about 275,760 years from 1970). */
+const MAX_DATE = 8.64e15;
+
 // -------------------------------------------------------------------------------------
 // constructors
 // -------------------------------------------------------------------------------------
 
 /**
- * A `Millis` from a number, if it is a finite integer.
+ * A `Millis` from a number, if it is an integer a `Date` can hold.
  *
  * @example
  * assert.deepStrictEqual(fromNumber(0), O.some(0))
  * assert.deepStrictEqual(fromNumber(NaN), O.none)
+ * assert.deepStrictEqual(fromNumber(2 ** 53), O.none) // beyond what a Date can hold
  * @category constructors
  * @since 0.1.0
  */
 export const fromNumber = (n: number): O.Option<Millis> =>
-  Number.isFinite(n) && Number.isInteger(n) ? O.some(n as Millis) : O.none;
+  Number.isInteger(n) && Math.abs(n) <= MAX_DATE ? O.some(n as Millis) : O.none;
 
 /**
  * A `Millis` from a number the caller knows is a finite integer (e.g. arithmetic on `Millis`).

@@ -108,7 +108,12 @@ export const derive = (b: Readonly<Record<BaseCountType, SF.StepFunction>>): Rea
   maintenance: add(sub(b.total, b.reservable), b.ops),
 });
 
-const inputsOf: Readonly<Record<Exclude<CountType, BaseCountType>, ReadonlyArray<BaseCountType>>> = {
+/**
+ * The base count types each derived count type is computed from.
+ *
+ * @since 0.1.0
+ */
+export const inputsOf: Readonly<Record<Exclude<CountType, BaseCountType>, ReadonlyArray<BaseCountType>>> = {
   occupied: ['occupied_reserved', 'occupied_ondemand'],
   available: ['reservable', 'committed', 'ops'],
   idle: ['committed', 'occupied_reserved'],
@@ -266,7 +271,8 @@ export const timeline =
       }
       legacyRows(options, s, rows);
     }
-    const keyed = rows.map((r) => [rowKey(r), r] as const);
-    keyed.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    return { rows: keyed.map(([, r]) => r), violations };
+    // by site, then instant (numerically: ISO text puts '.500Z' before 'Z'), then the other keys
+    const keyed = rows.map((r) => [r.site, Date.parse(r.timestamp), rowKey(r), r] as const);
+    keyed.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1] || (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0)));
+    return { rows: keyed.map((k) => k[3]), violations };
   };
