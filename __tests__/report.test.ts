@@ -156,3 +156,69 @@ describeBoth('report on a small site with known answers', (dialect) => {
     }
   });
 });
+
+describeBoth('report: the lead-time timeline of a small site', (dialect) => {
+  let fx: Fixture;
+  let dir: string;
+  beforeAll(async () => {
+    fx = await openFixture(dialect, { site: 'small' });
+    await populate(fx);
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cu-lead-'));
+  });
+  afterAll(async () => {
+    await fx?.drop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('writes leadtime_timeline.csv and .json with the same rows, per node type, beside the usage timeline', async () => {
+    await run(request(fx, dir, { groupBy: ['node_type'] }));
+    const csv = fs.readFileSync(path.join(dir, 'data', 'leadtime_timeline.csv'), 'utf8');
+    // L2: created Jan 3, start Jan 6, deleted before its start; L1: created Jan 4 12:00, start Jan 5, started 7 s late
+    expect(csv).toBe(
+      [
+        'site,timestamp,leadtime_type,value,node_type',
+        'small,2024-01-03T00:00:00Z,requested,72,compute_skylake',
+        'small,2024-01-04T12:00:00Z,requested,12,compute_skylake',
+        'small,2024-01-04T12:00:00Z,effective,12.001944,compute_skylake',
+        '',
+      ].join('\n'),
+    );
+    const json = JSON.parse(fs.readFileSync(path.join(dir, 'data', 'leadtime_timeline.json'), 'utf8'));
+    expect(json.map((r: Record<string, unknown>) => Object.values(r).join(','))).toEqual(csv.split('\n').slice(1, -1));
+    const stats = JSON.parse(fs.readFileSync(path.join(dir, 'data', 'leadtime_stats.json'), 'utf8'));
+    expect(stats).toEqual([
+      { site: 'small', month: '2024-01-01T00:00:00Z', leadtime_type: 'requested', count: 2, median_hours: 42, p90_hours: 66, share_within_1h: 0, node_type: 'compute_skylake' },
+      { site: 'small', month: '2024-01-01T00:00:00Z', leadtime_type: 'effective', count: 1, median_hours: 12.001944, p90_hours: 12.001944, share_within_1h: 0, node_type: 'compute_skylake' },
+    ]);
+  });
+
+  it('adds the lead-time section to the audit and the leases table to its sources', async () => {
+    const { report } = await run(request(fx, dir));
+    expect(report.audit.leadtime).toEqual([
+      {
+        site: 'small',
+        leases_seen: 2,
+        excluded: { operator: 0, outside_window: 0 },
+        leases_reported: 2,
+        with_effective: 1,
+        missing_effective_by_reason: { deleted_before_start: 1 },
+        negative_lead_time: { requested: 0, effective: 0 },
+        timeline_rows: 3,
+        merged_rows: 0,
+      },
+    ]);
+    expect(report.audit.sources.find((s) => s.source.endsWith('.leases'))).toMatchObject({ status: 'read', rows_read: 2, rows_folded: 2, rows_rejected: 0 });
+    expect(report.leadTime.leases.map((l) => [l.lease_id, l.node_types, l.missing_effective])).toEqual([
+      ['aaaaaaaa-0000-4000-8000-000000000001', ['compute_skylake'], null],
+      ['aaaaaaaa-0000-4000-8000-000000000002', ['compute_skylake'], 'deleted_before_start'],
+    ]);
+  });
+
+  it('excludes and counts an operator lease, and leases created outside the window', async () => {
+    const ops = { ...fx.src.site, site: 'small', operatorProjects: ['project-1'] };
+    const { report } = await run(request(fx, dir, { targets: [{ site: ops, url: fx.url }] }));
+    expect(report.audit.leadtime[0]).toMatchObject({ leases_seen: 2, excluded: { operator: 2, outside_window: 0 }, leases_reported: 0, timeline_rows: 0 });
+    const late = await run(request(fx, dir, { start: at('2024-01-04') }));
+    expect(late.report.audit.leadtime[0]).toMatchObject({ excluded: { operator: 0, outside_window: 1 }, leases_reported: 1 });
+  });
+});

@@ -1,9 +1,10 @@
 /**
- * Reads one site: the context first (small dimension tables), then every registered adapter, then
- * the audit of instance action events that change nothing.
+ * Reads one site: the context first (small dimension tables), then every registered adapter (event,
+ * legacy and lease adapters), then the audit of instance action events that change nothing.
  *
- * The result holds everything the usage timeline needs: events, legacy records, rejections, one
- * report per source table (`rows_read = rows_folded + rows_rejected`) and the context warnings.
+ * The result holds everything the usage and lead-time timelines need: events, legacy records, lease
+ * facts, rejections, one report per source table (`rows_read = rows_folded + rows_rejected`) and
+ * the context warnings.
  * A missing table or grant is in the reports; a lost connection is a `QueryFailure`.
  *
  * @since 0.1.0
@@ -15,13 +16,14 @@ import type { QueryFailure } from '../lib/Failure';
 import type { Rejection } from '../lib/Rejection';
 import type { Context, LegacyRecord } from './Adapter';
 import { loadContext } from './context';
-import { eventAdapters, legacyAdapters } from './registry';
+import { eventAdapters, leaseAdapters, legacyAdapters } from './registry';
 import { auditActionEvents } from './instanceActions';
 import { runAdapter, type SourceReport } from './runner';
 import { UtcDate } from './codecs';
 import { probeTable, tableName, type Source, type TableRef } from './Source';
 import type { BaseCountType } from '../lib/CountType';
 import type { Millis } from '../lib/Time';
+import type { LeaseFact } from '../lib/LeadTime';
 
 /** @category model @since 0.1.0 */
 export interface SiteRead {
@@ -29,6 +31,8 @@ export interface SiteRead {
   readonly context: Context;
   readonly events: ReadonlyArray<Event>;
   readonly legacy: ReadonlyArray<LegacyRecord>;
+  /** Every lease with a valid `created_at` and `start_date` (operator leases included, flagged). */
+  readonly leases: ReadonlyArray<LeaseFact>;
   /** Row rejections of every source, and action events that change nothing. */
   readonly rejections: ReadonlyArray<Rejection>;
   readonly reports: ReadonlyArray<SourceReport>;
@@ -86,6 +90,7 @@ export const readSite = (src: Source): TE.TaskEither<QueryFailure, SiteRead> => 
   const legacy: LegacyRecord[] = [];
   const rejections: Rejection[] = [];
   const reports: SourceReport[] = [];
+  const leases: LeaseFact[] = [];
   for (const a of eventAdapters) {
     const r = await runAdapter(a, src, loaded.context)();
     if (Ei.isLeft(r)) return r;
@@ -100,6 +105,13 @@ export const readSite = (src: Source): TE.TaskEither<QueryFailure, SiteRead> => 
     for (const x of r.right.rejections) rejections.push(x);
     reports.push(r.right.report);
   }
+  for (const a of leaseAdapters) {
+    const r = await runAdapter(a, src, loaded.context)();
+    if (Ei.isLeft(r)) return r;
+    for (const l of r.right.outputs) leases.push(l);
+    for (const x of r.right.rejections) rejections.push(x);
+    reports.push(r.right.report);
+  }
   const actionAudit = await auditActionEvents(src)();
   if (Ei.isLeft(actionAudit)) return actionAudit;
   for (const x of actionAudit.right) rejections.push(x);
@@ -109,5 +121,5 @@ export const readSite = (src: Source): TE.TaskEither<QueryFailure, SiteRead> => 
   } catch (e) {
     return Ei.left({ _tag: 'QueryFailure', source: `${src.site.site} coverage`, message: e instanceof Error ? e.message : String(e) });
   }
-  return Ei.right({ site: src.site.site, context: loaded.context, events, legacy, rejections, reports, warnings: loaded.warnings, earliest });
+  return Ei.right({ site: src.site.site, context: loaded.context, events, legacy, leases, rejections, reports, warnings: loaded.warnings, earliest });
 };

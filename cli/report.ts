@@ -3,7 +3,8 @@
  * output schemas and writes every file atomically, all or nothing.
  *
  * Files under `<out>/data/`: `usage_timeline.csv` and `.json`, `usage_daily.csv` (the wide
- * per-day table), `audit.json`, and `facts_timeline.csv` when asked. A failed run writes nothing
+ * per-day table), `leadtime_timeline.csv` and `.json` (the same rows), `leadtime_stats.json`
+ * (monthly lead-time statistics), `audit.json`, and `facts_timeline.csv` when asked. A failed run writes nothing
  * and leaves earlier outputs as they were.
  *
  * @since 0.1.0
@@ -16,11 +17,12 @@ import { connect, redact, type SiteConfig } from '../adapters/Source';
 import type { GroupColumn } from '../lib/Counts';
 import { toCsv, toJson } from '../lib/Csv';
 import * as Facts from '../lib/Facts';
+import { statColumns } from '../lib/LeadTime';
 import type { Failure } from '../lib/Failure';
 import type { ValueType } from '../lib/Quantities';
 import { report, type Report, type SiteInput } from '../lib/Report';
 import type { TimelineOptions } from '../lib/Timeline';
-import { dailyColumns, usageColumns, validateDailyRows, validateRows } from '../lib/UsageRow';
+import { dailyColumns, leadTimeColumns, usageColumns, validateDailyRows, validateLeadTimeRows, validateRows, type LeadTimeGroupColumn } from '../lib/UsageRow';
 import { exportDb } from './exportDb';
 import { writeAllAtomic, type OutputFile } from './write';
 
@@ -81,6 +83,7 @@ const toInput = (t: SiteTarget, r: SiteRead): SiteInput => ({
   configStart: t.site.coverageStart,
   knownGaps: t.site.knownGaps,
   warnings: r.warnings,
+  leases: r.leases,
 });
 
 // -------------------------------------------------------------------------------------
@@ -104,11 +107,18 @@ export const renderFiles = (
   if (Ei.isLeft(rows)) return Ei.left(failRender('usage timeline')(rows.left.join('; ')));
   const daily = validateDailyRows(req.groupBy)(rep.daily);
   if (Ei.isLeft(daily)) return Ei.left(failRender('daily table')(daily.left.join('; ')));
+  const leadGroup: ReadonlyArray<LeadTimeGroupColumn> = req.groupBy.includes('node_type') ? ['node_type'] : [];
+  const lead = validateLeadTimeRows(leadGroup)(rep.leadTime.rows);
+  if (Ei.isLeft(lead)) return Ei.left(failRender('lead-time timeline')(lead.left.join('; ')));
   const cols = usageColumns(req.groupBy);
+  const leadCols = leadTimeColumns(leadGroup);
   const files: Array<Ei.Either<string, OutputFile>> = [
     Ei.map((contents: string) => ({ path: path.join(dir, 'usage_timeline.csv'), contents }))(toCsv(cols)(rows.right)),
     Ei.map((contents: string) => ({ path: path.join(dir, 'usage_timeline.json'), contents }))(toJson(cols)(rows.right)),
     Ei.map((contents: string) => ({ path: path.join(dir, 'usage_daily.csv'), contents }))(toCsv(dailyColumns(req.groupBy))(daily.right)),
+    Ei.map((contents: string) => ({ path: path.join(dir, 'leadtime_timeline.csv'), contents }))(toCsv(leadCols)(lead.right)),
+    Ei.map((contents: string) => ({ path: path.join(dir, 'leadtime_timeline.json'), contents }))(toJson(leadCols)(lead.right)),
+    Ei.map((contents: string) => ({ path: path.join(dir, 'leadtime_stats.json'), contents }))(toJson(statColumns(leadGroup))(rep.leadTime.stats)),
     Ei.right({ path: path.join(dir, 'audit.json'), contents: `${JSON.stringify(rep.audit, null, 2)}\n` }),
   ];
   if (req.facts) {
@@ -146,6 +156,12 @@ export const summary = (rep: Report): ReadonlyArray<string> => {
     if (v.length > 0) lines.push(`  invariant violations: ${v.length} spans (see audit.json)`);
   }
   lines.push(`usage timeline: ${rep.timeline.rows.length} rows`);
+  for (const a of rep.audit.leadtime) {
+    const missing = Object.values(a.missing_effective_by_reason).reduce((n, x) => n + (x ?? 0), 0);
+    lines.push(
+      `${a.site}: lead time of ${a.leases_reported} leases (${a.excluded.operator} operator and ${a.excluded.outside_window} outside the window excluded, ${missing} never started), ${a.timeline_rows} rows`,
+    );
+  }
   return lines;
 };
 

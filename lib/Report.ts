@@ -12,16 +12,20 @@
  * - `clamping`: per (site, count type, action) rows and node-hours;
  * - `coverage`: per (site, count type) the coverage start, how it was found and every gap;
  * - `invariants`: every span where the stack invariants fail;
- * - `legacy_mismatches`, `action_events`, `warnings`.
+ * - `legacy_mismatches`, `action_events`, `warnings`;
+ * - `leadtime`: per site the leases seen, excluded (operator, outside the window), reported, with
+ *   an effective lead time or missing it by reason, negative lead times, timeline rows and rows
+ *   merged by same-second averaging (`lib/LeadTime.ts`).
  *
  * @since 0.1.0
  */
 import * as O from 'fp-ts/Option';
 import { clamp, standardRules, type ClampEntry } from './Clamp';
 import { baseCountTypes, type BaseCountType } from './CountType';
-import { coverageOf, type CountCoverage, type KnownGap } from './Coverage';
+import { coverageOf, subtract, type CountCoverage, type KnownGap, type Span } from './Coverage';
 import type { Event } from './Event';
 import { toIntervals } from './Fold';
+import { leadTimes, type LeadTimeAudit, type LeadTimeReport, type LeaseFact } from './LeadTime';
 import { legacyDays, type LegacyMismatch, type LegacyRecord } from './Legacy';
 import { countByReason, type Rejection } from './Rejection';
 import { sweep } from './Sweep';
@@ -63,6 +67,11 @@ export interface SiteInput {
   readonly configStart: Readonly<Partial<Record<BaseCountType, T.Millis>>>;
   readonly knownGaps: ReadonlyArray<KnownGap>;
   readonly warnings: ReadonlyArray<string>;
+  /**
+   * The site's leases for the lead-time report (operator leases flagged); absent when the lease
+   * source was not read: no lead-time rows, and the audit's `leadtime` has no entry for the site.
+   */
+  readonly leases?: ReadonlyArray<LeaseFact>;
 }
 
 /** @category model @since 0.1.0 */
@@ -94,6 +103,7 @@ export interface Audit {
   readonly legacy_mismatches: ReadonlyArray<{ readonly site: string; readonly day: string; readonly node_type?: string; readonly count_total: number; readonly usage_total: number }>;
   readonly action_events: ReadonlyArray<{ readonly site: string; readonly source: string; readonly rejected_by_reason: Readonly<Record<string, number>> }>;
   readonly warnings: ReadonlyArray<{ readonly site: string; readonly message: string }>;
+  readonly leadtime: ReadonlyArray<LeadTimeAudit>;
 }
 
 /** @category model @since 0.1.0 */
@@ -102,6 +112,8 @@ export interface Report {
   /** The wide per-day table (collector `new`, daily means), for dashboards. */
   readonly daily: ReadonlyArray<DailyRow>;
   readonly audit: Audit;
+  /** Lead times: per lease, the lead-time timeline (grouped by node type when asked) and monthly stats. */
+  readonly leadTime: Omit<LeadTimeReport, 'audit'>;
   /** Coverage per site and count type (for plots). */
   readonly coverage: ReadonlyMap<string, Readonly<Record<BaseCountType, CountCoverage>>>;
 }
@@ -182,7 +194,7 @@ export const report =
       }
       const clamped = clamp({
         rules: standardRules,
-        coverage: (_site, ct) => cov[ct].start,
+        covered: (_site, ct) => clampCoverage(cov[ct], s.knownGaps.filter((g) => g.countTypes.includes(ct))),
         horizon: options.end,
       })(folded.intervals);
       for (const c of clamped.audit) clamping.push(c);
@@ -204,9 +216,17 @@ export const report =
       }
       for (const [source, rs] of [...bySource.entries()].sort()) actionEvents.push({ site: s.site, source, rejected_by_reason: countByReason(rs) });
     }
+    const leadSites = sites.filter((s) => s.leases !== undefined);
+    const lead = leadTimes({
+      start: options.start,
+      end: options.end,
+      groupBy: options.groupBy.includes('node_type') ? ['node_type'] : [],
+      sites: leadSites.map((s) => s.site),
+    })(leadSites.flatMap((s) => s.leases ?? []));
     return {
       timeline: tl,
       daily,
+      leadTime: { leases: lead.leases, rows: lead.rows, stats: lead.stats },
       coverage,
       audit: {
         window: { start: T.toIso(options.start), end: T.toIso(options.end) },
@@ -218,6 +238,7 @@ export const report =
         legacy_mismatches: legacyMismatches.map((m) => ({ ...m, day: T.toIso(m.day) })),
         action_events: actionEvents,
         warnings: sites.flatMap((s) => s.warnings.map((message) => ({ site: s.site, message }))),
+        leadtime: lead.audit,
       },
     };
   };
@@ -244,4 +265,15 @@ export const wide = (rows: ReadonlyArray<UsageRow>): ReadonlyArray<DailyRow> => 
     w[r.count_type] = r.value;
   }
   return [...out.keys()].sort().map((k) => out.get(k) as DailyRow);
+};
+
+/**
+ * Where clamping may check a parent: from its coverage start on, without end (not cut to the
+ * report's window), minus its known gaps.
+ */
+const clampCoverage = (c: CountCoverage, gaps: ReadonlyArray<KnownGap>): ReadonlyArray<Span> => {
+  if (O.isNone(c.start)) return [];
+  let spans: ReadonlyArray<Span> = [[c.start.value, T.unsafeMillis(Infinity)]];
+  for (const g of gaps) spans = subtract(spans, [g.start, g.end]);
+  return spans;
 };

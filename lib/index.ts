@@ -15,6 +15,7 @@ export * as Event from './Event';
 export * as Facts from './Facts';
 export * as Fold from './Fold';
 export * as Interval from './Interval';
+export * as LeadTime from './LeadTime';
 export * as Quantities from './Quantities';
 export * as Rejection from './Rejection';
 export * as Resample from './Resample';
