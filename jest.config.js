@@ -12,6 +12,7 @@ module.exports = {
   },
   // d3 packages are ESM-only; jest runs CommonJS, so it loads their UMD bundles instead.
   moduleNameMapper: {
-    '^d3-array$': '<rootDir>/node_modules/d3-array/dist/d3-array.js',
+    '^(d3-array|d3-scale|d3-interpolate|d3-format|d3-time|d3-time-format|d3-color)$': '<rootDir>/node_modules/$1/dist/$1.js',
+    '^internmap$': '<rootDir>/node_modules/internmap/dist/internmap.js',
   },
 };
