@@ -141,6 +141,20 @@ describeBoth('report on a small site with known answers', (dialect) => {
     expect(daily[0]).toBe('timestamp,site,value_type,total,reservable,committed,occupied,occupied_reserved,occupied_ondemand,available,idle,maintenance,ops,node_type');
   });
 
+  it('draws the figures with the data, in one atomic write', async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'cu-plots-'));
+    try {
+      const r = await run(request(fx, out, { plots: ['png', 'svg'] }));
+      const plots = fs.readdirSync(path.join(out, 'plots')).sort();
+      expect(plots).toEqual(expect.arrayContaining(['small_legacy_facets.png', 'small_usage_stack.png', 'small_usage_stack.svg', 'small_leadtime.png']));
+      expect(r.files.filter((f) => f.includes(`${path.sep}plots${path.sep}`))).toHaveLength(plots.length);
+      const png = fs.readFileSync(path.join(out, 'plots', 'small_usage_stack.png'));
+      expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+
   it('writes byte-identical files on a second run', async () => {
     const a = fs.mkdtempSync(path.join(os.tmpdir(), 'cu-det-'));
     const b = fs.mkdtempSync(path.join(os.tmpdir(), 'cu-det-'));

@@ -23,6 +23,7 @@ import type { ValueType } from '../lib/Quantities';
 import { report, type Report, type SiteInput } from '../lib/Report';
 import type { TimelineOptions } from '../lib/Timeline';
 import { dailyColumns, leadTimeColumns, usageColumns, validateDailyRows, validateLeadTimeRows, validateRows, type LeadTimeGroupColumn } from '../lib/UsageRow';
+import { figures, renderAll, renderer, type Format } from '../plot';
 import { exportDb } from './exportDb';
 import { writeAllAtomic, type OutputFile } from './write';
 
@@ -44,6 +45,8 @@ export interface ReportRequest extends TimelineOptions {
   readonly facts: boolean;
   /** Also replace the tables `usage_timeline` and `usage_daily` in this database. */
   readonly exportDb?: string;
+  /** Draw the figures in these formats under `<out>/plots/`; absent: no figures. */
+  readonly plots?: ReadonlyArray<Format>;
   /** Progress and summary lines go here (stderr in the CLI). */
   readonly log: (line: string) => void;
 }
@@ -182,9 +185,26 @@ export const runReport = (req: ReportRequest): TE.TaskEither<Failure, ReportResu
     reads.push(r.right);
   }
   const rep = report(req)(req.targets.map((t, i) => toInput(t, reads[i])));
-  const files = renderFiles(req, rep, reads);
-  if (Ei.isLeft(files)) return files;
-  const written = await writeAllAtomic(files.right)();
+  const data = renderFiles(req, rep, reads);
+  if (Ei.isLeft(data)) return data;
+  let plots: ReadonlyArray<OutputFile> = [];
+  if (req.plots !== undefined && req.plots.length > 0) {
+    req.log(`drawing figures (${req.plots.join(', ')})`);
+    const figs = figures({
+      rows: rep.timeline.rows,
+      leadTimes: rep.leadTime.rows,
+      coverage: rep.coverage,
+      sites: req.targets.map((t) => t.site.site),
+      siteNames: Object.fromEntries(req.targets.map((t) => [t.site.site, t.site.displayName])),
+      window: [req.start, req.end],
+    });
+    const drawn = renderAll(renderer(), path.join(req.out, 'plots'), figs, req.plots);
+    if (Ei.isLeft(drawn)) return drawn;
+    plots = drawn.right;
+  }
+  // data and figures are written together: all of them or none
+  const files: ReadonlyArray<OutputFile> = [...data.right, ...plots];
+  const written = await writeAllAtomic(files)();
   if (Ei.isLeft(written)) return written;
   if (req.exportDb !== undefined) {
     const text = ['site', 'collector_type', 'count_type', 'value_type', 'node_type', 'hypervisor_hostname'];
@@ -196,7 +216,7 @@ export const runReport = (req: ReportRequest): TE.TaskEither<Failure, ReportResu
     if (Ei.isLeft(exported)) return exported;
   }
   for (const line of summary(rep)) req.log(line);
-  return Ei.right({ report: rep, reads, files: files.right.map((f) => f.path) });
+  return Ei.right({ report: rep, reads, files: files.map((f) => f.path) });
 };
 
 /** Value types and group columns as the CLI parses them. @since 0.1.0 */
