@@ -19,7 +19,7 @@ import * as TE from 'fp-ts/TaskEither';
 import { knex, type Knex } from 'knex';
 import type { BaseCountType } from '../lib/CountType';
 import type { KnownGap } from '../lib/Coverage';
-import type { ConfigFailure, ConnectionFailure } from '../lib/Failure';
+import type { ConfigFailure, ConnectionFailure, QueryFailure } from '../lib/Failure';
 import type { Millis } from '../lib/Time';
 
 // -------------------------------------------------------------------------------------
@@ -195,6 +195,24 @@ const withStatementTimeout = (config: Knex.Config, ms: number): Knex.Config => (
 });
 
 /**
+ * A failed query as a `QueryFailure` of `source`, naming the time limit when the server
+ * interrupted the statement for it.
+ *
+ * @since 0.1.0
+ */
+export const toQueryFailure =
+  (source: string) =>
+  (e: unknown): QueryFailure => {
+    const message = e instanceof Error ? e.message : String(e);
+    return {
+      _tag: 'QueryFailure',
+      source,
+      message: isTimeout(e) ? `the query exceeded the time limit (--query-timeout): ${message}` : message,
+      code: (e as { code?: string } | null)?.code,
+    };
+  };
+
+/**
  * Connects and checks the connection with a trivial query. The failure message is redacted.
  *
  * @since 0.1.0
@@ -309,16 +327,48 @@ export const probeTable = async (src: Source, ref: TableRef): Promise<'ok' | 'mi
  * @since 0.1.0
  */
 export async function* streamRows(src: Source, q: Knex.QueryBuilder | Knex.Raw): AsyncIterable<unknown> {
+  const { sql, bindings } = q.toSQL().toNative();
   if (src.dialect === 'mysql') {
-    yield* q.stream() as AsyncIterable<unknown>;
+    yield* streamMysql(src, sql, bindings as unknown[]);
     return;
   }
-  const { sql, bindings } = q.toSQL().toNative();
   const client = src.knex.client as { acquireConnection(): Promise<SqliteConnection>; releaseConnection(c: SqliteConnection): Promise<unknown> };
   const conn = await client.acquireConnection();
   try {
     for (const row of conn.prepare(sql).iterate(...(bindings as unknown[]))) yield row;
   } finally {
+    await client.releaseConnection(conn);
+  }
+}
+
+interface MysqlConnection {
+  query(sql: string, values: unknown[]): { stream(o: { highWaterMark: number }): NodeJS.ReadableStream & { destroy(e?: Error): void } };
+  on(event: 'error' | 'end', f: (e?: Error) => void): void;
+  off(event: 'error' | 'end', f: (e?: Error) => void): void;
+}
+
+/**
+ * mysql2's row stream on a pooled connection. knex's own stream never ends when the server kills
+ * the connection mid-read (the connection emits `end` and `error`, the query stream neither), so
+ * a killed read would hang forever; here the connection's `end` or `error` fails the stream.
+ */
+async function* streamMysql(src: Source, sql: string, bindings: unknown[]): AsyncIterable<unknown> {
+  const client = src.knex.client as { acquireConnection(): Promise<MysqlConnection>; releaseConnection(c: MysqlConnection): Promise<unknown> };
+  const conn = await client.acquireConnection();
+  const stream = conn.query(sql, bindings).stream({ highWaterMark: 512 });
+  const lost = (e?: Error) => {
+    const err = Object.assign(new Error(`the database connection was lost during the read${e?.message === undefined ? '' : ` (${e.message})`}`), {
+      code: (e as { code?: string } | undefined)?.code ?? 'PROTOCOL_CONNECTION_LOST',
+    });
+    stream.destroy(err);
+  };
+  conn.on('error', lost);
+  conn.on('end', lost);
+  try {
+    for await (const row of stream) yield row;
+  } finally {
+    conn.off('error', lost);
+    conn.off('end', lost);
     await client.releaseConnection(conn);
   }
 }

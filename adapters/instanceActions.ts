@@ -35,7 +35,7 @@ import type { QueryFailure } from '../lib/Failure';
 import { rejection, type Rejection } from '../lib/Rejection';
 import type { Millis } from '../lib/Time';
 import { Int, nullable, Str, UtcDate } from './codecs';
-import { auditName, probeTable, tableName, type Source, type TableRef } from './Source';
+import { auditName, probeTable, tableName, toQueryFailure, type Source, type TableRef } from './Source';
 
 // -------------------------------------------------------------------------------------
 // model
@@ -298,10 +298,5 @@ export const auditActionEvents = (src: Source): TE.TaskEither<QueryFailure, Read
       }
       return out;
     },
-    (e): QueryFailure => ({
-      _tag: 'QueryFailure',
-      source: auditName(src.site)(actionTables.events),
-      message: e instanceof Error ? e.message : String(e),
-      code: (e as { code?: string }).code,
-    }),
+    toQueryFailure(auditName(src.site)(actionTables.events)),
   );

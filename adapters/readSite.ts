@@ -20,7 +20,7 @@ import { eventAdapters, leaseAdapters, legacyAdapters } from './registry';
 import { auditActionEvents } from './instanceActions';
 import { runAdapter, type SourceReport } from './runner';
 import { UtcDate } from './codecs';
-import { probeTable, tableName, type Source, type TableRef } from './Source';
+import { probeTable, tableName, toQueryFailure, type Source, type TableRef } from './Source';
 import type { BaseCountType } from '../lib/CountType';
 import type { Millis } from '../lib/Time';
 import type { LeaseFact } from '../lib/LeadTime';
@@ -84,7 +84,7 @@ export const readSite = (src: Source): TE.TaskEither<QueryFailure, SiteRead> => 
   try {
     loaded = await loadContext(src);
   } catch (e) {
-    return Ei.left({ _tag: 'QueryFailure', source: `${src.site.site} context`, message: e instanceof Error ? e.message : String(e) });
+    return Ei.left(toQueryFailure(`${src.site.site} context`)(e));
   }
   const events: Event[] = [];
   const legacy: LegacyRecord[] = [];
@@ -119,7 +119,7 @@ export const readSite = (src: Source): TE.TaskEither<QueryFailure, SiteRead> => 
   try {
     earliest = await earliestCreated(src);
   } catch (e) {
-    return Ei.left({ _tag: 'QueryFailure', source: `${src.site.site} coverage`, message: e instanceof Error ? e.message : String(e) });
+    return Ei.left(toQueryFailure(`${src.site.site} coverage`)(e));
   }
   return Ei.right({ site: src.site.site, context: loaded.context, events, legacy, leases, rejections, reports, warnings: loaded.warnings, earliest });
 };

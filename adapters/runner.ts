@@ -16,7 +16,7 @@ import type { QueryFailure } from '../lib/Failure';
 import { countByReason, rejection, type Rejection } from '../lib/Rejection';
 import type { Adapter, Context } from './Adapter';
 import { describeErrors, failingColumn } from './codecs';
-import { auditName, isTimeout, probeTable, type Source, type TableRef } from './Source';
+import { auditName, probeTable, toQueryFailure, type Source, type TableRef } from './Source';
 
 // -------------------------------------------------------------------------------------
 // model
@@ -165,15 +165,6 @@ export const runAdapter = <A, B>(adapter: Adapter<A, B>, src: Source, ctx: Conte
         },
       };
     },
-    (e): QueryFailure => {
-      const code = (e as { code?: string }).code;
-      const message = e instanceof Error ? e.message : String(e);
-      return {
-        _tag: 'QueryFailure',
-        source: name,
-        message: isTimeout(e) ? `the query exceeded the time limit (--query-timeout): ${message}` : message,
-        code,
-      };
-    },
+    toQueryFailure(name),
   );
 };

@@ -30,7 +30,7 @@ import Database from 'better-sqlite3';
 import * as E from 'fp-ts/Either';
 import type * as TE from 'fp-ts/TaskEither';
 import { tablesRead } from '../adapters/registry';
-import { probeTable, streamRows, type Source, type TableRef } from '../adapters/Source';
+import { probeTable, streamRows, toQueryFailure, type Source, type TableRef } from '../adapters/Source';
 import type { Failure, QueryFailure } from '../lib/Failure';
 import { tempPathFor } from './write';
 
@@ -171,12 +171,7 @@ class Stop extends Error {
 
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
-const queryFailure = (source: string, e: unknown): QueryFailure => ({
-  _tag: 'QueryFailure',
-  source,
-  message: errorText(e),
-  code: (e as { code?: string }).code,
-});
+const queryFailure = (source: string, e: unknown): QueryFailure => toQueryFailure(source)(e);
 
 /** Runs a MySQL step; its errors become a `QueryFailure` of `source`. */
 const onMysql = async <A>(source: string, f: () => Promise<A>): Promise<A> => {

@@ -45,6 +45,8 @@ export interface ReportRequest extends TimelineOptions {
   readonly facts: boolean;
   /** Also replace the tables `usage_timeline` and `usage_daily` in this database. */
   readonly exportDb?: string;
+  /** Time limit of each statement on MySQL sources (the server interrupts it). */
+  readonly queryTimeoutMs?: number;
   /** Draw the figures in these formats under `<out>/plots/`; absent: no figures. */
   readonly plots?: ReadonlyArray<Format>;
   /** Progress and summary lines go here (stderr in the CLI). */
@@ -63,11 +65,11 @@ export interface ReportResult {
 // -------------------------------------------------------------------------------------
 
 const readTarget =
-  (log: (line: string) => void) =>
+  (log: (line: string) => void, queryTimeoutMs: number | undefined) =>
   (t: SiteTarget): TE.TaskEither<Failure, SiteRead> =>
   async () => {
     log(`${t.site.site}: reading ${redact(t.url)}`);
-    const src = await connect(t.url, t.site)();
+    const src = await connect(t.url, t.site, { queryTimeoutMs })();
     if (Ei.isLeft(src)) return src;
     try {
       return await readSite(src.right)();
@@ -180,7 +182,7 @@ export const summary = (rep: Report): ReadonlyArray<string> => {
 export const runReport = (req: ReportRequest): TE.TaskEither<Failure, ReportResult> => async () => {
   const reads: SiteRead[] = [];
   for (const t of req.targets) {
-    const r = await readTarget(req.log)(t)();
+    const r = await readTarget(req.log, req.queryTimeoutMs)(t)();
     if (Ei.isLeft(r)) return r;
     reads.push(r.right);
   }
