@@ -53,3 +53,13 @@ describe('Event constructors', () => {
     expect(E.showSource({ table: 'nova.instances', id: '42' })).toBe('nova.instances:42');
   });
 });
+
+describe('Event.span', () => {
+  it('gives a create alone for an open span and a create and a delete for a closed one', () => {
+    const open = E.span({ ...ev('Create', 0) }, ev('Create', 1).time, null);
+    expect(open.map((e) => [e._tag, e.time])).toEqual([['Create', ev('Create', 1).time]]);
+    const closed = E.span({ ...ev('Create', 0) }, ev('Create', 1).time, ev('Create', 3).time);
+    expect(closed.map((e) => e._tag)).toEqual(['Create', 'Delete']);
+    expect(closed[1].time).toBe(ev('Create', 3).time);
+  });
+});

@@ -264,8 +264,7 @@ export const toEvents =
       },
     });
     const fields = { entityId, countType, quantities: sized.quantities, attributes, source: { table, id: row.id } };
-    const opened = E.create({ ...fields, time: start });
-    return Ei.right(end === null ? [opened] : [opened, E.del({ ...fields, time: end })]);
+    return Ei.right(E.span(fields, start, end));
   };
 
 // -------------------------------------------------------------------------------------

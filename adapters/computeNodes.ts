@@ -90,8 +90,7 @@ export const toEvents =
       quantities: Q.make({ nodes: 1, vcpus: row.vcpus, memory_mb: row.memory_mb, disk_gb: row.local_gb, gpus: host?.gpus ?? 0 }),
       attributes: E.attributes({ site: ctx.site.site, node_type: host?.node_type ?? 'unknown', hypervisor_hostname: hostname, extra }),
     };
-    const open = E.create({ ...fields, time: row.created_at });
-    return Ei.right(end === null ? [open] : [open, E.del({ ...fields, time: end })]);
+    return Ei.right(E.span(fields, row.created_at, end));
   };
 
 // -------------------------------------------------------------------------------------

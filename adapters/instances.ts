@@ -147,8 +147,7 @@ export const toEvents =
     };
     const out: E.Event[] = [];
     for (const p of periods({ created_at: created, terminated_at: row.terminated_at, deleted_at: row.deleted_at }, evs)) {
-      out.push(E.create({ ...fields, time: p.start }));
-      if (p.end !== null) out.push(E.del({ ...fields, time: p.end }));
+      for (const e of E.span(fields, p.start, p.end)) out.push(e);
     }
     // periods() always returns at least the first period.
     return Ei.right(out as unknown as ReadonlyNonEmptyArray<E.Event>);

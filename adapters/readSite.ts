@@ -14,7 +14,7 @@ import * as TE from 'fp-ts/TaskEither';
 import type { Event } from '../lib/Event';
 import type { QueryFailure } from '../lib/Failure';
 import type { Rejection } from '../lib/Rejection';
-import type { Context, LegacyRecord } from './Adapter';
+import type { Adapter, Context, LegacyRecord } from './Adapter';
 import { loadContext } from './context';
 import { eventAdapters, leaseAdapters, legacyAdapters } from './registry';
 import { auditActionEvents } from './instanceActions';
@@ -91,26 +91,18 @@ export const readSite = (src: Source): TE.TaskEither<QueryFailure, SiteRead> => 
   const rejections: Rejection[] = [];
   const reports: SourceReport[] = [];
   const leases: LeaseFact[] = [];
-  for (const a of eventAdapters) {
-    const r = await runAdapter(a, src, loaded.context)();
-    if (Ei.isLeft(r)) return r;
-    for (const e of r.right.outputs) events.push(e);
-    for (const x of r.right.rejections) rejections.push(x);
-    reports.push(r.right.report);
-  }
-  for (const a of legacyAdapters) {
-    const r = await runAdapter(a, src, loaded.context)();
-    if (Ei.isLeft(r)) return r;
-    for (const e of r.right.outputs) legacy.push(e);
-    for (const x of r.right.rejections) rejections.push(x);
-    reports.push(r.right.report);
-  }
-  for (const a of leaseAdapters) {
-    const r = await runAdapter(a, src, loaded.context)();
-    if (Ei.isLeft(r)) return r;
-    for (const l of r.right.outputs) leases.push(l);
-    for (const x of r.right.rejections) rejections.push(x);
-    reports.push(r.right.report);
+  for (const [adapters, push] of [
+    [eventAdapters, (e: Event) => events.push(e)],
+    [legacyAdapters, (l: LegacyRecord) => legacy.push(l)],
+    [leaseAdapters, (l: LeaseFact) => leases.push(l)],
+  ] as ReadonlyArray<readonly [ReadonlyArray<Adapter<unknown, unknown>>, (x: unknown) => void]>) {
+    for (const a of adapters) {
+      const r = await runAdapter(a, src, loaded.context)();
+      if (Ei.isLeft(r)) return r;
+      for (const o of r.right.outputs) push(o);
+      for (const x of r.right.rejections) rejections.push(x);
+      reports.push(r.right.report);
+    }
   }
   const actionAudit = await auditActionEvents(src)();
   if (Ei.isLeft(actionAudit)) return actionAudit;

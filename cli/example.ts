@@ -35,8 +35,7 @@ const span = (
     attributes: E.attributes({ site: 'example', node_type, hypervisor_hostname: host }),
     source: { table, id: entityId },
   };
-  const out = [E.create({ ...fields, time: at(start) })];
-  return end === undefined ? out : [...out, E.del({ ...fields, time: at(end) })];
+  return E.span(fields, at(start), end === undefined ? null : at(end));
 };
 
 /**

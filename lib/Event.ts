@@ -84,6 +84,19 @@ export const create = (fields: EventFields): Event => ({ _tag: 'Create', ...fiel
 export const del = (fields: EventFields): Event => ({ _tag: 'Delete', ...fields });
 
 /**
+ * The events of one span `[start, end)` of an entity: a create, and a delete unless the span is
+ * still open (`end` null).
+ *
+ * @example
+ * span(fields, t0, null) // [Create at t0]
+ * span(fields, t0, t1) // [Create at t0, Delete at t1]
+ * @category constructors
+ * @since 0.1.0
+ */
+export const span = (fields: Omit<EventFields, 'time'>, start: T.Millis, end: T.Millis | null): readonly [Event, ...Event[]] =>
+  end === null ? [create({ ...fields, time: start })] : [create({ ...fields, time: start }), del({ ...fields, time: end })];
+
+/**
  * Attributes with defaults: `node_type` and `hypervisor_hostname` are `unknown` when not known.
  *
  * @category constructors
