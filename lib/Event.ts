@@ -78,10 +78,10 @@ export type Event = Create | Delete;
 // -------------------------------------------------------------------------------------
 
 /** @category constructors @since 0.1.0 */
-export const create = (fields: EventFields): Event => ({ _tag: 'Create', ...fields });
+export const create = (fields: EventFields): Event => ({ ...fields, _tag: 'Create' });
 
 /** @category constructors @since 0.1.0 */
-export const del = (fields: EventFields): Event => ({ _tag: 'Delete', ...fields });
+export const del = (fields: EventFields): Event => ({ ...fields, _tag: 'Delete' });
 
 /**
  * The events of one span `[start, end)` of an entity: a create, and a delete unless the span is
