@@ -20,9 +20,11 @@ import { isValueType, valueTypes as allValueTypes, type ValueType } from '../lib
 import { methods, parseBucket, type Method } from '../lib/Resample';
 import * as T from '../lib/Time';
 import { readConfig, resolveUrl, selectSites, siteFromKey, type SiteEntry } from './config';
+import { runDemo, runGenerate } from './demo';
 import { runExample } from './example';
 import { extract } from './extract';
 import { grantsSql } from './grants';
+import { formats as plotFormats, type Format } from '../plot';
 import { runReport, type SiteTarget } from './report';
 
 /** The package's own package.json, found upward from this file (works from source and dist). */
@@ -50,6 +52,9 @@ Commands:
   grants    Print the SQL that creates a read-only user with SELECT on exactly the tables read.
   extract   Copy exactly those tables from MySQL into a one-file SQLite snapshot.
   example   Fold a tiny built-in site (no database) and print its node counts.
+  demo      Generate the synthetic testbed (three sites, 2016-2025) into DIR/demo/*.sqlite,
+            reconstruct it with report (daily, per node type) and print where everything is.
+  generate  Only generate the synthetic testbed (SQLite files or MySQL), for benchmarks.
 
 Sites (report, grants, extract):
   --db URL             mysql://user:pass@host:port or sqlite:path/to/snapshot.sqlite
@@ -69,7 +74,9 @@ report options:
   --facts              Also write the facts timeline (every event) to DIR/data/facts_timeline.csv.
   --export-db URL      Also replace the tables usage_timeline and usage_daily in this database
                        (mysql://user:pass@host:port/DATABASE or sqlite:path), for dashboards.
-  --no-plots           Skip the figures (this version draws none yet).
+  --plot-format FMTS   Figures in DIR/plots/: png, svg or png,svg (default png).
+  --no-plots           Skip the figures.
+  --query-timeout S    Stop when one MySQL statement runs longer than S seconds (exit code 4).
   -q, --quiet          No progress or summary on stderr.
 
 grants options:
@@ -79,12 +86,22 @@ grants options:
 extract options:
   --out FILE           The SQLite snapshot to write (default snapshot.sqlite).
 
+demo and generate options:
+  --out DIR            demo: output folder (default output); generate: folder of the SQLite files.
+  --seed N             Seed of the simulation (default 20160101): same seed, same testbed.
+  --scale X            Multiplies hosts and leases (default 1; 20 makes 10M+ events).
+  --mysql URL          generate: write into MySQL databases <prefix><site>_<db> instead.
+  --prefix P           generate --mysql: database name prefix (default testbed_).
+  --site KEY           generate: only these sites (chi_tacc, chi_uc, kvm_tacc).
+
 Other:
   -h, --help           Show this help.
   -v, --version        Print the version.
   --verbose            Print stack traces of unexpected errors.
 
 Examples:
+  npx chameleon-usage demo
+  npx chameleon-usage generate --out bench --scale 20
   npx chameleon-usage report --db sqlite:chi_uc.sqlite --site chi_uc --resample 1d
   npx chameleon-usage report --config sites.yaml --site chi_tacc --site chi_uc --group-by node_type
   npx chameleon-usage grants --user usage_reader --config sites.yaml | mysql -u root --force
@@ -109,8 +126,14 @@ const options = {
   facts: { type: 'boolean' },
   'export-db': { type: 'string' },
   'no-plots': { type: 'boolean' },
+  'plot-format': { type: 'string', multiple: true },
+  'query-timeout': { type: 'string' },
   user: { type: 'string' },
   host: { type: 'string' },
+  seed: { type: 'string' },
+  scale: { type: 'string' },
+  mysql: { type: 'string' },
+  prefix: { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>['values'];
@@ -180,6 +203,15 @@ const report = async (v: Values, log: (l: string) => void): Promise<Ei.Either<Fa
   const vts = vtsRaw.length === 0 ? ['nodes'] : vtsRaw.includes('all') ? [...allValueTypes] : vtsRaw;
   const badVt = vts.filter((x) => !isValueType(x));
   if (badVt.length > 0) return Ei.left(configFailure(`--value-types ${badVt.join(',')}: use ${allValueTypes.join(', ')} or all`));
+  const fmts = list(v['plot-format']);
+  const badFmt = fmts.filter((f) => !(plotFormats as ReadonlyArray<string>).includes(f));
+  if (badFmt.length > 0) return Ei.left(configFailure(`--plot-format ${badFmt.join(',')}: use png and/or svg`));
+  let queryTimeoutMs: number | undefined;
+  if (v['query-timeout'] !== undefined) {
+    const sec = Number(v['query-timeout']);
+    if (!Number.isFinite(sec) || sec <= 0) return Ei.left(configFailure(`--query-timeout ${v['query-timeout']}: give a number of seconds above 0`));
+    queryTimeoutMs = sec * 1000;
+  }
   const ts = await targets(v, true);
   if (Ei.isLeft(ts)) return ts;
   const out = v.out ?? 'output';
@@ -193,6 +225,8 @@ const report = async (v: Values, log: (l: string) => void): Promise<Ei.Either<Fa
     resample,
     facts: v.facts === true,
     exportDb: v['export-db'],
+    plots: v['no-plots'] === true ? undefined : fmts.length === 0 ? ['png'] : ([...new Set(fmts)] as Format[]),
+    queryTimeoutMs,
     log,
   })();
   if (Ei.isLeft(r)) return r;
@@ -267,6 +301,12 @@ export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
       case 'extract':
         result = await runExtract(values, log);
         break;
+      case 'demo':
+        result = await runDemo(values, (l) => void process.stdout.write(`${l}\n`));
+        break;
+      case 'generate':
+        result = await runGenerate(values, (l) => void process.stdout.write(`${l}\n`));
+        break;
       default:
         process.stderr.write(`chameleon-usage: unknown command '${positionals[0]}'\nTry 'chameleon-usage --help'.\n`);
         return 2;
@@ -274,21 +314,21 @@ export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
   } catch (e) {
     // a broken invariant: say so plainly, with the stack only when asked
     const text = e instanceof Error ? (values.verbose === true ? (e.stack ?? e.message) : e.message) : String(e);
-    process.stderr.write(`chameleon-usage: unexpected error: ${redactAll(text, values.db)}\n`);
+    process.stderr.write(`chameleon-usage: unexpected error: ${redactAll(text, values.db, values.mysql)}\n`);
     return 1;
   }
   if (Ei.isLeft(result)) {
-    process.stderr.write(`chameleon-usage: ${redactAll(show(result.left), values.db)}\n`);
+    process.stderr.write(`chameleon-usage: ${redactAll(show(result.left), values.db, values.mysql)}\n`);
     return exitCode(result.left);
   }
   return result.right;
 };
 
 /** Removes a given URL's password wherever it appears in a message. */
-const redactAll = (text: string, url: string | undefined): string => {
+const redactAll = (text: string, ...urls: ReadonlyArray<string | undefined>): string => {
   const fromEnv = process.env.DATABASE_URL;
   let out = text;
-  for (const u of [url, fromEnv]) if (u !== undefined && u !== '') out = out.split(u).join(redact(u));
+  for (const u of [...urls, fromEnv]) if (u !== undefined && u !== '') out = out.split(u).join(redact(u));
   return out;
 };
 

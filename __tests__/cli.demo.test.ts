@@ -1,0 +1,54 @@
+/**
+ * The `demo` and `generate` commands, end to end on a tiny testbed.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { main } from '../cli/main';
+
+jest.setTimeout(120_000);
+
+let dir: string;
+let stdout: string[];
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cu-cli-demo-'));
+  stdout = [];
+  jest.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
+    stdout.push(String(s));
+    return true;
+  });
+  jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+});
+afterEach(() => {
+  jest.restoreAllMocks();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('chameleon-usage generate', () => {
+  it('refuses a run without --out or --mysql, and a scale that is not a positive number (exit 2)', async () => {
+    expect(await main(['generate'])).toBe(2);
+    expect(await main(['generate', '--out', dir, '--scale', 'lots'])).toBe(2);
+    expect(await main(['generate', '--out', dir, '--scale', '0'])).toBe(2);
+    expect(await main(['generate', '--out', dir, '--site', 'chi_nowhere'])).toBe(2);
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  it('writes one snapshot per site asked for and says what it wrote', async () => {
+    expect(await main(['generate', '--out', dir, '--scale', '0.02', '--site', 'chi_uc', '--seed', '5', '-q'])).toBe(0);
+    expect(fs.readdirSync(dir)).toEqual(['chi_uc.sqlite']);
+    expect(stdout.join('')).toMatch(/chi_uc: \d+ hosts, \d+ leases, \d+ instances -> \d+ rows/);
+  });
+});
+
+describe('chameleon-usage demo', () => {
+  it('generates the three sites, reports on them and lists the outputs', async () => {
+    expect(await main(['demo', '--out', dir, '--scale', '0.02', '--no-plots', '-q'])).toBe(0);
+    expect(fs.readdirSync(path.join(dir, 'demo')).sort()).toEqual(['chi_tacc.sqlite', 'chi_uc.sqlite', 'kvm_tacc.sqlite']);
+    const daily = fs.readFileSync(path.join(dir, 'data', 'usage_daily.csv'), 'utf8').split('\n');
+    expect(daily[0]).toContain('node_type');
+    expect(new Set(daily.slice(1).filter((l) => l !== '').map((l) => l.split(',')[1]))).toEqual(new Set(['chi_tacc', 'chi_uc', 'kvm_tacc']));
+    const text = stdout.join('');
+    expect(text).toContain(path.join(dir, 'data', 'audit.json').replace(/^\//, ''));
+    expect(text).toMatch(/chi_tacc: \d+ rows read, \d+ rejected with a reason; covered: total from 2018-01-01, reservable from 2020-01-01/);
+  });
+});

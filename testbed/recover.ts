@@ -1,0 +1,75 @@
+/**
+ * Ground-truth recovery of a generated testbed: reads each site back through the adapters,
+ * reconstructs its daily usage timeline (`lib/Report`, daily means, ungrouped, nodes) and compares
+ * it with the truth (`compare.ts`). Used by `__tests__/recovery.test.ts` and to measure the error
+ * table of docs/validation.md (`scripts/validation.ts`).
+ *
+ * @since 0.1.0
+ */
+import * as Ei from 'fp-ts/Either';
+import * as O from 'fp-ts/Option';
+import { readSite } from '../adapters/readSite';
+import { connect } from '../adapters/Source';
+import { report, type Audit } from '../lib/Report';
+import * as T from '../lib/Time';
+import { compareSite, type MonthError } from './compare';
+import type { Generated } from './index';
+import { siteConfigs } from './index';
+import { dailyHours } from './truth';
+
+/** One site's recovery. @category model @since 0.1.0 */
+export interface SiteRecovery {
+  readonly site: string;
+  readonly months: ReadonlyArray<MonthError>;
+  readonly audit: Audit;
+  readonly events: number;
+  readonly seconds: number;
+}
+
+/**
+ * Reconstructs every site of a generated testbed (generated with `keep: true`) and compares it
+ * with the truth.
+ *
+ * @since 0.1.0
+ */
+export const recover = async (g: Generated): Promise<ReadonlyArray<SiteRecovery>> => {
+  if (g.worlds === undefined) throw new Error('recover: generate the testbed with keep: true');
+  const out: SiteRecovery[] = [];
+  const configs = siteConfigs(g);
+  for (let i = 0; i < configs.length; i++) {
+    const t0 = Date.now();
+    const { site, url } = configs[i];
+    const src = await connect(url, site)();
+    if (Ei.isLeft(src)) throw new Error(src.left.message);
+    const read = await readSite(src.right)();
+    await src.right.knex.destroy();
+    if (Ei.isLeft(read)) throw new Error(read.left.message);
+    const r = read.right;
+    const rep = report({ start: g.plan.start, end: g.plan.end, groupBy: [], valueTypes: ['nodes'], resample: O.some({ bucket: '1d', method: 'mean' }) })([
+      {
+        site: r.site,
+        events: r.events,
+        legacy: r.legacy,
+        rejections: r.rejections,
+        sources: r.reports,
+        earliest: r.earliest,
+        configStart: site.coverageStart,
+        knownGaps: site.knownGaps,
+        warnings: r.warnings,
+      },
+    ]);
+    const truth = dailyHours(g.worlds[i].truth, g.plan.start, g.plan.end);
+    const coverageStarts: number[] = [];
+    for (const c of rep.audit.coverage) if (c.site === r.site && c.start !== null) coverageStarts.push(O.getOrElse(() => 0)(T.fromIso(c.start)));
+    const months = compareSite({
+      site: r.site,
+      start: g.plan.start,
+      end: g.plan.end,
+      truth,
+      recon: rep.timeline.rows.filter((x) => x.collector_type === 'new' && x.value_type === 'nodes'),
+      coverageStarts,
+    });
+    out.push({ site: r.site, months, audit: rep.audit, events: r.events.length, seconds: (Date.now() - t0) / 1000 });
+  }
+  return out;
+};
