@@ -342,3 +342,26 @@ describe('timeline, properties', () => {
     );
   });
 });
+
+describe('timeline, invariant slack', () => {
+  const run = (reservedEach: number) => {
+    const o = options({ end: at(10) });
+    const intervals = [
+      interval('total', 0, null, { entityId: 'h' }),
+      interval('reservable', 0, null, { entityId: 'h' }),
+      interval('committed', 0, null, { entityId: 'r/h', nodes: 16 / 48 }),
+      interval('occupied_reserved', 0, null, { entityId: 'i1', nodes: reservedEach }),
+      interval('occupied_reserved', 0, null, { entityId: 'i2', nodes: reservedEach }),
+    ];
+    return timeline(o)([site(o, intervals)]).violations.filter((v) => v.check === 'occupied_reserved<=committed');
+  };
+
+  it('does not report the micro-node rounding of two instances filling their reservation', () => {
+    // 8/48 rounds up to 0.166667 twice; the reservation commits 16/48 = 0.333333
+    expect(run(8 / 48)).toEqual([]);
+  });
+
+  it('reports a real excess of reserved use over the commitment', () => {
+    expect(run(0.2).map((v) => v.max_excess)).toEqual([expect.closeTo(0.4 - 16 / 48, 5)]);
+  });
+});
