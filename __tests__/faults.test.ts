@@ -217,6 +217,17 @@ describeMysql('faults and secrets on MariaDB', () => {
       expect(fs.existsSync(out)).toBe(false);
     }, 120_000);
 
+    it('stops with exit code 4 and writes nothing past --query-timeout, and refuses a bad limit', async () => {
+      const out = fresh('timeout-cli');
+      const config = path.join(dir, 'big-timeout.yaml');
+      fs.writeFileSync(config, yaml(big));
+      const r = await capture(['report', '--config', config, '--db', serverUrl(), '--out', out, '--query-timeout', '0.02']);
+      expect(r.code).toBe(4);
+      expect(r.err).toMatch(/time limit \(--query-timeout\)/);
+      expect(fs.existsSync(out)).toBe(false);
+      expect((await capture(['report', '--config', config, '--db', serverUrl(), '--query-timeout', 'soon'])).code).toBe(2);
+    }, 120_000);
+
     it('stops with a query failure naming the time limit when a statement runs too long', async () => {
       const out = fresh('timeout');
       const r = await runReport({

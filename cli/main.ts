@@ -89,7 +89,7 @@ extract options:
 demo and generate options:
   --out DIR            demo: output folder (default output); generate: folder of the SQLite files.
   --seed N             Seed of the simulation (default 20160101): same seed, same testbed.
-  --scale X            Multiplies hosts and leases (default 1; 20 makes 10M+ events).
+  --scale X            Multiplies hosts and leases (default 1, about 0.4M events; 27, about 10.6M).
   --mysql URL          generate: write into MySQL databases <prefix><site>_<db> instead.
   --prefix P           generate --mysql: database name prefix (default testbed_).
   --site KEY           generate: only these sites (chi_tacc, chi_uc, kvm_tacc).
@@ -101,7 +101,7 @@ Other:
 
 Examples:
   npx chameleon-usage demo
-  npx chameleon-usage generate --out bench --scale 20
+  npx chameleon-usage generate --out bench --scale 3
   npx chameleon-usage report --db sqlite:chi_uc.sqlite --site chi_uc --resample 1d
   npx chameleon-usage report --config sites.yaml --site chi_tacc --site chi_uc --group-by node_type
   npx chameleon-usage grants --user usage_reader --config sites.yaml | mysql -u root --force
