@@ -1,23 +1,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { main } from '../cli/main';
 import { describeBoth, openFixture, type Fixture } from './fixtures/db';
 import { populate } from './fixtures/smallSite';
+import { capture } from './fixtures/cli';
 
-const capture = async (argv: ReadonlyArray<string>) => {
-  const out: string[] = [];
-  const err: string[] = [];
-  const so = jest.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
-  const se = jest.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
-  try {
-    const code = await main(argv);
-    return { code, out: out.join(''), err: err.join('') };
-  } finally {
-    so.mockRestore();
-    se.mockRestore();
-  }
-};
 
 const yamlFor = (fx: Fixture, site: string) =>
   [

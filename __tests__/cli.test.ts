@@ -1,18 +1,4 @@
-import { main } from '../cli/main';
-
-const capture = async (argv: ReadonlyArray<string>) => {
-  const out: string[] = [];
-  const err: string[] = [];
-  const so = jest.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
-  const se = jest.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
-  try {
-    const code = await main(argv);
-    return { code, out: out.join(''), err: err.join('') };
-  } finally {
-    so.mockRestore();
-    se.mockRestore();
-  }
-};
+import { capture } from './fixtures/cli';
 
 describe('the chameleon-usage CLI', () => {
   it('prints help with every command and an example', async () => {

@@ -10,32 +10,15 @@ import * as Ei from 'fp-ts/Either';
 import * as O from 'fp-ts/Option';
 import { knex, type Knex } from 'knex';
 import { grantsSql, PASSWORD_PLACEHOLDER } from '../cli/grants';
-import { main } from '../cli/main';
 import { runReport } from '../cli/report';
 import * as T from '../lib/Time';
 import { describeMysql, mysqlUrl, openFixture, type Fixture } from './fixtures/db';
 import * as rows from './fixtures/rows';
 import { populate } from './fixtures/smallSite';
+import { capture } from './fixtures/cli';
 
 const SECRET = 'Pa55-zebra-7731';
 
-const capture = async (argv: ReadonlyArray<string>, env: Record<string, string> = {}) => {
-  const out: string[] = [];
-  const err: string[] = [];
-  const so = jest.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
-  const se = jest.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
-  const saved = { ...process.env };
-  Object.assign(process.env, env);
-  try {
-    const code = await main(argv);
-    return { code, out: out.join(''), err: err.join('') };
-  } finally {
-    so.mockRestore();
-    se.mockRestore();
-    for (const k of Object.keys(env)) if (saved[k] === undefined) delete process.env[k];
-    Object.assign(process.env, saved);
-  }
-};
 
 /** Every file under `dir`, recursively, as text. */
 const everything = (dir: string): string =>

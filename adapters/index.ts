@@ -10,5 +10,5 @@ export * as Source from './Source';
 export * as codecs from './codecs';
 export * as runner from './runner';
 export { loadContext } from './context';
-export { readSite, type SiteRead } from './readSite';
+export { readSite, readSiteAt, toSiteInput, type SiteRead } from './readSite';
 export { eventAdapters, legacyAdapters, tablesRead } from './registry';

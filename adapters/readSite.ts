@@ -12,7 +12,7 @@
 import * as Ei from 'fp-ts/Either';
 import * as TE from 'fp-ts/TaskEither';
 import type { Event } from '../lib/Event';
-import type { QueryFailure } from '../lib/Failure';
+import type { ConfigFailure, ConnectionFailure, QueryFailure } from '../lib/Failure';
 import type { Rejection } from '../lib/Rejection';
 import type { Adapter, Context, LegacyRecord } from './Adapter';
 import { loadContext } from './context';
@@ -20,7 +20,8 @@ import { eventAdapters, leaseAdapters, legacyAdapters } from './registry';
 import { auditActionEvents } from './instanceActions';
 import { runAdapter, type SourceReport } from './runner';
 import { UtcDate } from './codecs';
-import { probeTable, tableName, toQueryFailure, type Source, type TableRef } from './Source';
+import { connect, probeTable, tableName, toQueryFailure, type ConnectOptions, type SiteConfig, type Source, type TableRef } from './Source';
+import type { SiteInput } from '../lib/Report';
 import type { BaseCountType } from '../lib/CountType';
 import type { Millis } from '../lib/Time';
 import type { LeaseFact } from '../lib/LeadTime';
@@ -115,3 +116,42 @@ export const readSite = (src: Source): TE.TaskEither<QueryFailure, SiteRead> => 
   }
   return Ei.right({ site: src.site.site, context: loaded.context, events, legacy, leases, rejections, reports, warnings: loaded.warnings, earliest });
 };
+
+/**
+ * Connects to a site, reads it and closes the connection.
+ *
+ * @example
+ * const read = await readSiteAt('sqlite:chi_uc.sqlite', siteConfig('chi_uc'))()
+ * @since 0.1.0
+ */
+export const readSiteAt =
+  (url: string, site: SiteConfig, options: ConnectOptions = {}): TE.TaskEither<ConfigFailure | ConnectionFailure | QueryFailure, SiteRead> =>
+  async () => {
+    const src = await connect(url, site, options)();
+    if (Ei.isLeft(src)) return src;
+    try {
+      return await readSite(src.right)();
+    } finally {
+      await src.right.knex.destroy();
+    }
+  };
+
+/**
+ * What `lib/Report` needs of a site read: the read plus the site's configured coverage.
+ *
+ * @since 0.1.0
+ */
+export const toSiteInput =
+  (site: Pick<SiteConfig, 'coverageStart' | 'knownGaps'>) =>
+  (r: SiteRead): SiteInput => ({
+    site: r.site,
+    events: r.events,
+    legacy: r.legacy,
+    rejections: r.rejections,
+    sources: r.reports,
+    earliest: r.earliest,
+    configStart: site.coverageStart,
+    knownGaps: site.knownGaps,
+    warnings: r.warnings,
+    leases: r.leases,
+  });

@@ -12,15 +12,15 @@
 import * as path from 'node:path';
 import * as Ei from 'fp-ts/Either';
 import * as TE from 'fp-ts/TaskEither';
-import { readSite, type SiteRead } from '../adapters/readSite';
-import { connect, redact, type SiteConfig } from '../adapters/Source';
+import { readSiteAt, toSiteInput, type SiteRead } from '../adapters/readSite';
+import { redact, type SiteConfig } from '../adapters/Source';
 import type { GroupColumn } from '../lib/Counts';
 import { toCsv, toJson } from '../lib/Csv';
 import * as Facts from '../lib/Facts';
 import { statColumns } from '../lib/LeadTime';
 import type { Failure } from '../lib/Failure';
 import type { ValueType } from '../lib/Quantities';
-import { report, type Report, type SiteInput } from '../lib/Report';
+import { report, type Report } from '../lib/Report';
 import type { TimelineOptions } from '../lib/Timeline';
 import { dailyColumns, leadTimeColumns, usageColumns, validateDailyRows, validateLeadTimeRows, validateRows, type LeadTimeGroupColumn } from '../lib/UsageRow';
 import { figures, renderAll, renderer, type Format } from '../plot';
@@ -66,30 +66,10 @@ export interface ReportResult {
 
 const readTarget =
   (log: (line: string) => void, queryTimeoutMs: number | undefined) =>
-  (t: SiteTarget): TE.TaskEither<Failure, SiteRead> =>
-  async () => {
+  (t: SiteTarget): TE.TaskEither<Failure, SiteRead> => {
     log(`${t.site.site}: reading ${redact(t.url)}`);
-    const src = await connect(t.url, t.site, { queryTimeoutMs })();
-    if (Ei.isLeft(src)) return src;
-    try {
-      return await readSite(src.right)();
-    } finally {
-      await src.right.knex.destroy();
-    }
+    return readSiteAt(t.url, t.site, { queryTimeoutMs });
   };
-
-const toInput = (t: SiteTarget, r: SiteRead): SiteInput => ({
-  site: r.site,
-  events: r.events,
-  legacy: r.legacy,
-  rejections: r.rejections,
-  sources: r.reports,
-  earliest: r.earliest,
-  configStart: t.site.coverageStart,
-  knownGaps: t.site.knownGaps,
-  warnings: r.warnings,
-  leases: r.leases,
-});
 
 // -------------------------------------------------------------------------------------
 // rendering
@@ -186,7 +166,7 @@ export const runReport = (req: ReportRequest): TE.TaskEither<Failure, ReportResu
     if (Ei.isLeft(r)) return r;
     reads.push(r.right);
   }
-  const rep = report(req)(req.targets.map((t, i) => toInput(t, reads[i])));
+  const rep = report(req)(req.targets.map((t, i) => toSiteInput(t.site)(reads[i])));
   const data = renderFiles(req, rep, reads);
   if (Ei.isLeft(data)) return data;
   let plots: ReadonlyArray<OutputFile> = [];

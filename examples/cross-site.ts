@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as Ei from 'fp-ts/Either';
 import * as O from 'fp-ts/Option';
-import { readSite, Source } from '../adapters';
+import { readSiteAt, Source, toSiteInput } from '../adapters';
 import { Report, Time } from '../lib';
 
 export interface YearRow {
@@ -30,12 +30,9 @@ export const run = async (dirOrFile: string): Promise<ReadonlyArray<YearRow>> =>
   const inputs: Report.SiteInput[] = [];
   for (const file of files) {
     const config = Source.siteConfig(path.basename(file, '.sqlite'));
-    const src = await Source.connect(`sqlite:${file}`, config)();
-    if (Ei.isLeft(src)) throw new Error(src.left.message);
-    const read = await readSite(src.right)();
-    await src.right.knex.destroy();
+    const read = await readSiteAt(`sqlite:${file}`, config)();
     if (Ei.isLeft(read)) throw new Error(read.left.message);
-    inputs.push({ ...read.right, sources: read.right.reports, configStart: config.coverageStart, knownGaps: config.knownGaps });
+    inputs.push(toSiteInput(config)(read.right));
   }
   const rep = Report.report({
     start: Time.unsafeMillis(Date.UTC(2016, 0, 1)),

@@ -8,7 +8,7 @@
  */
 import * as path from 'node:path';
 import * as Ei from 'fp-ts/Either';
-import { readSite, Source } from '../adapters';
+import { readSiteAt, Source } from '../adapters';
 import { LeadTime, Time } from '../lib';
 
 export interface YearLeadTimes {
@@ -29,10 +29,7 @@ const quantile = (sorted: ReadonlyArray<number>, q: number): number | null => {
 
 /** Reads one site snapshot and returns its requested lead times per year. */
 export const run = async (dbPath: string, site = path.basename(dbPath, '.sqlite')): Promise<{ site: string; years: ReadonlyArray<YearLeadTimes> }> => {
-  const src = await Source.connect(`sqlite:${dbPath}`, Source.siteConfig(site))();
-  if (Ei.isLeft(src)) throw new Error(src.left.message);
-  const read = await readSite(src.right)();
-  await src.right.knex.destroy();
+  const read = await readSiteAt(`sqlite:${dbPath}`, Source.siteConfig(site))();
   if (Ei.isLeft(read)) throw new Error(read.left.message);
   const lt = LeadTime.leadTimes({ start: Time.unsafeMillis(Date.UTC(2016, 0, 1)), end: Time.unsafeMillis(Date.UTC(2026, 0, 1)), groupBy: [] })(read.right.leases);
   const byYear = new Map<string, number[]>();

@@ -9,7 +9,7 @@
 import * as path from 'node:path';
 import * as Ei from 'fp-ts/Either';
 import * as O from 'fp-ts/Option';
-import { readSite, Source } from '../adapters';
+import { readSiteAt, Source, toSiteInput } from '../adapters';
 import { Report, Time } from '../lib';
 
 /** Nova hosts before 2018 and Blazar hosts before 2020 were lost (the plan's known gaps). */
@@ -32,10 +32,7 @@ export const run = async (dbPath: string, site = path.basename(dbPath, '.sqlite'
     coverageStart: { total: Time.unsafeMillis(Date.UTC(2018, 0, 1)), reservable: Time.unsafeMillis(Date.UTC(2020, 0, 1)) },
     knownGaps: gaps(),
   });
-  const src = await Source.connect(`sqlite:${dbPath}`, config)();
-  if (Ei.isLeft(src)) throw new Error(src.left.message);
-  const read = await readSite(src.right)();
-  await src.right.knex.destroy();
+  const read = await readSiteAt(`sqlite:${dbPath}`, config)();
   if (Ei.isLeft(read)) throw new Error(read.left.message);
   const r = read.right;
   const rep = Report.report({
@@ -44,7 +41,7 @@ export const run = async (dbPath: string, site = path.basename(dbPath, '.sqlite'
     groupBy: [],
     valueTypes: ['nodes'],
     resample: O.some({ bucket: '1mo', method: 'mean' }),
-  })([{ ...r, sources: r.reports, configStart: config.coverageStart, knownGaps: config.knownGaps }]);
+  })([toSiteInput(config)(r)]);
   const byMonth = new Map<string, Record<string, number>>();
   for (const row of rep.timeline.rows) {
     if (row.collector_type !== 'new') continue;

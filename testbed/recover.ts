@@ -8,8 +8,7 @@
  */
 import * as Ei from 'fp-ts/Either';
 import * as O from 'fp-ts/Option';
-import { readSite } from '../adapters/readSite';
-import { connect } from '../adapters/Source';
+import { readSiteAt, toSiteInput } from '../adapters/readSite';
 import { report, type Audit } from '../lib/Report';
 import * as T from '../lib/Time';
 import { compareSite, type MonthError } from './compare';
@@ -39,24 +38,11 @@ export const recover = async (g: Generated): Promise<ReadonlyArray<SiteRecovery>
   for (let i = 0; i < configs.length; i++) {
     const t0 = Date.now();
     const { site, url } = configs[i];
-    const src = await connect(url, site)();
-    if (Ei.isLeft(src)) throw new Error(src.left.message);
-    const read = await readSite(src.right)();
-    await src.right.knex.destroy();
+    const read = await readSiteAt(url, site)();
     if (Ei.isLeft(read)) throw new Error(read.left.message);
     const r = read.right;
     const rep = report({ start: g.plan.start, end: g.plan.end, groupBy: [], valueTypes: ['nodes'], resample: O.some({ bucket: '1d', method: 'mean' }) })([
-      {
-        site: r.site,
-        events: r.events,
-        legacy: r.legacy,
-        rejections: r.rejections,
-        sources: r.reports,
-        earliest: r.earliest,
-        configStart: site.coverageStart,
-        knownGaps: site.knownGaps,
-        warnings: r.warnings,
-      },
+      toSiteInput(site)(r),
     ]);
     const truth = dailyHours(g.worlds[i].truth, g.plan.start, g.plan.end);
     const coverageStarts: number[] = [];
