@@ -186,14 +186,33 @@ const joined = (ws: ReadonlyArray<Window>): Window[] => {
   return out;
 };
 
+/** Whether `w` lies inside one of the sorted, disjoint spans. */
+const inOne = (spans: ReadonlyArray<readonly [number, number]>, w: Window): boolean => {
+  let lo = 0;
+  let hi = spans.length;
+  // the last span starting at or before w[0]
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (spans[mid][0] <= w[0]) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo > 0 && spans[lo - 1][1] >= w[1];
+};
+
 const clampOne = (i: Interval, key: O.Option<string>, windows: Map<string, Window[]>, covered: ReadonlyArray<Span>, horizon: number): Tagged => {
   const nodes = i.quantities.nodes;
   const whole: Window = [i.start, endOf(i)];
   if (O.isNone(key)) return { tag: 'host_unknown', pieces: [i], nodeHours: nodes * hoursOf(whole, horizon) };
+  // the common case without allocation: inside one covered span and inside one parent window
+  // (the general path below gives the same: checked = kept = [whole], nothing unchecked)
+  const ws = windows.get(key.value);
+  if (ws !== undefined && inOne(covered, whole) && inOne(ws, whole)) {
+    return { tag: 'none', pieces: [i], nodeHours: nodes * hoursOf(whole, horizon) };
+  }
   const checked = intersectAll<Window>([whole], covered);
   let unchecked: ReadonlyArray<Window> = [whole];
   for (const c of checked) unchecked = subtract(unchecked, c);
-  const kept = intersectAll<Window>(checked, windows.get(key.value) ?? []);
+  const kept = intersectAll<Window>(checked, ws ?? []);
   const pieces = joined([...unchecked, ...kept]).map((w, n) => piece(i, w, n === 0));
   // a cut happened iff some checked instant is outside the parent windows (compared on windows,
   // not lengths: open-ended windows have infinite length)
@@ -242,15 +261,26 @@ export const clamp =
       const windows = new Map<string, Map<string, Window[]>>();
       for (const [site, ps] of bySite) windows.set(site, windowsByKey(ps, rule.parentKey));
       const out: Interval[] = [];
+      // per site, once per rule: the parent's coverage, the parent's windows and the audit entries
+      const perSite = new Map<string, { covered: ReadonlyArray<Span>; windows: Map<string, Window[]>; entries: Map<ClampTag, { rows: number; node_hours: number }> }>();
       for (const i of children) {
         const site = i.attributes.site;
-        const t = clampOne(i, rule.childKey(i), windows.get(site) ?? new Map(), options.covered(site, rule.parent), options.horizon);
+        let ps = perSite.get(site);
+        if (ps === undefined) {
+          ps = { covered: options.covered(site, rule.parent), windows: windows.get(site) ?? new Map(), entries: new Map() };
+          perSite.set(site, ps);
+        }
+        const t = clampOne(i, rule.childKey(i), ps.windows, ps.covered, options.horizon);
         for (const p of t.pieces) out.push(p);
-        const k = `${site}\u0000${rule.child}\u0000${t.tag}`;
-        const e = acc.get(k) ?? { site, count_type: rule.child, action: t.tag, rows: 0, node_hours: 0 };
+        let e = ps.entries.get(t.tag);
+        if (e === undefined) {
+          const k = `${site}\u0000${rule.child}\u0000${t.tag}`;
+          e = acc.get(k) ?? { site, count_type: rule.child, action: t.tag, rows: 0, node_hours: 0 };
+          acc.set(k, e as { site: string; count_type: BaseCountType; action: ClampTag; rows: number; node_hours: number });
+          ps.entries.set(t.tag, e);
+        }
         e.rows += 1;
         e.node_hours += t.nodeHours;
-        acc.set(k, e);
       }
       byType.set(rule.child, out);
     }

@@ -12,13 +12,11 @@
  *
  * @since 0.1.0
  */
-import * as N from 'fp-ts/number';
-import * as S from 'fp-ts/string';
-import { contramap, getMonoid, type Ord as OrdT } from 'fp-ts/Ord';
-import { concatAll } from 'fp-ts/Monoid';
+import { fromCompare, type Ord as OrdT } from 'fp-ts/Ord';
+import type { Ordering } from 'fp-ts/Ordering';
 import type { BaseCountType } from './CountType';
 import type { Quantities } from './Quantities';
-import * as T from './Time';
+import type * as T from './Time';
 
 // -------------------------------------------------------------------------------------
 // model
@@ -141,8 +139,30 @@ export const showSource = (s: SourceRef): string => `${s.table}:${s.id}`;
 
 const tagRank = (e: Event): number => (e._tag === 'Delete' ? 0 : 1);
 
+const cmpS = (a: string, b: string): Ordering => (a < b ? -1 : a > b ? 1 : 0);
+const cmpN = (a: number, b: number): Ordering => (a < b ? -1 : a > b ? 1 : 0);
+
 /**
- * Time, then deletes before creates, then a tie-break on every identifying field.
+ * `Ord.compare` written out (the fold sorts every event with it): the same order as
+ * `concatAll(getMonoid())` of the field orders, without a closure call per field.
+ */
+const compare = (x: Event, y: Event): Ordering =>
+  cmpN(x.time, y.time) ||
+  cmpN(tagRank(x), tagRank(y)) ||
+  cmpS(x.attributes.site, y.attributes.site) ||
+  cmpS(x.countType, y.countType) ||
+  cmpS(x.entityId, y.entityId) ||
+  cmpS(x.source.table, y.source.table) ||
+  cmpS(x.source.id, y.source.id) ||
+  cmpN(x.quantities.nodes, y.quantities.nodes) ||
+  cmpN(x.quantities.vcpus, y.quantities.vcpus) ||
+  cmpN(x.quantities.memory_mb, y.quantities.memory_mb) ||
+  cmpN(x.quantities.disk_gb, y.quantities.disk_gb) ||
+  cmpN(x.quantities.gpus, y.quantities.gpus);
+
+/**
+ * Time, then deletes before creates, then a tie-break on every identifying field (site, count
+ * type, entity id, source table, source row id, then the quantities).
  *
  * @example
  * // a delete at t sorts before a create at t
@@ -150,17 +170,4 @@ const tagRank = (e: Event): number => (e._tag === 'Delete' ? 0 : 1);
  * @category instances
  * @since 0.1.0
  */
-export const Ord: OrdT<Event> = concatAll(getMonoid<Event>())([
-  contramap((e: Event) => e.time)(T.Ord),
-  contramap(tagRank)(N.Ord),
-  contramap((e: Event) => e.attributes.site)(S.Ord),
-  contramap((e: Event) => e.countType as string)(S.Ord),
-  contramap((e: Event) => e.entityId)(S.Ord),
-  contramap((e: Event) => e.source.table)(S.Ord),
-  contramap((e: Event) => e.source.id)(S.Ord),
-  contramap((e: Event) => e.quantities.nodes)(N.Ord),
-  contramap((e: Event) => e.quantities.vcpus)(N.Ord),
-  contramap((e: Event) => e.quantities.memory_mb)(N.Ord),
-  contramap((e: Event) => e.quantities.disk_gb)(N.Ord),
-  contramap((e: Event) => e.quantities.gpus)(N.Ord),
-]);
+export const Ord: OrdT<Event> = fromCompare(compare);

@@ -64,17 +64,44 @@ const reject = (e: E.Event, reason: FoldReason, detail: string): Rejection =>
  * Marks the events of source rows whose delete is not after their create. Returns the reason per
  * marked index. `evs` is sorted by `Event.Ord`.
  */
-const pairRows = (evs: ReadonlyArray<E.Event>): Map<number, FoldReason> => {
-  const marked = new Map<number, FoldReason>();
-  const bySource = new Map<string, number[]>();
-  for (let i = 0; i < evs.length; i++) {
-    const k = E.sourceKey(evs[i].source);
-    const list = bySource.get(k);
-    if (list === undefined) bySource.set(k, [i]);
-    else list.push(i);
+const pairRows = (evs: ReadonlyArray<E.Event>): Map<number, FoldReason> | undefined => {
+  const n = evs.length;
+  if (n < 2) return undefined;
+  if (n === 2) {
+    // the common entity: one row's create and delete (the general walk below gives the same)
+    const [a, b] = evs;
+    if (a._tag === b._tag || a.source.table !== b.source.table || a.source.id !== b.source.id) return undefined;
+    const [c, d] = a._tag === 'Create' ? [a, b] : [b, a];
+    if (d.time > c.time) return undefined;
+    const reason: FoldReason = d.time === c.time ? 'empty' : 'negative_duration';
+    return new Map([
+      [0, reason],
+      [1, reason],
+    ]);
   }
-  for (const list of bySource.values()) {
-    if (list.length < 2) continue;
+  let marked: Map<number, FoldReason> | undefined;
+  // the entity's events grouped by source row: indices sorted by (table, id), then index
+  const idx: number[] = new Array<number>(n);
+  for (let i = 0; i < n; i++) idx[i] = i;
+  idx.sort((a, b) => {
+    const x = evs[a].source;
+    const y = evs[b].source;
+    return x.table < y.table ? -1 : x.table > y.table ? 1 : x.id < y.id ? -1 : x.id > y.id ? 1 : a - b;
+  });
+  const groups: number[][] = [];
+  for (let r = 0; r < n; ) {
+    const s0 = evs[idx[r]].source;
+    let e = r + 1;
+    while (e < n && evs[idx[e]].source.table === s0.table && evs[idx[e]].source.id === s0.id) e++;
+    if (e - r >= 2) groups.push(idx.slice(r, e));
+    r = e;
+  }
+  const mark = (i: number, reason: FoldReason): void => {
+    if (marked === undefined) marked = new Map();
+    marked.set(i, reason);
+  };
+  const isMarked = (i: number): boolean => marked !== undefined && marked.has(i);
+  for (const list of groups) {
     // The row's own order: by time, creates before deletes at one instant.
     const ordered = [...list].sort((a, b) =>
       evs[a].time !== evs[b].time ? evs[a].time - evs[b].time : evs[a]._tag === evs[b]._tag ? a - b : evs[a]._tag === 'Create' ? -1 : 1,
@@ -88,19 +115,19 @@ const pairRows = (evs: ReadonlyArray<E.Event>): Map<number, FoldReason> => {
         open = i;
       } else if (open >= 0) {
         if (evs[open].time === evs[i].time) {
-          marked.set(open, 'empty');
-          marked.set(i, 'empty');
+          mark(open, 'empty');
+          mark(i, 'empty');
         }
         open = -1;
       } else lonelyDeletes.push(i);
     }
     if (open >= 0) lonelyCreates.push(open);
     for (const d of lonelyDeletes) {
-      const c = lonelyCreates.find((j) => !marked.has(j) && evs[j].time >= evs[d].time);
+      const c = lonelyCreates.find((j) => !isMarked(j) && evs[j].time >= evs[d].time);
       if (c === undefined) continue;
       const reason: FoldReason = evs[c].time === evs[d].time ? 'empty' : 'negative_duration';
-      marked.set(c, reason);
-      marked.set(d, reason);
+      mark(c, reason);
+      mark(d, reason);
     }
   }
   return marked;
@@ -147,7 +174,7 @@ const foldEntity = (
   let opened = false;
   for (let i = 0; i < evs.length; i++) {
     const e = evs[i];
-    const mark = marked.get(i);
+    const mark = marked === undefined ? undefined : marked.get(i);
     if (mark !== undefined) {
       rejections.push(reject(e, mark, mark === 'empty' ? 'delete at the same instant as its create' : 'delete earlier than its create'));
     } else if (e._tag === 'Create') {
@@ -188,20 +215,38 @@ const foldEntity = (
 export const toIntervals =
   (options: FoldOptions = {}) =>
   (events: ReadonlyArray<E.Event>): FoldResult => {
-    const byEntity = new Map<string, E.Event[]>();
+    // events per entity through nested maps (site, count type, entity id): no key string per
+    // event, and the entity order (site, count type, entity id) comes from sorting each level's
+    // keys, never from comparing events
+    const bySite = new Map<string, Map<string, Map<string, E.Event[]>>>();
     for (const e of events) {
-      const k = E.entityKey(e);
-      const list = byEntity.get(k);
-      if (list === undefined) byEntity.set(k, [e]);
+      let byType = bySite.get(e.attributes.site);
+      if (byType === undefined) {
+        byType = new Map();
+        bySite.set(e.attributes.site, byType);
+      }
+      let byId = byType.get(e.countType);
+      if (byId === undefined) {
+        byId = new Map();
+        byType.set(e.countType, byId);
+      }
+      const list = byId.get(e.entityId);
+      if (list === undefined) byId.set(e.entityId, [e]);
       else list.push(e);
     }
     const intervals: I.Interval[] = [];
     const rejections: Rejection[] = [];
-    const keys = [...byEntity.keys()].sort();
-    for (const k of keys) {
-      const evs = (byEntity.get(k) ?? []).sort(E.Ord.compare);
-      const mode = options.overlap?.[evs[0].countType] ?? 'reject';
-      foldEntity(evs, mode, intervals, rejections);
+    for (const site of [...bySite.keys()].sort()) {
+      const byType = bySite.get(site) as Map<string, Map<string, E.Event[]>>;
+      for (const ct of [...byType.keys()].sort()) {
+        const byId = byType.get(ct) as Map<string, E.Event[]>;
+        const mode = options.overlap?.[ct as BaseCountType] ?? 'reject';
+        for (const id of [...byId.keys()].sort()) {
+          const evs = byId.get(id) as E.Event[];
+          if (evs.length > 1) evs.sort(E.Ord.compare);
+          foldEntity(evs, mode, intervals, rejections);
+        }
+      }
     }
     intervals.sort(I.Ord.compare);
     return { intervals, rejections };

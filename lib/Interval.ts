@@ -11,9 +11,8 @@
  * @since 0.1.0
  */
 import * as O from 'fp-ts/Option';
-import * as S from 'fp-ts/string';
-import { contramap, getMonoid, type Ord as OrdT } from 'fp-ts/Ord';
-import { concatAll } from 'fp-ts/Monoid';
+import { fromCompare, type Ord as OrdT } from 'fp-ts/Ord';
+import type { Ordering } from 'fp-ts/Ordering';
 import type { BaseCountType } from './CountType';
 import type { Attributes, SourceRef } from './Event';
 import type { Quantities } from './Quantities';
@@ -80,6 +79,10 @@ export const hours =
 // instances
 // -------------------------------------------------------------------------------------
 
+// written out (the fold sorts every interval): the same order as the field orders concatenated
+const cmpS = (a: string, b: string): Ordering => (a < b ? -1 : a > b ? 1 : 0);
+const cmpN = (a: number, b: number): Ordering => (a < b ? -1 : a > b ? 1 : 0);
+
 /**
  * By start, then site, count type, entity id and opening source (a total order on the intervals
  * the fold returns, since one entity's intervals never share a start).
@@ -87,11 +90,12 @@ export const hours =
  * @category instances
  * @since 0.1.0
  */
-export const Ord: OrdT<Interval> = concatAll(getMonoid<Interval>())([
-  contramap((i: Interval) => i.start)(T.Ord),
-  contramap((i: Interval) => i.attributes.site)(S.Ord),
-  contramap((i: Interval) => i.countType as string)(S.Ord),
-  contramap((i: Interval) => i.entityId)(S.Ord),
-  contramap((i: Interval) => i.source.table)(S.Ord),
-  contramap((i: Interval) => i.source.id)(S.Ord),
-]);
+export const Ord: OrdT<Interval> = fromCompare(
+  (x, y) =>
+    cmpN(x.start, y.start) ||
+    cmpS(x.attributes.site, y.attributes.site) ||
+    cmpS(x.countType, y.countType) ||
+    cmpS(x.entityId, y.entityId) ||
+    cmpS(x.source.table, y.source.table) ||
+    cmpS(x.source.id, y.source.id),
+);

@@ -76,17 +76,44 @@ export const sweep =
     const groupBy = options.groupBy ?? [];
     const vts = options.valueTypes ?? allValueTypes;
     const accs = new Map<string, Acc>();
+    // the accumulators of one (site, count type, group) per value type, found through nested maps
+    // so that no key object or key string is made per interval
+    const cache = new Map<string, Map<string, Map<string, Acc[]>>>();
+    const accsOf = (iv: Interval): Acc[] => {
+      let byType = cache.get(iv.attributes.site);
+      if (byType === undefined) {
+        byType = new Map();
+        cache.set(iv.attributes.site, byType);
+      }
+      let byGroup = byType.get(iv.countType);
+      if (byGroup === undefined) {
+        byGroup = new Map();
+        byType.set(iv.countType, byGroup);
+      }
+      const gk = groupBy.length === 0 ? '' : groupBy.map((g) => iv.attributes[g]).join('\u0000');
+      let list = byGroup.get(gk);
+      if (list === undefined) {
+        const group: Partial<Record<GroupColumn, string>> = {};
+        for (const g of groupBy) group[g] = iv.attributes[g];
+        list = vts.map((vt) => {
+          const key: SeriesKey = { site: iv.attributes.site, countType: iv.countType, valueType: vt, group };
+          const ks = keyString(key);
+          let acc = accs.get(ks);
+          if (acc === undefined) {
+            acc = { key, times: [], deltas: [] };
+            accs.set(ks, acc);
+          }
+          return acc;
+        });
+        byGroup.set(gk, list);
+      }
+      return list;
+    };
     for (const iv of intervals) {
-      const group: Partial<Record<GroupColumn, string>> = {};
-      for (const g of groupBy) group[g] = iv.attributes[g];
-      for (const vt of vts) {
-        const key: SeriesKey = { site: iv.attributes.site, countType: iv.countType, valueType: vt, group };
-        const ks = keyString(key);
-        let acc = accs.get(ks);
-        if (acc === undefined) {
-          acc = { key, times: [], deltas: [] };
-          accs.set(ks, acc);
-        }
+      const list = accsOf(iv);
+      for (let v = 0; v < vts.length; v++) {
+        const vt = vts[v];
+        const acc = list[v];
         const q = toUnits(vt, iv.quantities[vt]);
         if (q === 0) continue;
         acc.times.push(iv.start);
