@@ -25,7 +25,7 @@ import { toIntervals } from '../lib/Fold';
 import type { Interval } from '../lib/Interval';
 import { toUnits } from '../lib/Quantities';
 import { resample } from '../lib/Resample';
-import { report, type SiteInput } from '../lib/Report';
+import { primaryTable, report, type SiteInput } from '../lib/Report';
 import { sweep } from '../lib/Sweep';
 import * as T from '../lib/Time';
 import { timeline } from '../lib/Timeline';
@@ -51,15 +51,6 @@ interface BaseSite {
   readonly earliest: Readonly<Partial<Record<BaseCountType, T.Millis>>>;
   readonly sourceRead: Readonly<Partial<Record<BaseCountType, boolean>>>;
 }
-
-const primaryTable: Readonly<Record<BaseCountType, string>> = {
-  total: 'compute_nodes',
-  reservable: 'computehosts',
-  committed: 'computehost_allocations',
-  ops: 'computehost_allocations',
-  occupied_reserved: 'instances',
-  occupied_ondemand: 'instances',
-};
 
 const out = (x: Record<string, unknown>): void => {
   process.stdout.write(`${JSON.stringify({ ...x, rss_mb: Math.round(peakRssMb()) })}\n`);

@@ -122,8 +122,12 @@ export interface Report {
 // folding
 // -------------------------------------------------------------------------------------
 
-/** The primary table of each base count type (reconstruction rules, section 8). */
-const primaryTable: Readonly<Record<BaseCountType, string>> = {
+/**
+ * The table whose rows each base count type comes from (its read status decides coverage).
+ *
+ * @since 0.1.0
+ */
+export const primaryTable: Readonly<Record<BaseCountType, string>> = {
   total: 'compute_nodes',
   reservable: 'computehosts',
   committed: 'computehost_allocations',
