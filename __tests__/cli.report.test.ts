@@ -63,7 +63,13 @@ describe('chameleon-usage, bad input', () => {
   });
 
   it('fails with exit code 3 on a closed port, without a stack trace or the password', async () => {
+    // knex logs connection errors with a stack on the console unless told not to
+    const logged = (['log', 'warn', 'error'] as const).map((m) => jest.spyOn(console, m).mockImplementation(() => undefined));
     const r = await capture(['report', '--db', 'mysql://root:hunter2@127.0.0.1:1', '--site', 'x']);
+    for (const spy of logged) {
+      expect(spy).not.toHaveBeenCalled();
+      spy.mockRestore();
+    }
     expect(r.code).toBe(3);
     expect(r.err).toMatch(/cannot connect/);
     expect(r.err).not.toMatch(/hunter2/);

@@ -110,6 +110,12 @@ export const redact = (url: string): string => {
 };
 
 /**
+ * knex logs connection errors with their stack trace on the console; the tool reports every
+ * failure itself (redacted, stack only with --verbose), so knex's own logging is silenced.
+ */
+const quiet: Knex.Config['log'] = { warn: () => undefined, error: () => undefined, deprecate: () => undefined, debug: () => undefined };
+
+/**
  * The knex configuration for a database URL: `mysql://user:pass@host:port[/db]` or
  * `sqlite:path` (also `sqlite://path`).
  *
@@ -121,7 +127,7 @@ export const knexConfig = (url: string): TE.TaskEither<ConfigFailure, { config: 
     if (filename === '') return TE.left({ _tag: 'ConfigFailure', message: 'sqlite URL without a path (use sqlite:path/to/file.sqlite)' });
     return TE.right({
       dialect: 'sqlite',
-      config: { client: 'better-sqlite3', connection: { filename, readonly: true, fileMustExist: true }, useNullAsDefault: true },
+      config: { client: 'better-sqlite3', connection: { filename, readonly: true, fileMustExist: true }, useNullAsDefault: true, log: quiet },
     });
   }
   let u: URL;
@@ -150,6 +156,7 @@ export const knexConfig = (url: string): TE.TaskEither<ConfigFailure, { config: 
         connectTimeout: 10_000,
       },
       pool: { min: 0, max: 4 },
+      log: quiet,
     },
   });
 };
