@@ -14,11 +14,10 @@
  * @since 0.1.0
  */
 import * as Ei from 'fp-ts/Either';
-import * as t from 'io-ts';
 import type { ComputeNodeInfo, Context, HostInfo } from './Adapter';
 import { loadCapabilities } from './capabilities';
-import { Int, nullable, Str, UtcDate } from './codecs';
-import { hostColumns } from './computehosts';
+import { ComputehostRow, hostColumns } from './computehosts';
+import { ComputeNodeRow } from './computeNodes';
 import { auditName, probeTable, type Source, tableName, type TableRef } from './Source';
 
 const HOSTS: TableRef = { db: 'blazar', table: 'computehosts' };
@@ -27,27 +26,9 @@ const NODES: ReadonlyArray<TableRef> = [
   { db: 'nova', table: 'shadow_compute_nodes' },
 ];
 
-const HostRow = t.type({
-  id: Str,
-  hypervisor_hostname: nullable(Str),
-  vcpus: Int,
-  memory_mb: Int,
-  local_gb: Int,
-  created_at: UtcDate,
-  deleted_at: UtcDate,
-  deleted: nullable(Str),
-});
-type HostRow = t.TypeOf<typeof HostRow>;
-
-const NodeRow = t.type({
-  id: Int,
-  hypervisor_hostname: nullable(Str),
-  hypervisor_type: nullable(Str),
-  vcpus: Int,
-  memory_mb: Int,
-  local_gb: Int,
-  created_at: UtcDate,
-});
+// The adapters' own row codecs: the context reads the same tables (fewer columns for compute
+// nodes; the absent ones decode as NULL).
+type HostRow = ComputehostRow;
 
 /** Whether `a` should stand for its hostname rather than `b`. */
 const preferred = (a: HostRow, b: HostRow): boolean => {
@@ -80,7 +61,7 @@ const loadHosts = async (src: Source, warnings: string[]): Promise<Pick<Context,
   const chosen = new Map<string, HostRow>();
   let bad = 0;
   for (const r of raw) {
-    const d = HostRow.decode(r);
+    const d = ComputehostRow.decode(r);
     if (Ei.isLeft(d)) {
       bad += 1;
       continue;
@@ -118,7 +99,7 @@ const loadNodes = async (src: Source, warnings: string[]): Promise<Context['comp
     let bad = 0;
     let nameless = 0;
     for (const r of raw) {
-      const d = NodeRow.decode(r);
+      const d = ComputeNodeRow.decode(r);
       if (Ei.isLeft(d)) {
         bad += 1;
         continue;
