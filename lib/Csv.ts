@@ -10,7 +10,10 @@
  *   most 6 decimals with trailing zeros trimmed, `-0` as `0`; NaN and +-Infinity are rejected
  *   (`Left`), never written; JSON carries the same rounded numbers as CSV;
  * - `null` is an empty CSV field and a JSON `null`; a column missing from a row (`undefined`) or
- *   a value of another type (object, boolean, bigint) is rejected.
+ *   a value of another type (object, boolean, bigint) is rejected;
+ * - one renderer: {@link csvChunks} and {@link jsonChunks} give the text in bounded chunks, for
+ *   files of any size; {@link toCsv} and {@link toJson} join them. Every cell is checked before
+ *   the first chunk, so a rejected table yields no text at all, never a truncated file.
  *
  * @since 0.1.0
  */
@@ -89,8 +92,161 @@ const field = (u: unknown, row: number, column: string): E.Either<string, string
 // -------------------------------------------------------------------------------------
 
 /**
+ * Default chunk length of {@link csvChunks} and {@link jsonChunks}, in UTF-16 code units: large
+ * enough that one write per chunk costs nothing next to formatting, small enough that a file of
+ * any size is held as at most this much text (times 3 in UTF-8 bytes) plus one row.
+ *
+ * @category rendering
+ * @since 0.2.0
+ */
+export const CHUNK_CHARS = 64 * 1024;
+
+/** @category rendering @since 0.2.0 */
+export interface ChunkOptions {
+  /** A chunk is yielded once it holds at least this many UTF-16 code units (default {@link CHUNK_CHARS}). */
+  readonly chunkChars?: number;
+}
+
+/**
+ * The first cell that cannot be written, as its message, or `undefined`. Cheap (type checks, no
+ * formatting), so rendering can fail before the first byte instead of in the middle of a file.
+ */
+const firstBadCell = (columns: ReadonlyArray<string>, rows: ReadonlyArray<Row>): string | undefined => {
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    for (let j = 0; j < columns.length; j++) {
+      const u = r[columns[j]];
+      if (typeof u === 'string' || u === null || (typeof u === 'number' && Number.isFinite(u))) continue;
+      // one source of the messages: the function that formats the cells
+      const f = field(u, i, columns[j]);
+      if (E.isLeft(f)) return f.left;
+    }
+  }
+  return undefined;
+};
+
+/** A cell already checked by {@link firstBadCell}; a failure here means the rows changed since. */
+const checked = (f: E.Either<string, string>): string => {
+  if (E.isLeft(f)) throw new Error(`rows changed while being rendered: ${f.left}`);
+  return f.right;
+};
+
+/**
+ * Rendering is checked first, then lazy: the text is produced only when iterated, and every
+ * iteration starts again from the first row (the value can be written twice, or retried).
+ */
+const checkedThenLazy = (
+  columns: ReadonlyArray<string>,
+  rows: ReadonlyArray<Row>,
+  render: () => Generator<string, void, undefined>,
+): E.Either<string, Iterable<string>> => {
+  const bad = firstBadCell(columns, rows);
+  return bad === undefined ? E.right({ [Symbol.iterator]: render }) : E.left(bad);
+};
+
+const concat = (chunks: Iterable<string>): string => {
+  const parts: string[] = [];
+  for (const c of chunks) parts.push(c);
+  return parts.join('');
+};
+
+/**
+ * CSV text of the rows in chunks (see {@link toCsv} for the format), for writing files of any
+ * size with bounded memory. Every cell is checked before anything is produced: a `Left` means no
+ * text at all, a `Right` is an iterable that cannot fail (as long as the rows are not changed
+ * before it is iterated). Chunks end at line ends; each is at least `chunkChars` long but the
+ * last, and shorter than `chunkChars` plus one line (the header or a row). Joined, the chunks are
+ * exactly `toCsv`'s text.
+ *
+ * @example
+ * const chunks = csvChunks(['site', 'value'], { chunkChars: 1 })([{ site: 'chi_uc', value: 0.5 }]) // right(iterable)
+ * E.isRight(chunks) && [...chunks.right] // ['site,value\n', 'chi_uc,0.5\n']
+ * @category rendering
+ * @since 0.2.0
+ */
+export const csvChunks =
+  (columns: ReadonlyArray<string>, options: ChunkOptions = {}) =>
+  (rows: ReadonlyArray<Row>): E.Either<string, Iterable<string>> => {
+    const size = options.chunkChars ?? CHUNK_CHARS;
+    const header = `${columns.map(quote).join(',')}\n`;
+    return checkedThenLazy(columns, rows, function* () {
+      let buf = header;
+      for (let i = 0; i < rows.length; i++) {
+        // checked before a line is added, so the header alone can fill a chunk too
+        if (buf.length >= size) {
+          yield buf;
+          buf = '';
+        }
+        const r = rows[i];
+        let line = '';
+        for (let j = 0; j < columns.length; j++) {
+          if (j > 0) line += ',';
+          line += checked(field(r[columns[j]], i, columns[j]));
+        }
+        buf += `${line}\n`;
+      }
+      // never empty: it holds the header or the last line
+      yield buf;
+    });
+  };
+
+/**
+ * JSON text of the rows in chunks (see {@link toJson} for the format), checked first and then
+ * lazy exactly like {@link csvChunks}. Chunks end after a row's closing brace (the last one after
+ * the closing bracket), with the same bounds as CSV chunks plus the 3 characters that close the
+ * array; joined, they are exactly `toJson`'s text: `JSON.stringify` of the row objects with
+ * 2-space indent.
+ *
+ * @example
+ * const chunks = jsonChunks(['v'])([{ v: 1 }, { v: 2 }])
+ * E.isRight(chunks) && [...chunks.right].join('') // '[\n  {\n    "v": 1\n  },\n  {\n    "v": 2\n  }\n]\n'
+ * @category rendering
+ * @since 0.2.0
+ */
+export const jsonChunks =
+  (columns: ReadonlyArray<string>, options: ChunkOptions = {}) =>
+  (rows: ReadonlyArray<Row>): E.Either<string, Iterable<string>> => {
+    const size = options.chunkChars ?? CHUNK_CHARS;
+    // The keys JSON.stringify would print for an object built by assigning the columns in order:
+    // a repeated column once, integer-like names first in ascending order, as JavaScript orders
+    // an object's keys. Real columns are plain names; this only keeps the text identical anyway.
+    const shape: Record<string, null> = {};
+    for (const c of columns) shape[c] = null;
+    const keys = Object.keys(shape);
+    const prefixes = keys.map((k) => `    ${JSON.stringify(k)}: `);
+    const value = (u: unknown, i: number, c: string): string => {
+      if (typeof u === 'string') return JSON.stringify(u);
+      if (u === null) return 'null';
+      // through Number, like the rounded value JSON.stringify printed (1e21 reads back as 1e+21)
+      return String(Number(checked(field(u, i, c))));
+    };
+    return checkedThenLazy(columns, rows, function* () {
+      if (rows.length === 0) {
+        yield '[]\n';
+        return;
+      }
+      let buf = '[\n';
+      for (let i = 0; i < rows.length; i++) {
+        const r = rows[i];
+        let obj = i > 0 ? ',\n  {' : '  {';
+        if (keys.length === 0) obj += '}';
+        else {
+          for (let j = 0; j < keys.length; j++) obj += `${j > 0 ? ',\n' : '\n'}${prefixes[j]}${value(r[keys[j]], i, keys[j])}`;
+          obj += '\n  }';
+        }
+        buf += obj;
+        if (buf.length >= size) {
+          yield buf;
+          buf = '';
+        }
+      }
+      yield `${buf}\n]\n`;
+    });
+  };
+
+/**
  * CSV text of the rows, with a header line, fields in `columns` order; columns of a row not in
- * `columns` are not written (validate rows first to reject them).
+ * `columns` are not written (validate rows first to reject them). The joined {@link csvChunks}.
  *
  * @example
  * toCsv(['site', 'value'])([{ site: 'chi_uc', value: 0.1 + 0.2 }]) // right('site,value\nchi_uc,0.3\n')
@@ -99,24 +255,12 @@ const field = (u: unknown, row: number, column: string): E.Either<string, string
  */
 export const toCsv =
   (columns: ReadonlyArray<string>) =>
-  (rows: ReadonlyArray<Row>): E.Either<string, string> => {
-    const lines: string[] = [columns.map(quote).join(',')];
-    const cells: string[] = new Array<string>(columns.length);
-    for (let i = 0; i < rows.length; i++) {
-      const r = rows[i];
-      for (let j = 0; j < columns.length; j++) {
-        const f = field(r[columns[j]], i, columns[j]);
-        if (E.isLeft(f)) return f;
-        cells[j] = f.right;
-      }
-      lines.push(cells.join(','));
-    }
-    return E.right(`${lines.join('\n')}\n`);
-  };
+  (rows: ReadonlyArray<Row>): E.Either<string, string> =>
+    E.map(concat)(csvChunks(columns)(rows));
 
 /**
  * JSON text of the rows: an array of objects with keys in `columns` order, numbers rounded as in
- * CSV, 2-space indent, trailing newline.
+ * CSV, 2-space indent, trailing newline. The joined {@link jsonChunks}.
  *
  * @example
  * toJson(['site', 'value'])([{ value: 1, site: 'chi_uc' }]) // right('[\n  {\n    "site": "chi_uc",\n    "value": 1\n  }\n]\n')
@@ -125,21 +269,5 @@ export const toCsv =
  */
 export const toJson =
   (columns: ReadonlyArray<string>) =>
-  (rows: ReadonlyArray<Row>): E.Either<string, string> => {
-    const out: Array<Record<string, Cell>> = [];
-    for (let i = 0; i < rows.length; i++) {
-      const r = rows[i];
-      const o: Record<string, Cell> = {};
-      for (const c of columns) {
-        const u = r[c];
-        if (typeof u === 'string' || u === null) o[c] = u;
-        else if (typeof u === 'number') {
-          const f = formatNumber(u);
-          if (E.isLeft(f)) return E.left(`row ${i}, column ${c}: ${f.left}`);
-          o[c] = Number(f.right);
-        } else return E.left(badCell(u, i, c));
-      }
-      out.push(o);
-    }
-    return E.right(`${JSON.stringify(out, null, 2)}\n`);
-  };
+  (rows: ReadonlyArray<Row>): E.Either<string, string> =>
+    E.map(concat)(jsonChunks(columns)(rows));
