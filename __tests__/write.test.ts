@@ -101,6 +101,94 @@ describe('writeAllAtomic', () => {
   });
 });
 
+describe('writeAllAtomic with chunked contents', () => {
+  /** Text with 1-, 2-, 3- and 4-byte UTF-8 characters, long enough to need several writes. */
+  const text = Array.from({ length: 40_000 }, (_, i) => `${i},é,€,😀\n`).join('');
+
+  /** The text cut every `n` UTF-16 code units: cuts fall inside surrogate pairs too. */
+  const cutEvery = (s: string, n: number): string[] => Array.from({ length: Math.ceil(s.length / n) }, (_, i) => s.slice(i * n, (i + 1) * n));
+
+  it.each([[1], [7], [4096], [65_536], [1_000_000]])('writes the same bytes as the whole text, whatever the chunk size (%p)', async (n) => {
+    const chunks = cutEvery(text, n);
+    const target = path.join(dir, 'usage.csv');
+    expect(await writeAtomic(target, chunks)()).toEqual(E.right(undefined));
+    expect(readFileSync(target).equals(Buffer.from(text, 'utf8'))).toBe(true);
+    expect(tempsIn(dir)).toEqual([]);
+  });
+
+  it('encodes a surrogate pair cut between two chunks as one character, where a write ends', async () => {
+    // the first chunk alone fills a write and ends with the first half of 😀
+    const chunks = [`${'a'.repeat(65_535)}\ud83d`, '\ude00b'];
+    const target = path.join(dir, 'emoji.csv');
+    expect(E.isRight(await writeAtomic(target, chunks)())).toBe(true);
+    expect(readFileSync(target, 'utf8')).toBe(`${'a'.repeat(65_535)}😀b`);
+  });
+
+  it('writes a generator as it produces, and an empty one as an empty file', async () => {
+    function* lines(): Generator<string> {
+      for (let i = 0; i < 100_000; i++) yield `${i}\n`;
+    }
+    const target = path.join(dir, 'lines.csv');
+    expect(E.isRight(await writeAtomic(target, { [Symbol.iterator]: lines })())).toBe(true);
+    expect(readFileSync(target, 'utf8')).toBe([...lines()].join(''));
+    expect(E.isRight(await writeAtomic(path.join(dir, 'empty.csv'), [])())).toBe(true);
+    expect(readFileSync(path.join(dir, 'empty.csv'), 'utf8')).toBe('');
+  });
+
+  it('renames nothing, removes every temporary file and rethrows when a producer throws mid-way', async () => {
+    const first = path.join(dir, 'usage.csv');
+    const second = path.join(dir, 'usage.json');
+    const third = path.join(dir, 'audit.json');
+    writeFileSync(first, 'previous usage\n');
+    writeFileSync(second, 'previous json\n');
+    let produced = 0;
+    function* failing(): Generator<string> {
+      // more than one batch, so part of the file is already on disk when it fails
+      for (let i = 0; i < 50; i++) {
+        produced++;
+        yield 'x'.repeat(10_000);
+      }
+      throw new Error('broken invariant');
+    }
+    const run = writeAllAtomic([
+      { path: first, contents: ['new usage\n'] },
+      { path: second, contents: { [Symbol.iterator]: failing } },
+      { path: third, contents: 'new audit\n' },
+    ])();
+    await expect(run).rejects.toThrow('broken invariant');
+    expect(produced).toBe(50);
+    expect(readFileSync(first, 'utf8')).toBe('previous usage\n');
+    expect(readFileSync(second, 'utf8')).toBe('previous json\n');
+    expect(readdirSync(dir).sort()).toEqual(['usage.csv', 'usage.json']);
+  });
+
+  it('closes the producer and reports a WriteFailure when a write fails', async () => {
+    // Every write to /dev/full fails with ENOSPC; the temporary file is a symbolic link to it.
+    if (process.platform !== 'linux') return;
+    let closed = false;
+    function* producer(): Generator<string> {
+      try {
+        for (;;) yield 'y'.repeat(100_000);
+      } finally {
+        closed = true;
+      }
+    }
+    const target = path.join(dir, 'usage.csv');
+    const fsp = (await import('node:fs')).promises;
+    const open = fsp.open.bind(fsp);
+    const spy = jest.spyOn(fsp, 'open').mockImplementation(((p: string, flags?: string, mode?: number) =>
+      String(p).endsWith('.tmp') ? open('/dev/full', 'w') : open(p, flags, mode)) as typeof fsp.open);
+    try {
+      const r = await writeAtomic(target, { [Symbol.iterator]: producer })();
+      expect(E.isLeft(r) && r.left._tag === 'WriteFailure' && r.left.path === target && /ENOSPC/.test(r.left.message)).toBe(true);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(closed).toBe(true);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
 describe('tempPathFor', () => {
   it('names a hidden, unique file in the same folder as the target', () => {
     const a = tempPathFor('/out/usage.csv');

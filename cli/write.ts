@@ -9,12 +9,18 @@
  *
  * `writeAllAtomic` extends this to a set of files: every temporary file is written and synced
  * first, and renames start only when all of them succeeded, so a failed run leaves the previous
- * output set as it was. Limit: the renames themselves are one per file, not one for the set; a
+ * output set as it was (chunked contents included: their producers run in this first phase). Limit: the renames themselves are one per file, not one for the set; a
  * rename failing after others succeeded (same folder, same file system: practically only an
  * unplugged disk) is reported, and the remaining temporary files are removed.
  *
  * Temporary files are named `.<name>.<pid>.<random>.tmp`: hidden, unique per process and call,
  * and recognisable if a crash (kill -9) ever leaves one behind.
+ *
+ * Contents are bytes, a string, or an iterable of text chunks (`Csv.csvChunks`), written as they
+ * are produced so that memory is bounded by a chunk, not by the file: a 250 MB JSON file is never
+ * one string. A producer that throws mid-way is a broken invariant (the renderers check every
+ * cell before the first chunk): every temporary file is removed, nothing is renamed, and the
+ * error is thrown on (the task rejects) instead of being reported as a failed write.
  *
  * @since 0.1.0
  */
@@ -33,8 +39,18 @@ import type { WriteFailure } from '../lib/Failure';
  */
 export interface OutputFile {
   readonly path: string;
-  readonly contents: string | Uint8Array;
+  /** The whole contents, or text chunks written one after the other (iterated once per write). */
+  readonly contents: Contents;
 }
+
+/**
+ * What a file holds: bytes, text, or text chunks (a `string` is always written whole, although it
+ * is itself an iterable of characters).
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export type Contents = string | Uint8Array | Iterable<string>;
 
 const failure = (p: string, e: unknown): WriteFailure => ({
   _tag: 'WriteFailure',
@@ -58,6 +74,46 @@ const removeQuietly = async (p: string): Promise<void> => {
   }
 };
 
+/** A chunk producer threw: not a failed write, and not to be reported as one. */
+class ProducerThrew {
+  constructor(readonly error: unknown) {}
+}
+
+/** Chunks are joined up to this many UTF-16 code units per write: few system calls whatever the chunk size. */
+const BATCH_CHARS = 64 * 1024;
+
+const isHighSurrogate = (code: number): boolean => code >= 0xd800 && code <= 0xdbff;
+
+/** `write` may write less than asked (a full disk, a signal): loop until every byte is out. */
+const writeText = async (handle: fs.FileHandle, text: string): Promise<void> => {
+  const bytes = Buffer.from(text, 'utf8');
+  for (let at = 0; at < bytes.length; ) at += (await handle.write(bytes, at, bytes.length - at)).bytesWritten;
+};
+
+/**
+ * Writes the chunks in order, awaiting each write, so a fast producer never queues more than one
+ * batch in memory. A failed write stops the loop, and `for ... of` then closes the producer.
+ */
+const writeChunks = async (handle: fs.FileHandle, chunks: Iterable<string>): Promise<void> => {
+  let pending = '';
+  let writing = false;
+  try {
+    for (const chunk of chunks) {
+      pending += chunk;
+      if (pending.length < BATCH_CHARS) continue;
+      // the two halves of a surrogate pair cut between chunks must be encoded together
+      const cut = isHighSurrogate(pending.charCodeAt(pending.length - 1)) ? pending.length - 1 : pending.length;
+      writing = true;
+      await writeText(handle, pending.slice(0, cut));
+      writing = false;
+      pending = pending.slice(cut);
+    }
+  } catch (e) {
+    throw writing ? e : new ProducerThrew(e);
+  }
+  await writeText(handle, pending);
+};
+
 /** Writes and syncs a new temporary file for `file`; returns its path, or removes it and throws. */
 const writeTemp = async (file: OutputFile): Promise<string> => {
   await fs.mkdir(path.dirname(file.path), { recursive: true });
@@ -65,7 +121,9 @@ const writeTemp = async (file: OutputFile): Promise<string> => {
   let handle: fs.FileHandle | undefined;
   try {
     handle = await fs.open(tmp, 'wx', 0o644);
-    await handle.writeFile(file.contents);
+    const c = file.contents;
+    if (typeof c === 'string' || c instanceof Uint8Array) await handle.writeFile(c);
+    else await writeChunks(handle, c);
     await handle.sync();
     await handle.close();
     handle = undefined;
@@ -99,21 +157,27 @@ const syncDir = async (dir: string): Promise<void> => {
  * @category effects
  * @since 0.1.0
  */
-export const writeAtomic = (target: string, contents: string | Uint8Array): TE.TaskEither<WriteFailure, void> =>
+export const writeAtomic = (target: string, contents: Contents): TE.TaskEither<WriteFailure, void> =>
   writeAllAtomic([{ path: target, contents }]);
 
 /**
  * Writes a set of files so that a failure leaves every previous file untouched: all temporary
  * files are written and synced before the first rename. Fails without writing anything when a
- * path is given twice.
+ * path is given twice. Chunked contents are iterated (rendered) while their file is written; if
+ * a producer throws, nothing is renamed, no temporary file remains, and the task rejects with
+ * that error.
  *
  * @example
  * await writeAllAtomic([{ path: 'out/a.csv', contents: a }, { path: 'out/b.json', contents: b }])()
+ * // text of any size, one chunk at a time
+ * const rows = Csv.csvChunks(columns)(table) // right(chunks), or left(message) before any text
+ * if (E.isRight(rows)) await writeAllAtomic([{ path: 'out/usage.csv', contents: rows.right }])()
  * @category effects
  * @since 0.1.0
  */
 export const writeAllAtomic = (files: ReadonlyArray<OutputFile>): TE.TaskEither<WriteFailure, void> => async () => {
-  // Never rejects: every failure is caught and returned as a `WriteFailure`.
+  // Rejects only when a chunk producer throws (a bug, after clean-up); any other failure is
+  // caught and returned as a `WriteFailure`.
   const seen = new Set<string>();
   for (const f of files) {
     const abs = path.resolve(f.path);
@@ -127,6 +191,7 @@ export const writeAllAtomic = (files: ReadonlyArray<OutputFile>): TE.TaskEither<
       temps.push(await writeTemp(f));
     } catch (e) {
       for (const t of temps) await removeQuietly(t);
+      if (e instanceof ProducerThrew) throw e.error;
       return E.left(failure(f.path, e));
     }
   }
