@@ -15,7 +15,7 @@ import * as TE from 'fp-ts/TaskEither';
 import { readSiteAt, toSiteInput, type SiteRead } from '../adapters/readSite';
 import { redact, type SiteConfig } from '../adapters/Source';
 import type { GroupColumn } from '../lib/Counts';
-import { toCsv, toJson } from '../lib/Csv';
+import { csvChunks, jsonChunks } from '../lib/Csv';
 import * as Facts from '../lib/Facts';
 import { statColumns } from '../lib/LeadTime';
 import type { Failure } from '../lib/Failure';
@@ -78,7 +78,9 @@ const readTarget =
 const failRender = (what: string) => (message: string): Failure => ({ _tag: 'DecodeFailure', source: what, message });
 
 /**
- * The output files of a report, validated against the exact schemas. Pure.
+ * The output files of a report, validated against the exact schemas. Pure: the tables are checked
+ * here, and their text is produced in chunks only while `writeAllAtomic` writes them, so no file
+ * is ever held whole in memory.
  *
  * @since 0.1.0
  */
@@ -98,17 +100,17 @@ export const renderFiles = (
   const cols = usageColumns(req.groupBy);
   const leadCols = leadTimeColumns(leadGroup);
   const files: Array<Ei.Either<string, OutputFile>> = [
-    Ei.map((contents: string) => ({ path: path.join(dir, 'usage_timeline.csv'), contents }))(toCsv(cols)(rows.right)),
-    Ei.map((contents: string) => ({ path: path.join(dir, 'usage_timeline.json'), contents }))(toJson(cols)(rows.right)),
-    Ei.map((contents: string) => ({ path: path.join(dir, 'usage_daily.csv'), contents }))(toCsv(dailyColumns(req.groupBy))(daily.right)),
-    Ei.map((contents: string) => ({ path: path.join(dir, 'leadtime_timeline.csv'), contents }))(toCsv(leadCols)(lead.right)),
-    Ei.map((contents: string) => ({ path: path.join(dir, 'leadtime_timeline.json'), contents }))(toJson(leadCols)(lead.right)),
-    Ei.map((contents: string) => ({ path: path.join(dir, 'leadtime_stats.json'), contents }))(toJson(statColumns(leadGroup))(rep.leadTime.stats)),
+    Ei.map((contents: Iterable<string>) => ({ path: path.join(dir, 'usage_timeline.csv'), contents }))(csvChunks(cols)(rows.right)),
+    Ei.map((contents: Iterable<string>) => ({ path: path.join(dir, 'usage_timeline.json'), contents }))(jsonChunks(cols)(rows.right)),
+    Ei.map((contents: Iterable<string>) => ({ path: path.join(dir, 'usage_daily.csv'), contents }))(csvChunks(dailyColumns(req.groupBy))(daily.right)),
+    Ei.map((contents: Iterable<string>) => ({ path: path.join(dir, 'leadtime_timeline.csv'), contents }))(csvChunks(leadCols)(lead.right)),
+    Ei.map((contents: Iterable<string>) => ({ path: path.join(dir, 'leadtime_timeline.json'), contents }))(jsonChunks(leadCols)(lead.right)),
+    Ei.map((contents: Iterable<string>) => ({ path: path.join(dir, 'leadtime_stats.json'), contents }))(jsonChunks(statColumns(leadGroup))(rep.leadTime.stats)),
     Ei.right({ path: path.join(dir, 'audit.json'), contents: `${JSON.stringify(rep.audit, null, 2)}\n` }),
   ];
   if (req.facts) {
     const facts = reads.flatMap((r) => Facts.toFacts(req.valueTypes)(r.events).map((f) => ({ site: r.site, ...f })));
-    files.push(Ei.map((contents: string) => ({ path: path.join(dir, 'facts_timeline.csv'), contents }))(toCsv(['site', ...Facts.columns])(facts)));
+    files.push(Ei.map((contents: Iterable<string>) => ({ path: path.join(dir, 'facts_timeline.csv'), contents }))(csvChunks(['site', ...Facts.columns])(facts)));
   }
   const out: OutputFile[] = [];
   for (const f of files) {
