@@ -242,6 +242,18 @@ export const rawRows = async (src: Source, sql: string, bindings: ReadonlyArray<
  * nothing anyway and are not listed. Only the anomalies are fetched; the filter is repeated in
  * TypeScript, so a dialect that stores dates differently cannot let a good event through.
  *
+ * An event is checked against every action row of its `action_id` (live and shadow: a reset
+ * AUTO_INCREMENT can give an archived and a live action the same id), and each action against
+ * every instance row of its uuid: one rejection per such (action, instance) pair, as the plain
+ * join over live and shadow tables would give. The lookups are separate LEFT JOINs per table, so
+ * each uses an index: `instance_actions.id` and `shadow_instance_actions.id` are primary keys,
+ * `instances.uuid` is UNIQUE (at most one row, so the join cannot repeat an event). Nova's
+ * `shadow_instances` has no index on `uuid` (archive tables copy the columns, not the indexes),
+ * so it is read once, grouped by uuid with a row count, and joined as a derived table (which
+ * both MariaDB and SQLite index when they materialise it). A UNION ALL of live and shadow tables
+ * joined as one derived table would be materialised whole (hundreds of thousands of actions)
+ * before any lookup.
+ *
  * These are not rows of `nova.instances`, so they stay out of the instance adapters'
  * conservation count; the caller adds them to the audit.
  *
@@ -253,50 +265,81 @@ export const auditActionEvents = (src: Source): TE.TaskEither<QueryFailure, Read
   TE.tryCatch(
     async () => {
       const { actions, events } = await presentActionTables(src);
+      if (events.length === 0) return [];
       const instances: TableRef[] = [];
       for (const r of [actionTables.instances, actionTables.shadowInstances]) if ((await probeTable(src, r)) === 'ok') instances.push(r);
-      if (events.length === 0) return [];
-      const name = tableName(src);
-      const union = (refs: ReadonlyArray<TableRef>, cols: string): string =>
-        refs.length === 0 ? `select ${cols} from ${name(events[0])} where 1 = 0` : refs.map((r) => `select ${cols} from ${name(r)}`).join(' union all ');
       const out: Rejection[] = [];
       for (const ev of events) {
-        const rows = await rawRows(
-          src,
-          `select e.id as id, e.event as event, e.result as result, e.start_time as start_time, e.action_id as action_id, ` +
-            `a.id as aid, a.instance_uuid as instance_uuid, i.uuid as iuuid ` +
-            `from ${name(ev)} e ` +
-            `left join (${union(actions, 'id, instance_uuid')}) a on a.id = e.action_id ` +
-            `left join (${union(instances, 'uuid')}) i on i.uuid = a.instance_uuid ` +
-            `where ${COMPUTE} and lower(e.result) = 'success' ` +
-            `and (a.id is null or i.uuid is null or e.start_time is null or e.start_time < '1970-01-02')`,
-          [],
-        );
+        const rows = await rawRows(src, auditSql(src, ev, actions, instances), []);
         const table = auditName(src.site)(ev);
         for (const r of rows) {
           const start = UtcDate.decode(r.start_time);
           const noStart = start._tag === 'Left' || start.right === null;
-          const reason =
-            r.aid === null || r.aid === undefined
-              ? 'event_without_action'
-              : r.iuuid === null || r.iuuid === undefined
-                ? 'event_without_instance'
-                : noStart
-                  ? 'event_without_start_time'
-                  : null;
-          if (reason === null) continue;
-          out.push(
-            rejection({
-              site: src.site.site,
-              source: { table, id: String(r.id) },
-              reason,
-              detail: `${String(r.event)} (action ${String(r.action_id)}${r.instance_uuid == null ? '' : `, instance ${String(r.instance_uuid)}`}) changes nothing`,
-              ...(r.instance_uuid == null ? {} : { entityId: String(r.instance_uuid) }),
-            }),
-          );
+          const reject = (reason: string, uuid: unknown) =>
+            out.push(
+              rejection({
+                site: src.site.site,
+                source: { table, id: String(r.id) },
+                reason,
+                detail: `${String(r.event)} (action ${String(r.action_id)}${uuid == null ? '' : `, instance ${String(uuid)}`}) changes nothing`,
+                ...(uuid == null ? {} : { entityId: String(uuid) }),
+              }),
+            );
+          let anyAction = false;
+          for (let k = 0; k < actions.length; k++) {
+            if (r[`a${k}_id`] == null) continue;
+            anyAction = true;
+            const uuid = r[`a${k}_uuid`];
+            let found = 0;
+            for (let j = 0; j < instances.length; j++) found += Number(r[`a${k}_i${j}`] ?? 0);
+            if (found === 0) reject('event_without_instance', uuid);
+            else if (noStart) for (let n = 0; n < found; n++) reject('event_without_start_time', uuid);
+          }
+          if (!anyAction) reject('event_without_action', null);
         }
       }
       return out;
     },
     toQueryFailure(auditName(src.site)(actionTables.events)),
   );
+
+/**
+ * The audit query for one events table: each successful `compute_*` event with, per action
+ * table `k`, the action's id and instance uuid (`a<k>_id`, `a<k>_uuid`) and, per instance table
+ * `j`, how many rows of it hold that uuid (`a<k>_i<j>`, NULL for none); only the rows that may
+ * be rejected, in event id order.
+ */
+const auditSql = (src: Source, ev: TableRef, actions: ReadonlyArray<TableRef>, instances: ReadonlyArray<TableRef>): string => {
+  const name = tableName(src);
+  const cols = ['e.id as id', 'e.event as event', 'e.result as result', 'e.start_time as start_time', 'e.action_id as action_id'];
+  const joins: string[] = [];
+  const noInstance: string[] = [];
+  actions.forEach((a, k) => {
+    cols.push(`a${k}.id as a${k}_id`, `a${k}.instance_uuid as a${k}_uuid`);
+    joins.push(`left join ${name(a)} a${k} on a${k}.id = e.action_id`);
+    const none: string[] = [];
+    instances.forEach((i, j) => {
+      const alias = `i${k}_${j}`;
+      if (i.table === actionTables.instances.table) {
+        // UNIQUE(uuid): at most one row, found through the index
+        cols.push(`case when ${alias}.uuid is null then null else 1 end as a${k}_i${j}`);
+        joins.push(`left join ${name(i)} ${alias} on ${alias}.uuid = a${k}.instance_uuid`);
+      } else {
+        cols.push(`${alias}.n as a${k}_i${j}`);
+        joins.push(`left join (select uuid, count(*) as n from ${name(i)} group by uuid) ${alias} on ${alias}.uuid = a${k}.instance_uuid`);
+      }
+      none.push(`${alias}.uuid is null`);
+    });
+    noInstance.push(`(a${k}.id is not null${none.map((x) => ` and ${x}`).join('')})`);
+  });
+  const suspect = [
+    'e.start_time is null',
+    `e.start_time < '1970-01-02'`,
+    actions.length === 0 ? '1 = 1' : `(${actions.map((_, k) => `a${k}.id is null`).join(' and ')})`,
+    ...noInstance,
+  ];
+  return (
+    `select ${cols.join(', ')} from ${name(ev)} e ${joins.join(' ')} ` +
+    `where ${COMPUTE} and lower(e.result) = 'success' and (${suspect.join(' or ')}) order by e.id`
+  );
+};
