@@ -18,6 +18,12 @@
  *   depth is kept; the interval closes when the last open row closes) and touching windows are
  *   joined. Nova compute node rows of one hypervisor_hostname are merged this way.
  *
+ * The work is done on columns (`foldTable` over an `EventTable`, one site): events are grouped
+ * by entity with one counting sort (entities are numbered canonically, so the entity order, and
+ * with it the order of intervals and rejections, never depends on the input order); an entity's
+ * few events are then ordered by `Event.Ord` and walked. The common entity, one row's create and
+ * later delete, is answered without allocating. `toIntervals` runs the same fold on objects.
+ *
  * Laws (tested with fast-check):
  * - conservation: every input event is absorbed by exactly one interval or is exactly one
  *   rejection (`sum(interval.events) + rejections.length = events.length`);
@@ -26,11 +32,15 @@
  *
  * @since 0.1.0
  */
-import * as O from 'fp-ts/Option';
 import type { BaseCountType } from './CountType';
+import { baseCountTypes } from './CountType';
 import * as E from './Event';
+import * as ET from './EventTable';
 import * as I from './Interval';
-import { rejection, type FoldReason, type Rejection } from './Rejection';
+import * as IT from './IntervalTable';
+import { groupIndex, groupOffsets } from './Radix';
+import { countByReason, rejection, type FoldReason, type Rejection } from './Rejection';
+import * as T from './Time';
 
 // -------------------------------------------------------------------------------------
 // model
@@ -53,156 +63,258 @@ export interface FoldResult {
   readonly rejections: ReadonlyArray<Rejection>;
 }
 
+/**
+ * The fold of one count type in numbers (the report's audit).
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export interface FoldStats {
+  readonly count_type: BaseCountType;
+  readonly events: number;
+  readonly intervals: number;
+  readonly rejected_by_reason: Readonly<Record<string, number>>;
+}
+
+/** @category model @since 0.2.0 */
+export interface TableFoldResult {
+  /** Entity by entity, in the table's canonical entity order. */
+  readonly intervals: IT.IntervalTable;
+  /** Sorted by entity, then time. */
+  readonly rejections: ReadonlyArray<Rejection>;
+  /** Per count type with events, in `baseCountTypes` order. */
+  readonly stats: ReadonlyArray<FoldStats>;
+}
+
 // -------------------------------------------------------------------------------------
 // folding
 // -------------------------------------------------------------------------------------
 
-const reject = (e: E.Event, reason: FoldReason, detail: string): Rejection =>
-  rejection({ site: e.attributes.site, source: e.source, reason, detail, entityId: e.entityId, time: e.time });
+const cmpS = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+const cmpN = (a: number, b: number): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** `Event.Ord` on two events of one entity (site, count type and entity id are equal). */
+const compareIn =
+  (t: ET.EventTable) =>
+  (i: number, j: number): number => {
+    const c = cmpN(t.time[i], t.time[j]) || cmpN(t.create[i], t.create[j]);
+    if (c !== 0) return c;
+    const si = t.dict.sources[t.source[i]];
+    const sj = t.dict.sources[t.source[j]];
+    const s = cmpS(si.table, sj.table) || cmpS(si.id, sj.id);
+    if (s !== 0) return s;
+    const qi = t.dict.quantities[t.quantities[i]];
+    const qj = t.dict.quantities[t.quantities[j]];
+    return (
+      cmpN(qi.nodes, qj.nodes) || cmpN(qi.vcpus, qj.vcpus) || cmpN(qi.memory_mb, qj.memory_mb) || cmpN(qi.disk_gb, qj.disk_gb) || cmpN(qi.gpus, qj.gpus)
+    );
+  };
 
 /**
  * Marks the events of source rows whose delete is not after their create. Returns the reason per
- * marked index. `evs` is sorted by `Event.Ord`.
+ * marked position. `evs` (event indices) is sorted by `Event.Ord`.
  */
-const pairRows = (evs: ReadonlyArray<E.Event>): Map<number, FoldReason> | undefined => {
+const pairRows = (t: ET.EventTable, evs: ReadonlyArray<number>): Map<number, FoldReason> | undefined => {
   const n = evs.length;
   if (n < 2) return undefined;
-  if (n === 2) {
-    // the common entity: one row's create and delete (the general walk below gives the same)
-    const [a, b] = evs;
-    if (a._tag === b._tag || a.source.table !== b.source.table || a.source.id !== b.source.id) return undefined;
-    const [c, d] = a._tag === 'Create' ? [a, b] : [b, a];
-    if (d.time > c.time) return undefined;
-    const reason: FoldReason = d.time === c.time ? 'empty' : 'negative_duration';
-    return new Map([
-      [0, reason],
-      [1, reason],
-    ]);
-  }
+  const time = (p: number) => t.time[evs[p]];
+  const isCreate = (p: number) => t.create[evs[p]] === 1;
   let marked: Map<number, FoldReason> | undefined;
-  // the entity's events grouped by source row: indices sorted by (table, id), then index
-  const idx: number[] = new Array<number>(n);
-  for (let i = 0; i < n; i++) idx[i] = i;
-  idx.sort((a, b) => {
-    const x = evs[a].source;
-    const y = evs[b].source;
-    return x.table < y.table ? -1 : x.table > y.table ? 1 : x.id < y.id ? -1 : x.id > y.id ? 1 : a - b;
-  });
-  const groups: number[][] = [];
-  for (let r = 0; r < n; ) {
-    const s0 = evs[idx[r]].source;
-    let e = r + 1;
-    while (e < n && evs[idx[e]].source.table === s0.table && evs[idx[e]].source.id === s0.id) e++;
-    if (e - r >= 2) groups.push(idx.slice(r, e));
-    r = e;
-  }
-  const mark = (i: number, reason: FoldReason): void => {
+  const mark = (p: number, reason: FoldReason): void => {
     if (marked === undefined) marked = new Map();
-    marked.set(i, reason);
+    marked.set(p, reason);
   };
-  const isMarked = (i: number): boolean => marked !== undefined && marked.has(i);
-  for (const list of groups) {
-    // The row's own order: by time, creates before deletes at one instant.
-    const ordered = [...list].sort((a, b) =>
-      evs[a].time !== evs[b].time ? evs[a].time - evs[b].time : evs[a]._tag === evs[b]._tag ? a - b : evs[a]._tag === 'Create' ? -1 : 1,
-    );
-    let open = -1;
-    const lonelyDeletes: number[] = [];
-    const lonelyCreates: number[] = [];
-    for (const i of ordered) {
-      if (evs[i]._tag === 'Create') {
-        if (open >= 0) lonelyCreates.push(open);
-        open = i;
-      } else if (open >= 0) {
-        if (evs[open].time === evs[i].time) {
-          mark(open, 'empty');
-          mark(i, 'empty');
-        }
-        open = -1;
-      } else lonelyDeletes.push(i);
+  const isMarked = (p: number): boolean => marked !== undefined && marked.has(p);
+  // positions grouped by source row (sources are interned by content), then position
+  const pos: number[] = new Array<number>(n);
+  for (let p = 0; p < n; p++) pos[p] = p;
+  pos.sort((a, b) => t.source[evs[a]] - t.source[evs[b]] || a - b);
+  for (let r = 0; r < n; ) {
+    const src = t.source[evs[pos[r]]];
+    let e = r + 1;
+    while (e < n && t.source[evs[pos[e]]] === src) e++;
+    if (e - r >= 2) {
+      // the row's own order: by time, creates before deletes at one instant
+      const ordered = pos.slice(r, e).sort((a, b) => (time(a) !== time(b) ? time(a) - time(b) : isCreate(a) === isCreate(b) ? a - b : isCreate(a) ? -1 : 1));
+      let open = -1;
+      const lonelyDeletes: number[] = [];
+      const lonelyCreates: number[] = [];
+      for (const p of ordered) {
+        if (isCreate(p)) {
+          if (open >= 0) lonelyCreates.push(open);
+          open = p;
+        } else if (open >= 0) {
+          if (time(open) === time(p)) {
+            mark(open, 'empty');
+            mark(p, 'empty');
+          }
+          open = -1;
+        } else lonelyDeletes.push(p);
+      }
+      if (open >= 0) lonelyCreates.push(open);
+      for (const d of lonelyDeletes) {
+        const c = lonelyCreates.find((j) => !isMarked(j) && time(j) >= time(d));
+        if (c === undefined) continue;
+        const reason: FoldReason = time(c) === time(d) ? 'empty' : 'negative_duration';
+        mark(c, reason);
+        mark(d, reason);
+      }
     }
-    if (open >= 0) lonelyCreates.push(open);
-    for (const d of lonelyDeletes) {
-      const c = lonelyCreates.find((j) => !isMarked(j) && evs[j].time >= evs[d].time);
-      if (c === undefined) continue;
-      const reason: FoldReason = evs[c].time === evs[d].time ? 'empty' : 'negative_duration';
-      mark(c, reason);
-      mark(d, reason);
-    }
+    r = e;
   }
   return marked;
 };
 
-interface Open {
-  readonly create: E.Event;
-  depth: number;
-  events: number;
+/** One entity's fold, appending to the outputs. */
+class EntityFold {
+  constructor(
+    private readonly t: ET.EventTable,
+    private readonly out: IT.Builder,
+    private readonly rejections: Rejection[],
+  ) {}
+
+  reject(i: number, reason: FoldReason, detail: string): void {
+    const t = this.t;
+    this.rejections.push(
+      rejection({ site: t.dict.site, source: t.dict.sources[t.source[i]], reason, detail, entityId: t.dict.entityIds[t.entity[i]], time: T.unsafeMillis(t.time[i]) }),
+    );
+  }
+
+  /** The general walk over an entity's events sorted by `Event.Ord`. */
+  walk(evs: ReadonlyArray<number>, union: boolean): void {
+    const t = this.t;
+    const marked = pairRows(t, evs);
+    // closed spans of this entity: [start, end, opening event, events]
+    const mine: Array<[number, number, number, number]> = [];
+    let open = -1;
+    let depth = 0;
+    let absorbed = 0;
+    let opened = false;
+    for (let p = 0; p < evs.length; p++) {
+      const i = evs[p];
+      const mark = marked === undefined ? undefined : marked.get(p);
+      if (mark !== undefined) this.reject(i, mark, mark === 'empty' ? 'delete at the same instant as its create' : 'delete earlier than its create');
+      else if (t.create[i] === 1) {
+        if (open < 0) {
+          open = i;
+          depth = 1;
+          absorbed = 1;
+          opened = true;
+        } else if (union) {
+          depth += 1;
+          absorbed += 1;
+        } else this.reject(i, 'create_while_open', `already open since ${t.time[open]}`);
+      } else if (open < 0) {
+        if (opened) this.reject(i, 'delete_without_open', 'no open interval to close');
+        else this.reject(i, 'before_first_create', 'delete before the first create');
+      } else if (depth > 1) {
+        depth -= 1;
+        absorbed += 1;
+      } else {
+        absorbed += 1;
+        mine.push([t.time[open], t.time[i], open, absorbed]);
+        open = -1;
+      }
+    }
+    if (open >= 0) mine.push([t.time[open], Infinity, open, absorbed]);
+    // union mode joins touching spans: [a, b) and [b, c) become [a, c)
+    let last: [number, number, number, number] | undefined;
+    for (const x of mine) {
+      if (union && last !== undefined && last[1] === x[0]) {
+        last[1] = x[1];
+        last[3] += x[3];
+        continue;
+      }
+      if (last !== undefined) this.emit(last);
+      last = x;
+    }
+    if (last !== undefined) this.emit(last);
+  }
+
+  private emit([start, end, c, events]: [number, number, number, number]): void {
+    const t = this.t;
+    this.out.push(start, end, t.entity[c], t.source[c], t.quantities[c], t.labels[c], events);
+  }
 }
 
-const close = (o: Open, end: O.Option<E.Event['time']>): I.Interval => ({
-  entityId: o.create.entityId,
-  countType: o.create.countType,
-  start: o.create.time,
-  end,
-  quantities: o.create.quantities,
-  attributes: o.create.attributes,
-  source: o.create.source,
-  events: o.events,
-});
-
-/** Joins touching intervals of one entity (union mode): `[a, b)` and `[b, c)` become `[a, c)`. */
-const joinTouching = (xs: ReadonlyArray<I.Interval>): ReadonlyArray<I.Interval> => {
-  const out: I.Interval[] = [];
-  for (const x of xs) {
-    const last = out.length > 0 ? out[out.length - 1] : undefined;
-    if (last !== undefined && O.isSome(last.end) && last.end.value === x.start) {
-      out[out.length - 1] = { ...last, end: x.end, events: last.events + x.events };
-    } else out.push(x);
-  }
-  return out;
-};
-
-const foldEntity = (
-  evs: ReadonlyArray<E.Event>,
-  mode: OverlapMode,
-  intervals: I.Interval[],
-  rejections: Rejection[],
-): void => {
-  const marked = pairRows(evs);
-  const mine: I.Interval[] = [];
-  let open: Open | undefined;
-  let opened = false;
-  for (let i = 0; i < evs.length; i++) {
-    const e = evs[i];
-    const mark = marked === undefined ? undefined : marked.get(i);
-    if (mark !== undefined) {
-      rejections.push(reject(e, mark, mark === 'empty' ? 'delete at the same instant as its create' : 'delete earlier than its create'));
-    } else if (e._tag === 'Create') {
-      if (open === undefined) {
-        open = { create: e, depth: 1, events: 1 };
-        opened = true;
-      } else if (mode === 'union') {
-        open.depth += 1;
-        open.events += 1;
-      } else rejections.push(reject(e, 'create_while_open', `already open since ${open.create.time}`));
-    } else if (open === undefined) {
-      rejections.push(
-        opened
-          ? reject(e, 'delete_without_open', 'no open interval to close')
-          : reject(e, 'before_first_create', 'delete before the first create'),
-      );
-    } else if (open.depth > 1) {
-      open.depth -= 1;
-      open.events += 1;
-    } else {
-      open.events += 1;
-      mine.push(close(open, O.some(e.time)));
-      open = undefined;
+/**
+ * Folds one site's event table into an interval table and rejections. The table is not
+ * mutated.
+ *
+ * @example
+ * const { intervals, rejections } = foldTable({ overlap: { total: 'union' } })(table)
+ * @category folding
+ * @since 0.2.0
+ */
+export const foldTable =
+  (options: FoldOptions = {}) =>
+  (t: ET.EventTable): TableFoldResult => {
+    const nE = t.dict.entityIds.length;
+    const offsets = groupOffsets(t.entity, nE);
+    const order = groupIndex(t.entity, nE);
+    const union = baseCountTypes.map((ct) => options.overlap?.[ct] === 'union');
+    const out = new IT.Builder(t.dict, Math.ceil(t.length / 2) + 16);
+    const rejections: Rejection[] = [];
+    const f = new EntityFold(t, out, rejections);
+    const compare = compareIn(t);
+    const { time, create, source } = t;
+    const nTypes = baseCountTypes.length;
+    const events = new Uint32Array(nTypes);
+    const intervals = new Uint32Array(nTypes);
+    // where each count type's rejections and intervals start (entities are count type by count type)
+    const rejectionsFrom = new Int32Array(nTypes + 1).fill(-1);
+    let ct = -1;
+    for (let e = 0; e < nE; e++) {
+      const s = offsets[e];
+      const m = offsets[e + 1] - s;
+      if (m === 0) continue;
+      const et = t.dict.entityCountType[e];
+      if (et !== ct) {
+        if (ct >= 0) intervals[ct] = out.length - intervals[ct];
+        ct = et;
+        rejectionsFrom[ct] = rejections.length;
+        intervals[ct] = out.length;
+      }
+      events[ct] += m;
+      if (m === 1) {
+        const i = order[s];
+        if (create[i] === 1) out.push(time[i], Infinity, e, source[i], t.quantities[i], t.labels[i], 1);
+        else f.reject(i, 'before_first_create', 'delete before the first create');
+        continue;
+      }
+      if (m === 2) {
+        // the common entity: one row's create and a later delete
+        const a = order[s];
+        const b = order[s + 1];
+        if (source[a] === source[b] && create[a] !== create[b]) {
+          const c = create[a] === 1 ? a : b;
+          const d = c === a ? b : a;
+          if (time[d] > time[c]) {
+            out.push(time[c], time[d], e, source[c], t.quantities[c], t.labels[c], 2);
+            continue;
+          }
+        }
+      }
+      const evs: number[] = new Array<number>(m);
+      for (let k = 0; k < m; k++) evs[k] = order[s + k];
+      evs.sort(compare);
+      f.walk(evs, union[et]);
     }
-  }
-  if (open !== undefined) mine.push(close(open, O.none));
-  for (const x of mode === 'union' ? joinTouching(mine) : mine) intervals.push(x);
-};
+    if (ct >= 0) intervals[ct] = out.length - intervals[ct];
+    const stats: FoldStats[] = [];
+    for (let k = 0; k < nTypes; k++) {
+      if (events[k] === 0) continue;
+      let to = rejections.length;
+      for (let j = k + 1; j < nTypes; j++) {
+        if (rejectionsFrom[j] >= 0) {
+          to = rejectionsFrom[j];
+          break;
+        }
+      }
+      stats.push({ count_type: baseCountTypes[k], events: events[k], intervals: intervals[k], rejected_by_reason: countByReason(rejections.slice(rejectionsFrom[k], to)) });
+    }
+    return { intervals: out.build(), rejections, stats };
+  };
 
 /**
  * Folds events into intervals and rejections. The input is not mutated and need not be sorted.
@@ -215,38 +327,12 @@ const foldEntity = (
 export const toIntervals =
   (options: FoldOptions = {}) =>
   (events: ReadonlyArray<E.Event>): FoldResult => {
-    // events per entity through nested maps (site, count type, entity id): no key string per
-    // event, and the entity order (site, count type, entity id) comes from sorting each level's
-    // keys, never from comparing events
-    const bySite = new Map<string, Map<string, Map<string, E.Event[]>>>();
-    for (const e of events) {
-      let byType = bySite.get(e.attributes.site);
-      if (byType === undefined) {
-        byType = new Map();
-        bySite.set(e.attributes.site, byType);
-      }
-      let byId = byType.get(e.countType);
-      if (byId === undefined) {
-        byId = new Map();
-        byType.set(e.countType, byId);
-      }
-      const list = byId.get(e.entityId);
-      if (list === undefined) byId.set(e.entityId, [e]);
-      else list.push(e);
-    }
     const intervals: I.Interval[] = [];
     const rejections: Rejection[] = [];
-    for (const site of [...bySite.keys()].sort()) {
-      const byType = bySite.get(site) as Map<string, Map<string, E.Event[]>>;
-      for (const ct of [...byType.keys()].sort()) {
-        const byId = byType.get(ct) as Map<string, E.Event[]>;
-        const mode = options.overlap?.[ct as BaseCountType] ?? 'reject';
-        for (const id of [...byId.keys()].sort()) {
-          const evs = byId.get(id) as E.Event[];
-          if (evs.length > 1) evs.sort(E.Ord.compare);
-          foldEntity(evs, mode, intervals, rejections);
-        }
-      }
+    for (const table of ET.fromEvents(events)) {
+      const r = foldTable(options)(table);
+      for (const i of IT.toIntervals(r.intervals)) intervals.push(i);
+      for (const x of r.rejections) rejections.push(x);
     }
     intervals.sort(I.Ord.compare);
     return { intervals, rejections };

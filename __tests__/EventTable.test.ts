@@ -1,0 +1,107 @@
+import fc from 'fast-check';
+import * as E from '../lib/Event';
+import { Builder, countByType, fromEvents, toEvents, withSite } from '../lib/EventTable';
+import { foldTable, toIntervals } from '../lib/Fold';
+import * as IT from '../lib/IntervalTable';
+import { anyStream, ev, shuffled, validStream } from './arbitraries';
+
+const sorted = (es: ReadonlyArray<E.Event>): ReadonlyArray<E.Event> => [...es].sort(E.Ord.compare);
+
+describe('EventTable', () => {
+  it('gives back the events it was built from, in order, one table per site sorted by site', () => {
+    fc.assert(
+      fc.property(validStream, (events) => {
+        const tables = fromEvents(events);
+        expect(tables.map((t) => t.dict.site)).toEqual([...new Set(events.map((e) => e.attributes.site))].sort());
+        const back = tables.flatMap((t) => [...toEvents(t)]);
+        expect(sorted(back)).toEqual(sorted(events));
+        for (const t of tables) expect(toEvents(t)).toEqual(events.filter((e) => e.attributes.site === t.dict.site));
+      }),
+    );
+  });
+
+  it('numbers entities by count type, then id, whatever order the events come in', () => {
+    fc.assert(
+      fc.property(anyStream.chain((es) => fc.tuple(fc.constant(es), shuffled(es))), ([a, b]) => {
+        const [ta] = fromEvents(a);
+        const [tb] = fromEvents(b);
+        if (ta === undefined) return;
+        expect(tb.dict.entityIds).toEqual(ta.dict.entityIds);
+        expect([...tb.dict.entityCountType]).toEqual([...ta.dict.entityCountType]);
+        const keys = ta.dict.entityIds.map((id, i) => `${ta.dict.entityCountType[i]}\u0000${id}`);
+        expect(keys).toEqual([...keys].sort());
+      }),
+    );
+  });
+
+  it('interns a source row by content, so two equal refs are one row', () => {
+    const b = new Builder('chi_uc');
+    b.push(ev('Create', 1, { row: '7' }));
+    b.push({ ...ev('Delete', 2), source: { table: 'nova.compute_nodes', id: '7' } });
+    const t = b.build();
+    expect(t.source[0]).toBe(t.source[1]);
+    expect(t.dict.sources).toHaveLength(1);
+  });
+
+  it('refuses an event of another site (a broken invariant, not data)', () => {
+    expect(() => new Builder('chi_uc').push(ev('Create', 1, { site: 'chi_tacc' }))).toThrow(/chi_tacc/);
+  });
+
+  it('takes back the events pushed after a mark', () => {
+    const b = new Builder('chi_uc');
+    b.push(ev('Create', 1, { entityId: 'a' }));
+    b.push(ev('Create', 1, { entityId: 'b' }));
+    b.truncate(1);
+    const t = b.build();
+    expect(t.length).toBe(1);
+    expect(foldTable()(t).intervals.length).toBe(1);
+  });
+
+  it('counts events per count type', () => {
+    const [t] = fromEvents([ev('Create', 1), ev('Delete', 2), ev('Create', 1, { countType: 'committed' })]);
+    expect(countByType(t)).toEqual({ total: 2, committed: 1 });
+  });
+
+  it('reads a replica as another site without copying its columns', () => {
+    const [t] = fromEvents([ev('Create', 1), ev('Delete', 3)]);
+    const r = withSite(t, 'chi_uc_r1');
+    expect(r.time).toBe(t.time);
+    const [i] = IT.toIntervals(foldTable()(r).intervals);
+    expect(i.attributes.site).toBe('chi_uc_r1');
+  });
+});
+
+describe('foldTable', () => {
+  it('accounts for every event per count type: events = absorbed + rejected', () => {
+    fc.assert(
+      fc.property(anyStream, (events) => {
+        for (const t of fromEvents(events)) {
+          const r = foldTable({ overlap: { total: 'union' } })(t);
+          const absorbed = new Map<string, number>();
+          const iv = r.intervals;
+          for (let i = 0; i < iv.length; i++) {
+            const ct = ['total', 'reservable', 'committed', 'ops', 'occupied_reserved', 'occupied_ondemand'][IT.countTypeAt(iv, i)];
+            absorbed.set(ct, (absorbed.get(ct) ?? 0) + iv.events[i]);
+          }
+          for (const s of r.stats) {
+            const rejected = Object.values(s.rejected_by_reason).reduce((a, b) => a + b, 0);
+            expect(s.events).toBe((absorbed.get(s.count_type) ?? 0) + rejected);
+          }
+          expect(r.stats.reduce((n, s) => n + s.events, 0)).toBe(t.length);
+        }
+      }),
+    );
+  });
+
+  it('gives the same intervals and rejections for any order of the same events', () => {
+    fc.assert(
+      fc.property(anyStream.chain((es) => fc.tuple(fc.constant(es), shuffled(es))), ([a, b]) => {
+        const [x, y] = [toIntervals({ overlap: { total: 'union' } })(a), toIntervals({ overlap: { total: 'union' } })(b)];
+        expect(y).toEqual(x);
+        const [ta] = fromEvents(a);
+        const [tb] = fromEvents(b);
+        if (ta !== undefined) expect(foldTable()(tb).rejections).toEqual(foldTable()(ta).rejections);
+      }),
+    );
+  });
+});

@@ -1,0 +1,283 @@
+/**
+ * Interval tables: one site's interval facts as columns (see `Interval.ts` for the semantics,
+ * `EventTable.ts` for the dictionary the indices point into).
+ *
+ * Column `end` holds `Infinity` for an open interval (`end = none`); `start < end` always.
+ * Rows are in no particular order: the fold emits them entity by entity, clamping count type by
+ * count type. `toIntervals` gives the objects, sorted by `Interval.Ord`.
+ *
+ * @since 0.2.0
+ */
+import * as O from 'fp-ts/Option';
+import { baseCountTypes } from './CountType';
+import type { Attributes } from './Event';
+import { attributesOf, countTypeOf, EntityInterner, IdentityInterner, SourceInterner, type Dictionary, type Labels } from './EventTable';
+import * as I from './Interval';
+import type { Quantities } from './Quantities';
+import * as T from './Time';
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * @category model
+ * @since 0.2.0
+ */
+export interface IntervalTable {
+  readonly length: number;
+  readonly start: Float64Array;
+  /** `Infinity` when open. */
+  readonly end: Float64Array;
+  readonly entity: Uint32Array;
+  /** The create that opened the interval. */
+  readonly source: Uint32Array;
+  readonly quantities: Uint32Array;
+  readonly labels: Uint32Array;
+  /** Events the interval absorbed. */
+  readonly events: Uint32Array;
+  readonly dict: Dictionary;
+}
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * Appends rows to a new interval table over a dictionary.
+ *
+ * @category constructors
+ * @since 0.2.0
+ */
+export class Builder {
+  private n = 0;
+  private cap: number;
+  private start: Float64Array;
+  private end: Float64Array;
+  private entity: Uint32Array;
+  private source: Uint32Array;
+  private quantities: Uint32Array;
+  private labels: Uint32Array;
+  private events: Uint32Array;
+
+  constructor(
+    readonly dict: Dictionary,
+    capacity = 1024,
+  ) {
+    this.cap = Math.max(16, capacity);
+    this.start = new Float64Array(this.cap);
+    this.end = new Float64Array(this.cap);
+    this.entity = new Uint32Array(this.cap);
+    this.source = new Uint32Array(this.cap);
+    this.quantities = new Uint32Array(this.cap);
+    this.labels = new Uint32Array(this.cap);
+    this.events = new Uint32Array(this.cap);
+  }
+
+  get length(): number {
+    return this.n;
+  }
+
+  private grow(): void {
+    const cap = this.cap * 2;
+    const f = (a: Float64Array) => {
+      const b = new Float64Array(cap);
+      b.set(a);
+      return b;
+    };
+    const u = (a: Uint32Array) => {
+      const b = new Uint32Array(cap);
+      b.set(a);
+      return b;
+    };
+    this.start = f(this.start);
+    this.end = f(this.end);
+    this.entity = u(this.entity);
+    this.source = u(this.source);
+    this.quantities = u(this.quantities);
+    this.labels = u(this.labels);
+    this.events = u(this.events);
+    this.cap = cap;
+  }
+
+  /** Appends one interval. */
+  push(start: number, end: number, entity: number, source: number, quantities: number, labels: number, events: number): void {
+    if (this.n === this.cap) this.grow();
+    const i = this.n++;
+    this.start[i] = start;
+    this.end[i] = end;
+    this.entity[i] = entity;
+    this.source[i] = source;
+    this.quantities[i] = quantities;
+    this.labels[i] = labels;
+    this.events[i] = events;
+  }
+
+  /** Appends row `i` of `t` (same dictionary), with another span and event count. */
+  pushFrom(t: IntervalTable, i: number, start: number = t.start[i], end: number = t.end[i], events: number = t.events[i]): void {
+    this.push(start, end, t.entity[i], t.source[i], t.quantities[i], t.labels[i], events);
+  }
+
+  build(): IntervalTable {
+    const n = this.n;
+    return {
+      length: n,
+      start: this.start.slice(0, n),
+      end: this.end.slice(0, n),
+      entity: this.entity.slice(0, n),
+      source: this.source.slice(0, n),
+      quantities: this.quantities.slice(0, n),
+      labels: this.labels.slice(0, n),
+      events: this.events.slice(0, n),
+      dict: this.dict,
+    };
+  }
+}
+
+/**
+ * One table per site (sorted by site) holding the given intervals.
+ *
+ * @category constructors
+ * @since 0.2.0
+ */
+export const fromIntervals = (intervals: ReadonlyArray<I.Interval>): ReadonlyArray<IntervalTable> => {
+  const bySite = new Map<string, I.Interval[]>();
+  for (const i of intervals) {
+    const list = bySite.get(i.attributes.site);
+    if (list === undefined) bySite.set(i.attributes.site, [i]);
+    else list.push(i);
+  }
+  const out: IntervalTable[] = [];
+  for (const site of [...bySite.keys()].sort()) {
+    const list = bySite.get(site) as I.Interval[];
+    const entities = new EntityInterner();
+    const sources = new SourceInterner();
+    const quantities = new IdentityInterner<Quantities>((q) => q);
+    const labels = new IdentityInterner<Attributes, Labels>((a) => ({ node_type: a.node_type, hypervisor_hostname: a.hypervisor_hostname, extra: a.extra }));
+    const ent = new Uint32Array(list.length);
+    const src = new Uint32Array(list.length);
+    const qs = new Uint32Array(list.length);
+    const ls = new Uint32Array(list.length);
+    for (let k = 0; k < list.length; k++) {
+      const i = list[k];
+      ent[k] = entities.index(countTypeOf(i.countType), i.entityId);
+      src[k] = sources.index(i.source);
+      qs[k] = quantities.index(i.quantities);
+      ls[k] = labels.index(i.attributes);
+    }
+    const { rank, ids, types } = entities.canonical();
+    const dict: Dictionary = { site, entityIds: ids, entityCountType: types, sources: sources.list, quantities: quantities.list, labels: labels.list };
+    const b = new Builder(dict, list.length);
+    for (let k = 0; k < list.length; k++) {
+      const i = list[k];
+      b.push(i.start, O.isSome(i.end) ? i.end.value : Infinity, rank[ent[k]], src[k], qs[k], ls[k], i.events);
+    }
+    out.push(b.build());
+  }
+  return out;
+};
+
+// -------------------------------------------------------------------------------------
+// destructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * The base count type of row `i`, as its index in `baseCountTypes`.
+ *
+ * @since 0.2.0
+ */
+export const countTypeAt = (t: IntervalTable, i: number): number => t.dict.entityCountType[t.entity[i]];
+
+/**
+ * A flyweight `Interval` over the rows of a table, for callbacks that read a row and keep
+ * nothing (clamping rules): `at(i)` re-points the same object, and its `attributes` is one
+ * shared object re-filled per row, so reading a million rows allocates nothing but the `end`
+ * option when it is read. Never keep the object or its attributes past the call.
+ *
+ * @since 0.2.0
+ */
+export class RowView implements I.Interval {
+  private i = 0;
+  private readonly attrs: { site: string; node_type: string; hypervisor_hostname: string; extra: Readonly<Record<string, string>> };
+
+  constructor(private readonly t: IntervalTable) {
+    this.attrs = { site: t.dict.site, node_type: '', hypervisor_hostname: '', extra: {} };
+  }
+
+  /** Points the view at row `i`. */
+  at(i: number): I.Interval {
+    this.i = i;
+    return this;
+  }
+
+  get entityId(): string {
+    return this.t.dict.entityIds[this.t.entity[this.i]];
+  }
+  get countType(): I.Interval['countType'] {
+    return baseCountTypes[this.t.dict.entityCountType[this.t.entity[this.i]]];
+  }
+  get start(): T.Millis {
+    return T.unsafeMillis(this.t.start[this.i]);
+  }
+  get end(): O.Option<T.Millis> {
+    const e = this.t.end[this.i];
+    return e === Infinity ? O.none : O.some(T.unsafeMillis(e));
+  }
+  get quantities(): Quantities {
+    return this.t.dict.quantities[this.t.quantities[this.i]];
+  }
+  get attributes(): Attributes {
+    const l = this.t.dict.labels[this.t.labels[this.i]];
+    const a = this.attrs;
+    a.node_type = l.node_type;
+    a.hypervisor_hostname = l.hypervisor_hostname;
+    a.extra = l.extra;
+    return a;
+  }
+  get source(): I.Interval['source'] {
+    return this.t.dict.sources[this.t.source[this.i]];
+  }
+  get events(): number {
+    return this.t.events[this.i];
+  }
+}
+
+/**
+ * Row `i` as a new `Interval` object (the attributes object of a labels entry is made once and
+ * shared).
+ *
+ * @since 0.2.0
+ */
+export const view = (t: IntervalTable): ((i: number) => I.Interval) => {
+  const attrs: Array<Attributes | undefined> = new Array<Attributes | undefined>(t.dict.labels.length).fill(undefined);
+  const attributes = (l: number): Attributes => {
+    let a = attrs[l];
+    if (a === undefined) {
+      a = attributesOf(t.dict, l);
+      attrs[l] = a;
+    }
+    return a;
+  };
+  return (i: number): I.Interval => ({
+    entityId: t.dict.entityIds[t.entity[i]],
+    countType: baseCountTypes[t.dict.entityCountType[t.entity[i]]],
+    start: T.unsafeMillis(t.start[i]),
+    end: t.end[i] === Infinity ? O.none : O.some(T.unsafeMillis(t.end[i])),
+    quantities: t.dict.quantities[t.quantities[i]],
+    attributes: attributes(t.labels[i]),
+    source: t.dict.sources[t.source[i]],
+    events: t.events[i],
+  });
+};
+
+/**
+ * The rows as `Interval` objects, sorted by `Interval.Ord`.
+ *
+ * @since 0.2.0
+ */
+export const toIntervals = (t: IntervalTable): ReadonlyArray<I.Interval> => {
+  const at = view(t);
+  const out: I.Interval[] = new Array<I.Interval>(t.length);
+  for (let i = 0; i < t.length; i++) out[i] = at(i);
+  return out.sort(I.Ord.compare);
+};
