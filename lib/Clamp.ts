@@ -19,12 +19,20 @@
  * Rules apply in order, each against the parent as already clamped, so a commitment outside a
  * reservable window that was itself cut to Nova's window is cut too.
  *
+ * On columns (`clampTable`, one site): the rule's keys are interned to integers once per row,
+ * the parent windows are grouped by key with one counting sort and merged into flat arrays, and
+ * a child inside one covered span and one parent window (the common case) is kept without
+ * building any span list. `clamp` runs the same on objects.
+ *
  * @since 0.1.0
  */
 import * as O from 'fp-ts/Option';
-import type { BaseCountType } from './CountType';
+import { baseCountTypes, type BaseCountType } from './CountType';
 import { intersect as intersectAll, subtract, type Span } from './Coverage';
+import { countTypeOf } from './EventTable';
 import type { Interval } from './Interval';
+import * as IT from './IntervalTable';
+import { groupIndex } from './Radix';
 import * as T from './Time';
 
 // -------------------------------------------------------------------------------------
@@ -46,7 +54,10 @@ export type ClampTag = (typeof clampTags)[number];
 export interface ClampRule {
   readonly child: BaseCountType;
   readonly parent: BaseCountType;
-  /** The key to match the parent on; `none` keeps the child whole as `host_unknown`. */
+  /**
+   * The key to match the parent on; `none` keeps the child whole as `host_unknown`. Keys are
+   * read from a flyweight view of each row (`IntervalTable.RowView`): use it, never keep it.
+   */
   readonly childKey: (i: Interval) => O.Option<string>;
   readonly parentKey: (i: Interval) => string;
 }
@@ -75,6 +86,14 @@ export interface ClampEntry {
   readonly action: ClampTag;
   readonly rows: number;
   readonly node_hours: number;
+}
+
+/** @category model @since 0.2.0 */
+export interface TableClampResult {
+  /** Clamped rows, count type by count type. */
+  readonly intervals: IT.IntervalTable;
+  /** Sorted by count type, tag. */
+  readonly audit: ReadonlyArray<ClampEntry>;
 }
 
 /** @category model @since 0.1.0 */
@@ -132,46 +151,7 @@ export const standardRules: ReadonlyArray<ClampRule> = [
 
 type Window = readonly [number, number];
 
-const endOf = (i: Interval): number => (O.isSome(i.end) ? i.end.value : Infinity);
-
-/** Union of windows per key, sorted and disjoint (touching windows joined). */
-const windowsByKey = (parents: ReadonlyArray<Interval>, key: (i: Interval) => string): Map<string, Window[]> => {
-  const raw = new Map<string, Window[]>();
-  for (const p of parents) {
-    const k = key(p);
-    const list = raw.get(k);
-    const w: Window = [p.start, endOf(p)];
-    if (list === undefined) raw.set(k, [w]);
-    else list.push(w);
-  }
-  const out = new Map<string, Window[]>();
-  for (const [k, list] of raw) {
-    list.sort((a, b) => a[0] - b[0]);
-    const merged: Window[] = [];
-    for (const w of list) {
-      const last = merged[merged.length - 1];
-      if (last !== undefined && w[0] <= last[1]) merged[merged.length - 1] = [last[0], Math.max(last[1], w[1])];
-      else merged.push(w);
-    }
-    out.set(k, merged);
-  }
-  return out;
-};
-
 const hoursOf = (w: Window, horizon: number): number => Math.max(0, (Math.min(w[1], horizon) - w[0]) / T.HOUR);
-
-const piece = (i: Interval, w: Window, first: boolean): Interval => ({
-  ...i,
-  start: T.unsafeMillis(w[0]),
-  end: w[1] === Infinity ? O.none : O.some(T.unsafeMillis(w[1])),
-  events: first ? i.events : 0,
-});
-
-interface Tagged {
-  readonly tag: ClampTag;
-  readonly pieces: ReadonlyArray<Interval>;
-  readonly nodeHours: number;
-}
 
 const total = (ws: ReadonlyArray<Window>, horizon: number): number => ws.reduce((acc, w) => acc + hoursOf(w, horizon), 0);
 
@@ -186,34 +166,90 @@ const joined = (ws: ReadonlyArray<Window>): Window[] => {
   return out;
 };
 
-/** Whether `w` lies inside one of the sorted, disjoint spans. */
-const inOne = (spans: ReadonlyArray<readonly [number, number]>, w: Window): boolean => {
+/** Whether `[s, e)` lies inside one of the sorted, disjoint spans. */
+const inOne = (spans: ReadonlyArray<readonly [number, number]>, s: number, e: number): boolean => {
   let lo = 0;
   let hi = spans.length;
-  // the last span starting at or before w[0]
+  // the last span starting at or before s
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (spans[mid][0] <= w[0]) lo = mid + 1;
+    if (spans[mid][0] <= s) lo = mid + 1;
     else hi = mid;
   }
-  return lo > 0 && spans[lo - 1][1] >= w[1];
+  return lo > 0 && spans[lo - 1][1] >= e;
 };
 
-const clampOne = (i: Interval, key: O.Option<string>, windows: Map<string, Window[]>, covered: ReadonlyArray<Span>, horizon: number): Tagged => {
-  const nodes = i.quantities.nodes;
-  const whole: Window = [i.start, endOf(i)];
-  if (O.isNone(key)) return { tag: 'host_unknown', pieces: [i], nodeHours: nodes * hoursOf(whole, horizon) };
-  // the common case without allocation: inside one covered span and inside one parent window
-  // (the general path below gives the same: checked = kept = [whole], nothing unchecked)
-  const ws = windows.get(key.value);
-  if (ws !== undefined && inOne(covered, whole) && inOne(ws, whole)) {
-    return { tag: 'none', pieces: [i], nodeHours: nodes * hoursOf(whole, horizon) };
+/** The parent windows of every key: merged, sorted, disjoint; key `k` is `start[off[k]..off[k + 1])`. */
+interface Windows {
+  readonly start: Float64Array;
+  readonly end: Float64Array;
+  readonly off: Uint32Array;
+}
+
+/** Whether `[s, e)` lies inside one window of key `k`. */
+const inWindow = (w: Windows, k: number, s: number, e: number): boolean => {
+  let lo = w.off[k];
+  let hi = w.off[k + 1];
+  const first = lo;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (w.start[mid] <= s) lo = mid + 1;
+    else hi = mid;
   }
+  return lo > first && w.end[lo - 1] >= e;
+};
+
+const windowsOf = (w: Windows, k: number): ReadonlyArray<Window> => {
+  const out: Window[] = [];
+  if (k < 0) return out;
+  for (let j = w.off[k]; j < w.off[k + 1]; j++) out.push([w.start[j], w.end[j]]);
+  return out;
+};
+
+/** Merged windows per key id of the parent rows `rows` of `t` (keys in `keys`, one per row). */
+const windowsByKey = (t: IT.IntervalTable, rows: Uint32Array, keys: Uint32Array, size: number): Windows => {
+  const order = groupIndex(keys, size);
+  const start: number[] = [];
+  const end: number[] = [];
+  const off = new Uint32Array(size + 1);
+  let r = 0;
+  for (let k = 0; k < size; k++) {
+    off[k] = start.length;
+    let e = r;
+    while (e < order.length && keys[order[e]] === k) e++;
+    const ws: Window[] = [];
+    for (let j = r; j < e; j++) {
+      const row = rows[order[j]];
+      ws.push([t.start[row], t.end[row]]);
+    }
+    if (ws.length === 1) {
+      start.push(ws[0][0]);
+      end.push(ws[0][1]);
+    } else {
+      for (const w of joined(ws)) {
+        start.push(w[0]);
+        end.push(w[1]);
+      }
+    }
+    r = e;
+  }
+  off[size] = start.length;
+  return { start: Float64Array.from(start), end: Float64Array.from(end), off };
+};
+
+interface Tagged {
+  readonly tag: ClampTag;
+  readonly pieces: ReadonlyArray<Window>;
+  readonly nodeHours: number;
+}
+
+/** The general case: a child that straddles a coverage boundary or a parent window edge. */
+const clampOne = (whole: Window, nodes: number, ws: ReadonlyArray<Window>, covered: ReadonlyArray<Span>, horizon: number): Tagged => {
   const checked = intersectAll<Window>([whole], covered);
   let unchecked: ReadonlyArray<Window> = [whole];
   for (const c of checked) unchecked = subtract(unchecked, c);
-  const kept = intersectAll<Window>(checked, ws ?? []);
-  const pieces = joined([...unchecked, ...kept]).map((w, n) => piece(i, w, n === 0));
+  const kept = intersectAll<Window>(checked, ws);
+  const pieces = joined([...unchecked, ...kept]);
   // a cut happened iff some checked instant is outside the parent windows (compared on windows,
   // not lengths: open-ended windows have infinite length)
   let cut = false;
@@ -231,6 +267,111 @@ const clampOne = (i: Interval, key: O.Option<string>, windows: Map<string, Windo
   return { tag: 'none', pieces, nodeHours: nodes * total(kept, horizon) };
 };
 
+/** Rows of one count type: `rows` of `table`. */
+interface Part {
+  readonly table: IT.IntervalTable;
+  readonly rows: Uint32Array;
+}
+
+const allRows = (n: number): Uint32Array => {
+  const r = new Uint32Array(n);
+  for (let i = 0; i < n; i++) r[i] = i;
+  return r;
+};
+
+/**
+ * Clamps the children of one site's interval table to their parents, rule by rule. The table is
+ * not mutated.
+ *
+ * @example
+ * const { intervals, audit } = clampTable({ rules: standardRules, covered, horizon })(folded.intervals)
+ * @category folding
+ * @since 0.2.0
+ */
+export const clampTable =
+  (options: ClampOptions) =>
+  (t: IT.IntervalTable): TableClampResult => {
+    const site = t.dict.site;
+    const cts = new Uint8Array(t.length);
+    for (let i = 0; i < t.length; i++) cts[i] = t.dict.entityCountType[t.entity[i]];
+    const byType = groupIndex(cts, baseCountTypes.length);
+    const parts: Part[] = [];
+    let r = 0;
+    for (let ct = 0; ct < baseCountTypes.length; ct++) {
+      let e = r;
+      while (e < byType.length && cts[byType[e]] === ct) e++;
+      parts.push({ table: t, rows: byType.subarray(r, e) });
+      r = e;
+    }
+    const audit: ClampEntry[] = [];
+    const horizon = options.horizon;
+    for (const rule of options.rules) {
+      const parent = parts[countTypeOf(rule.parent)];
+      const child = parts[countTypeOf(rule.child)];
+      const covered = child.rows.length === 0 ? [] : options.covered(site, rule.parent);
+      // parent keys, interned
+      const ids = new Map<string, number>();
+      const pkeys = new Uint32Array(parent.rows.length);
+      const pView = new IT.RowView(parent.table);
+      for (let j = 0; j < parent.rows.length; j++) {
+        const k = rule.parentKey(pView.at(parent.rows[j]));
+        let id = ids.get(k);
+        if (id === undefined) {
+          id = ids.size;
+          ids.set(k, id);
+        }
+        pkeys[j] = id;
+      }
+      const windows = windowsByKey(parent.table, parent.rows, pkeys, ids.size);
+      const ct = child.table;
+      const cView = new IT.RowView(ct);
+      const out = new IT.Builder(ct.dict, child.rows.length + 16);
+      const tags = new Map<ClampTag, { rows: number; node_hours: number }>();
+      const count = (tag: ClampTag, nodeHours: number): void => {
+        const x = tags.get(tag);
+        if (x === undefined) tags.set(tag, { rows: 1, node_hours: nodeHours });
+        else {
+          x.rows += 1;
+          x.node_hours += nodeHours;
+        }
+      };
+      for (let j = 0; j < child.rows.length; j++) {
+        const i = child.rows[j];
+        const s = ct.start[i];
+        const e = ct.end[i];
+        const nodes = ct.dict.quantities[ct.quantities[i]].nodes;
+        const key = rule.childKey(cView.at(i));
+        if (O.isNone(key)) {
+          out.pushFrom(ct, i);
+          count('host_unknown', nodes * hoursOf([s, e], horizon));
+          continue;
+        }
+        const k = ids.get(key.value) ?? -1;
+        if (k >= 0 && inOne(covered, s, e) && inWindow(windows, k, s, e)) {
+          out.pushFrom(ct, i);
+          count('none', nodes * hoursOf([s, e], horizon));
+          continue;
+        }
+        const tagged = clampOne([s, e], nodes, windowsOf(windows, k), covered, horizon);
+        tagged.pieces.forEach((w, n) => out.pushFrom(ct, i, w[0], w[1], n === 0 ? ct.events[i] : 0));
+        count(tagged.tag, tagged.nodeHours);
+      }
+      const clamped = out.build();
+      parts[countTypeOf(rule.child)] = { table: clamped, rows: allRows(clamped.length) };
+      for (const tag of [...tags.keys()].sort()) {
+        const x = tags.get(tag) as { rows: number; node_hours: number };
+        audit.push({ site, count_type: rule.child, action: tag, rows: x.rows, node_hours: x.node_hours });
+      }
+    }
+    const n = parts.reduce((acc, p) => acc + p.rows.length, 0);
+    const b = new IT.Builder(t.dict, n + 16);
+    for (const p of parts) for (let j = 0; j < p.rows.length; j++) b.pushFrom(p.table, p.rows[j]);
+    audit.sort((a, b) => (a.count_type < b.count_type ? -1 : a.count_type > b.count_type ? 1 : a.action < b.action ? -1 : a.action > b.action ? 1 : 0));
+    return { intervals: b.build(), audit };
+  };
+
+const endOf = (i: Interval): number => (O.isSome(i.end) ? i.end.value : Infinity);
+
 /**
  * Clamps children to parents, rule by rule.
  *
@@ -242,50 +383,13 @@ const clampOne = (i: Interval, key: O.Option<string>, windows: Map<string, Windo
 export const clamp =
   (options: ClampOptions) =>
   (intervals: ReadonlyArray<Interval>): ClampResult => {
-    const byType = new Map<BaseCountType, Interval[]>();
-    for (const i of intervals) {
-      const list = byType.get(i.countType);
-      if (list === undefined) byType.set(i.countType, [i]);
-      else list.push(i);
-    }
-    const acc = new Map<string, { site: string; count_type: BaseCountType; action: ClampTag; rows: number; node_hours: number }>();
-    for (const rule of options.rules) {
-      const children = byType.get(rule.child) ?? [];
-      const parents = byType.get(rule.parent) ?? [];
-      const bySite = new Map<string, Interval[]>();
-      for (const p of parents) {
-        const list = bySite.get(p.attributes.site);
-        if (list === undefined) bySite.set(p.attributes.site, [p]);
-        else list.push(p);
-      }
-      const windows = new Map<string, Map<string, Window[]>>();
-      for (const [site, ps] of bySite) windows.set(site, windowsByKey(ps, rule.parentKey));
-      const out: Interval[] = [];
-      // per site, once per rule: the parent's coverage, the parent's windows and the audit entries
-      const perSite = new Map<string, { covered: ReadonlyArray<Span>; windows: Map<string, Window[]>; entries: Map<ClampTag, { rows: number; node_hours: number }> }>();
-      for (const i of children) {
-        const site = i.attributes.site;
-        let ps = perSite.get(site);
-        if (ps === undefined) {
-          ps = { covered: options.covered(site, rule.parent), windows: windows.get(site) ?? new Map(), entries: new Map() };
-          perSite.set(site, ps);
-        }
-        const t = clampOne(i, rule.childKey(i), ps.windows, ps.covered, options.horizon);
-        for (const p of t.pieces) out.push(p);
-        let e = ps.entries.get(t.tag);
-        if (e === undefined) {
-          const k = `${site}\u0000${rule.child}\u0000${t.tag}`;
-          e = acc.get(k) ?? { site, count_type: rule.child, action: t.tag, rows: 0, node_hours: 0 };
-          acc.set(k, e as { site: string; count_type: BaseCountType; action: ClampTag; rows: number; node_hours: number });
-          ps.entries.set(t.tag, e);
-        }
-        e.rows += 1;
-        e.node_hours += t.nodeHours;
-      }
-      byType.set(rule.child, out);
-    }
     const all: Interval[] = [];
-    for (const list of byType.values()) for (const i of list) all.push(i);
+    const acc = new Map<string, ClampEntry>();
+    for (const table of IT.fromIntervals(intervals)) {
+      const r = clampTable(options)(table);
+      for (const i of IT.toIntervals(r.intervals)) all.push(i);
+      for (const e of r.audit) acc.set(`${e.site}\u0000${e.count_type}\u0000${e.action}`, e);
+    }
     all.sort((a, b) => a.start - b.start || (a.attributes.site < b.attributes.site ? -1 : a.attributes.site > b.attributes.site ? 1 : 0) || (a.countType < b.countType ? -1 : a.countType > b.countType ? 1 : 0) || (a.entityId < b.entityId ? -1 : a.entityId > b.entityId ? 1 : 0) || endOf(a) - endOf(b));
     const audit = [...acc.keys()].sort().map((k) => acc.get(k) as ClampEntry);
     return { intervals: all, audit };

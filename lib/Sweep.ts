@@ -7,16 +7,22 @@
  * closed stream returns to exactly 0. One change point is emitted per instant where the running
  * sum changes, after all deltas of that instant.
  *
+ * On columns (`sweepTable`, one site): a group and a series number per labels entry and count
+ * type, the deltas of a value type in three typed arrays, one radix sort by time and a stable
+ * counting sort by series, then one pass. `sweep` runs the same on objects.
+ *
  * Laws (tested): the value at each change point equals the naive count of the intervals
  * containing it; the integral equals the sum of interval lengths x quantities; counts of valid
  * streams are never negative.
  *
  * @since 0.1.0
  */
-import * as O from 'fp-ts/Option';
-import { fromSeries, type Counts, type GroupColumn, type Series, type SeriesKey, keyString } from './Counts';
+import { baseCountTypes } from './CountType';
+import { fromSeries, type Counts, type GroupColumn, type Series, type SeriesKey } from './Counts';
 import type { Interval } from './Interval';
+import * as IT from './IntervalTable';
 import { scale, toUnits, valueTypes as allValueTypes, type ValueType } from './Quantities';
+import { groupIndex, sortIndex } from './Radix';
 
 // -------------------------------------------------------------------------------------
 // model
@@ -34,33 +40,109 @@ export interface SweepOptions {
 // folding
 // -------------------------------------------------------------------------------------
 
-interface Acc {
-  readonly key: SeriesKey;
-  readonly times: number[];
-  readonly deltas: number[];
-}
-
-const build = (acc: Acc): Series => {
-  const n = acc.times.length;
-  const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  order.sort((a, b) => acc.times[a] - acc.times[b]);
-  const unit = scale[acc.key.valueType];
-  const times: number[] = [];
-  const values: number[] = [];
+/** The step function of series `s` from its deltas `order[from..to)`, sorted by time. */
+const steps = (time: Float64Array, delta: Float64Array, order: Uint32Array, from: number, to: number, unit: number): Series['steps'] => {
+  const times = new Float64Array(to - from);
+  const values = new Float64Array(to - from);
+  let n = 0;
   let sum = 0;
   let last = 0;
-  for (let k = 0; k < n; ) {
-    const t = acc.times[order[k]];
-    while (k < n && acc.times[order[k]] === t) sum += acc.deltas[order[k++]];
+  for (let k = from; k < to; ) {
+    const t = time[order[k]];
+    while (k < to && time[order[k]] === t) sum += delta[order[k++]];
     if (sum !== last) {
-      times.push(t);
-      values.push(sum / unit);
+      times[n] = t;
+      values[n] = sum / unit;
+      n++;
       last = sum;
     }
   }
-  return { key: acc.key, steps: { times: Float64Array.from(times), values: Float64Array.from(values) } };
+  return { times: times.slice(0, n), values: values.slice(0, n) };
 };
+
+/**
+ * Counts one site's intervals per (count type, value type, group columns).
+ *
+ * @example
+ * sweepTable({ valueTypes: ['nodes'] })(clamped.intervals)
+ * @category folding
+ * @since 0.2.0
+ */
+export const sweepTable =
+  (options: SweepOptions = {}) =>
+  (t: IT.IntervalTable): Counts => {
+    const groupBy = options.groupBy ?? [];
+    const vts = options.valueTypes ?? allValueTypes;
+    const { dict } = t;
+    // group number per labels entry, series number per (count type, group)
+    const groupOf = new Int32Array(dict.labels.length).fill(-1);
+    const groupIds = new Map<string, number>();
+    const groups: Array<Partial<Record<GroupColumn, string>>> = [];
+    const seriesIds = new Map<number, number>();
+    const series: Array<{ ct: number; group: number }> = [];
+    const sid = new Uint32Array(t.length);
+    const nTypes = baseCountTypes.length;
+    for (let i = 0; i < t.length; i++) {
+      const l = t.labels[i];
+      let g = groupOf[l];
+      if (g < 0) {
+        const labels = dict.labels[l];
+        const k = groupBy.length === 0 ? '' : groupBy.map((c) => labels[c]).join('\u0000');
+        const known = groupIds.get(k);
+        if (known === undefined) {
+          g = groups.length;
+          const group: Partial<Record<GroupColumn, string>> = {};
+          for (const c of groupBy) group[c] = labels[c];
+          groups.push(group);
+          groupIds.set(k, g);
+        } else g = known;
+        groupOf[l] = g;
+      }
+      const ct = dict.entityCountType[t.entity[i]];
+      const key = g * nTypes + ct;
+      let s = seriesIds.get(key);
+      if (s === undefined) {
+        s = series.length;
+        series.push({ ct, group: g });
+        seriesIds.set(key, s);
+      }
+      sid[i] = s;
+    }
+    const out: Series[] = [];
+    for (const vt of vts) {
+      const units = new Float64Array(dict.quantities.length);
+      for (let q = 0; q < units.length; q++) units[q] = toUnits(vt, dict.quantities[q][vt]);
+      let n = 0;
+      for (let i = 0; i < t.length; i++) if (units[t.quantities[i]] !== 0) n += t.end[i] === Infinity ? 1 : 2;
+      const time = new Float64Array(n);
+      const delta = new Float64Array(n);
+      const of = new Uint32Array(n);
+      let k = 0;
+      for (let i = 0; i < t.length; i++) {
+        const q = units[t.quantities[i]];
+        if (q === 0) continue;
+        time[k] = t.start[i];
+        delta[k] = q;
+        of[k++] = sid[i];
+        if (t.end[i] !== Infinity) {
+          time[k] = t.end[i];
+          delta[k] = -q;
+          of[k++] = sid[i];
+        }
+      }
+      // by time, then stably by series: each series' deltas in time order
+      const order = groupIndex(of, series.length, sortIndex(time));
+      let from = 0;
+      for (let s = 0; s < series.length; s++) {
+        let to = from;
+        while (to < n && of[order[to]] === s) to++;
+        const key: SeriesKey = { site: dict.site, countType: baseCountTypes[series[s].ct], valueType: vt, group: groups[series[s].group] };
+        out.push({ key, steps: steps(time, delta, order, from, to, scale[vt]) });
+        from = to;
+      }
+    }
+    return fromSeries(out);
+  };
 
 /**
  * Counts the intervals per (site, count type, value type, group columns).
@@ -73,56 +155,7 @@ const build = (acc: Acc): Series => {
 export const sweep =
   (options: SweepOptions = {}) =>
   (intervals: ReadonlyArray<Interval>): Counts => {
-    const groupBy = options.groupBy ?? [];
-    const vts = options.valueTypes ?? allValueTypes;
-    const accs = new Map<string, Acc>();
-    // the accumulators of one (site, count type, group) per value type, found through nested maps
-    // so that no key object or key string is made per interval
-    const cache = new Map<string, Map<string, Map<string, Acc[]>>>();
-    const accsOf = (iv: Interval): Acc[] => {
-      let byType = cache.get(iv.attributes.site);
-      if (byType === undefined) {
-        byType = new Map();
-        cache.set(iv.attributes.site, byType);
-      }
-      let byGroup = byType.get(iv.countType);
-      if (byGroup === undefined) {
-        byGroup = new Map();
-        byType.set(iv.countType, byGroup);
-      }
-      const gk = groupBy.length === 0 ? '' : groupBy.map((g) => iv.attributes[g]).join('\u0000');
-      let list = byGroup.get(gk);
-      if (list === undefined) {
-        const group: Partial<Record<GroupColumn, string>> = {};
-        for (const g of groupBy) group[g] = iv.attributes[g];
-        list = vts.map((vt) => {
-          const key: SeriesKey = { site: iv.attributes.site, countType: iv.countType, valueType: vt, group };
-          const ks = keyString(key);
-          let acc = accs.get(ks);
-          if (acc === undefined) {
-            acc = { key, times: [], deltas: [] };
-            accs.set(ks, acc);
-          }
-          return acc;
-        });
-        byGroup.set(gk, list);
-      }
-      return list;
-    };
-    for (const iv of intervals) {
-      const list = accsOf(iv);
-      for (let v = 0; v < vts.length; v++) {
-        const vt = vts[v];
-        const acc = list[v];
-        const q = toUnits(vt, iv.quantities[vt]);
-        if (q === 0) continue;
-        acc.times.push(iv.start);
-        acc.deltas.push(q);
-        if (O.isSome(iv.end)) {
-          acc.times.push(iv.end.value);
-          acc.deltas.push(-q);
-        }
-      }
-    }
-    return fromSeries([...accs.values()].map(build));
+    const out: Series[] = [];
+    for (const table of IT.fromIntervals(intervals)) for (const s of sweepTable(options)(table)) out.push(s);
+    return fromSeries(out);
   };
