@@ -9,7 +9,7 @@ import { buckets, next, type Bucket } from '../lib/Resample';
 import * as SF from '../lib/StepFunction';
 import { sweep } from '../lib/Sweep';
 import * as T from '../lib/Time';
-import { timeline, type SiteCounts, type TimelineOptions } from '../lib/Timeline';
+import { stack as evaluate, timeline, type SiteCounts, type TimelineOptions } from '../lib/Timeline';
 import type { UsageRow } from '../lib/UsageRow';
 import { shuffled } from './arbitraries';
 import { at, BASE, coverageSpec, interval, legacyCount, legacyRecords, legacyUsage, timelineIntervals, type CoverageSpec } from './arbitraries.intervals';
@@ -363,5 +363,36 @@ describe('timeline, invariant slack', () => {
 
   it('reports a real excess of reserved use over the commitment', () => {
     expect(run(0.2).map((v) => v.max_excess)).toEqual([expect.closeTo(0.4 - 16 / 48, 5)]);
+  });
+});
+
+describe('stack', () => {
+  // the 0.1.0 formulas, one zipWith per operation: the oracle of the one-pass evaluation
+  const add = SF.zipWith((x, y) => x + y);
+  const sub = SF.zipWith((x, y) => x - y);
+  const over = SF.zipWith((x, y) => Math.max(0, x - y));
+  const neg = SF.map((x) => Math.max(0, -x));
+  const stepFn = fc
+    .array(fc.tuple(fc.integer({ min: 0, max: 60 }), fc.oneof(fc.integer({ min: 0, max: 6 }), fc.integer({ min: 0, max: 24 }).map((v) => v / 8))), { maxLength: 12 })
+    .map((pts) => SF.fromPoints(pts.map(([t, v]) => [t * T.HOUR, v] as const)));
+
+  it('gives the derived counts and excesses that one zipWith per operation gives', () => {
+    fc.assert(
+      fc.property(fc.tuple(stepFn, stepFn, stepFn, stepFn, stepFn, stepFn), ([total, reservable, committed, ops, reserved, ondemand]) => {
+        const { derived, excess } = evaluate({ total, reservable, committed, ops, occupied_reserved: reserved, occupied_ondemand: ondemand });
+        const available = sub(sub(reservable, committed), ops);
+        const idle = sub(committed, reserved);
+        const maintenance = add(sub(total, reservable), ops);
+        expect(derived).toEqual({ occupied: add(reserved, ondemand), available, idle, maintenance });
+        expect(excess).toEqual({
+          'occupied_reserved<=committed': over(reserved, committed),
+          'committed<=reservable': over(committed, reservable),
+          'reservable<=total': over(reservable, total),
+          'available>=0': neg(available),
+          'idle>=0': neg(idle),
+          'maintenance>=0': neg(maintenance),
+        });
+      }),
+    );
   });
 });
