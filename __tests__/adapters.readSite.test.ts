@@ -1,5 +1,6 @@
 import * as Ei from 'fp-ts/Either';
 import { readSite } from '../adapters/readSite';
+import { toEvents } from '../lib/EventTable';
 import { eventAdapters, legacyAdapters, tablesRead } from '../adapters/registry';
 import { describeBoth, openFixture } from './fixtures/db';
 import { tableKeys } from './fixtures/ddl';
@@ -44,7 +45,7 @@ describeBoth('readSite', (dialect) => {
       expect(by.computehost_allocations).toMatchObject({ rows_read: 3, rows_folded: 2, rejected_by_reason: { deleted_before_start: 1 } });
       expect(by.instances).toMatchObject({ rows_read: 2, rows_folded: 1, rejected_by_reason: { never_launched: 1 } });
       expect(by.node_usage_report_cache).toMatchObject({ rows_read: 1, rows_folded: 1 });
-      const types = [...new Set(r.events.map((e) => e.countType))].sort();
+      const types = [...new Set(toEvents(r.events).map((e) => e.countType))].sort();
       expect(types).toEqual(['committed', 'occupied_reserved', 'reservable', 'total']);
       expect(r.legacy).toHaveLength(2);
     } finally {

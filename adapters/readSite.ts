@@ -12,6 +12,7 @@
 import * as Ei from 'fp-ts/Either';
 import * as TE from 'fp-ts/TaskEither';
 import type { Event } from '../lib/Event';
+import { Builder, type EventTable } from '../lib/EventTable';
 import type { ConfigFailure, ConnectionFailure, QueryFailure } from '../lib/Failure';
 import type { Rejection } from '../lib/Rejection';
 import type { Adapter, Context, LegacyRecord } from './Adapter';
@@ -30,7 +31,8 @@ import type { LeaseFact } from '../lib/LeadTime';
 export interface SiteRead {
   readonly site: string;
   readonly context: Context;
-  readonly events: ReadonlyArray<Event>;
+  /** The events of every event adapter, as a table (`EventTable.toEvents` gives the objects). */
+  readonly events: EventTable;
   readonly legacy: ReadonlyArray<LegacyRecord>;
   /** Every lease with a valid `created_at` and `start_date` (operator leases included, flagged). */
   readonly leases: ReadonlyArray<LeaseFact>;
@@ -87,20 +89,24 @@ export const readSite = (src: Source): TE.TaskEither<QueryFailure, SiteRead> => 
   } catch (e) {
     return Ei.left(toQueryFailure(`${src.site.site} context`)(e));
   }
-  const events: Event[] = [];
+  const events = new Builder(src.site.site);
   const legacy: LegacyRecord[] = [];
   const rejections: Rejection[] = [];
   const reports: SourceReport[] = [];
   const leases: LeaseFact[] = [];
-  for (const [adapters, push] of [
-    [eventAdapters, (e: Event) => events.push(e)],
-    [legacyAdapters, (l: LegacyRecord) => legacy.push(l)],
-    [leaseAdapters, (l: LeaseFact) => leases.push(l)],
-  ] as ReadonlyArray<readonly [ReadonlyArray<Adapter<unknown, unknown>>, (x: unknown) => void]>) {
+  // each output goes to its sink as its row is read (events straight into the table); a source
+  // that turns out unreadable mid-way takes back what it gave, as if it had given nothing
+  const sinks: ReadonlyArray<readonly [ReadonlyArray<Adapter<unknown, unknown>>, { push: (x: unknown) => void; readonly length: number; truncate: (n: number) => void }]> = [
+    [eventAdapters, { push: (e: unknown) => events.push(e as Event), get length() { return events.length; }, truncate: (n: number) => events.truncate(n) }],
+    [legacyAdapters, { push: (l: unknown) => void legacy.push(l as LegacyRecord), get length() { return legacy.length; }, truncate: (n: number) => void legacy.splice(n) }],
+    [leaseAdapters, { push: (l: unknown) => void leases.push(l as LeaseFact), get length() { return leases.length; }, truncate: (n: number) => void leases.splice(n) }],
+  ];
+  for (const [adapters, sink] of sinks) {
     for (const a of adapters) {
-      const r = await runAdapter(a, src, loaded.context)();
+      const mark = sink.length;
+      const r = await runAdapter(a, src, loaded.context, sink.push)();
       if (Ei.isLeft(r)) return r;
-      for (const o of r.right.outputs) push(o);
+      if (r.right.report.status !== 'read') sink.truncate(mark);
       for (const x of r.right.rejections) rejections.push(x);
       reports.push(r.right.report);
     }
@@ -114,7 +120,7 @@ export const readSite = (src: Source): TE.TaskEither<QueryFailure, SiteRead> => 
   } catch (e) {
     return Ei.left(toQueryFailure(`${src.site.site} coverage`)(e));
   }
-  return Ei.right({ site: src.site.site, context: loaded.context, events, legacy, leases, rejections, reports, warnings: loaded.warnings, earliest });
+  return Ei.right({ site: src.site.site, context: loaded.context, events: events.build(), legacy, leases, rejections, reports, warnings: loaded.warnings, earliest });
 };
 
 /**

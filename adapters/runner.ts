@@ -53,6 +53,7 @@ export interface SourceReport {
 
 /** @category model @since 0.1.0 */
 export interface RunResult<B> {
+  /** The outputs, unless a sink took them. */
   readonly outputs: ReadonlyArray<B>;
   readonly rejections: ReadonlyArray<Rejection>;
   readonly report: SourceReport;
@@ -99,13 +100,14 @@ export const probeTables = async (
 };
 
 /**
- * Runs one adapter against one site.
+ * Runs one adapter against one site. With a `sink`, each output goes to it as soon as its row is
+ * folded and `outputs` stays empty (so a table's outputs need not all be held at once).
  *
  * @example
  * const result = await runAdapter(computeNodes, src, ctx)()
  * @since 0.1.0
  */
-export const runAdapter = <A, B>(adapter: Adapter<A, B>, src: Source, ctx: Context): TE.TaskEither<QueryFailure, RunResult<B>> => {
+export const runAdapter = <A, B>(adapter: Adapter<A, B>, src: Source, ctx: Context, sink?: (b: B) => void): TE.TaskEither<QueryFailure, RunResult<B>> => {
   const name = auditName(src.site)(adapter.table);
   return TE.tryCatch(
     async () => {
@@ -117,6 +119,7 @@ export const runAdapter = <A, B>(adapter: Adapter<A, B>, src: Source, ctx: Conte
       if (missing.length > 0) return skipped<B>(src, name, 'missing_table', `missing table(s): ${show(missing)}`);
       const optionalMissing = probes.filter((p) => p.optional && p.state !== 'ok').map((p) => p.ref);
       const outputs: B[] = [];
+      const emit = sink ?? ((b: B) => void outputs.push(b));
       const rejections: Rejection[] = [];
       let read = 0;
       let folded = 0;
@@ -140,7 +143,7 @@ export const runAdapter = <A, B>(adapter: Adapter<A, B>, src: Source, ctx: Conte
           if (Ei.isLeft(out)) rejections.push(out.left);
           else {
             folded += 1;
-            for (const o of out.right) outputs.push(o);
+            for (const o of out.right) emit(o);
           }
         }
       } catch (e) {

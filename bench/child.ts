@@ -15,18 +15,18 @@ import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import * as Ei from 'fp-ts/Either';
 import * as O from 'fp-ts/Option';
-import { readSite, type SiteRead } from '../adapters/readSite';
-import { connect } from '../adapters/Source';
-import { clamp, standardRules } from '../lib/Clamp';
+import { readSite, toSiteInput, type SiteRead } from '../adapters/readSite';
+import { connect, knexConfig } from '../adapters/Source';
+import { clampTable, standardRules } from '../lib/Clamp';
 import { baseCountTypes, type BaseCountType } from '../lib/CountType';
 import { coverageOf, subtract, type CountCoverage, type KnownGap, type Span } from '../lib/Coverage';
-import type { Event, Attributes } from '../lib/Event';
-import { toIntervals } from '../lib/Fold';
-import type { Interval } from '../lib/Interval';
+import { withSite, type EventTable } from '../lib/EventTable';
+import { foldTable } from '../lib/Fold';
+import type { IntervalTable } from '../lib/IntervalTable';
 import { toUnits } from '../lib/Quantities';
 import { resample } from '../lib/Resample';
-import { primaryTable, report, type SiteInput } from '../lib/Report';
-import { sweep } from '../lib/Sweep';
+import { assemble, primaryTable, siteReport, type SiteReport } from '../lib/Report';
+import { sweepTable } from '../lib/Sweep';
 import * as T from '../lib/Time';
 import { timeline } from '../lib/Timeline';
 import { renderFiles } from '../cli/report';
@@ -47,7 +47,7 @@ import {
 /** What the core needs of a base site, cached. */
 interface BaseSite {
   readonly site: string;
-  readonly events: ReadonlyArray<Event>;
+  readonly events: EventTable;
   readonly earliest: Readonly<Partial<Record<BaseCountType, T.Millis>>>;
   readonly sourceRead: Readonly<Partial<Record<BaseCountType, boolean>>>;
 }
@@ -92,18 +92,8 @@ const loadReplicated = (k: number): ReadonlyArray<BaseSite & { coverage: Record<
     for (const b of base) {
       const site = replicaSite(b.site, i);
       const config = (targets.find((t) => t.site.site === site) as (typeof targets)[number]).site;
-      let events = b.events;
-      if (i > 0) {
-        const attrs = new Map<Attributes, Attributes>();
-        events = b.events.map((e) => {
-          let a = attrs.get(e.attributes);
-          if (a === undefined) {
-            a = { ...e.attributes, site };
-            attrs.set(e.attributes, a);
-          }
-          return { ...e, attributes: a };
-        });
-      }
+      // replica i: the same columns and dictionaries, read as another site
+      const events = i === 0 ? b.events : withSite(b.events, site);
       const window = [timelineOptions.start, timelineOptions.end] as const;
       const coverage = Object.fromEntries(
         baseCountTypes.map((ct) => [
@@ -131,34 +121,23 @@ const coreStage = (k: number, writeCheck: boolean): void => {
   const ms = { fold: 0, clamp: 0, sweep: 0, resample: 0 };
   const t0 = performance.now();
   const siteCounts = [];
-  const clampedAll: Interval[][] = [];
+  const clampedAll: IntervalTable[] = [];
   for (const s of sites) {
     let t = performance.now();
-    const byType = new Map<BaseCountType, Event[]>();
-    for (const e of s.events) {
-      const list = byType.get(e.countType);
-      if (list === undefined) byType.set(e.countType, [e]);
-      else list.push(e);
-    }
-    const intervals: Interval[] = [];
-    for (const ct of baseCountTypes) {
-      const evs = byType.get(ct);
-      if (evs === undefined) continue;
-      for (const i of toIntervals({ overlap: { total: 'union' } })(evs).intervals) intervals.push(i);
-    }
+    const folded = foldTable({ overlap: { total: 'union' } })(s.events);
     ms.fold += performance.now() - t;
     t = performance.now();
-    const clamped = clamp({
+    const clamped = clampTable({
       rules: standardRules,
       covered: (_site, ct) => clampCoverage(s.coverage[ct], s.config.knownGaps.filter((g) => g.countTypes.includes(ct))),
       horizon: timelineOptions.end,
-    })(intervals);
+    })(folded.intervals);
     ms.clamp += performance.now() - t;
     t = performance.now();
-    const counts = sweep({ groupBy: timelineOptions.groupBy, valueTypes: timelineOptions.valueTypes })(clamped.intervals);
+    const counts = sweepTable({ groupBy: timelineOptions.groupBy, valueTypes: timelineOptions.valueTypes })(clamped.intervals);
     ms.sweep += performance.now() - t;
     siteCounts.push({ site: s.site, counts, coverage: s.coverage, legacy: [] });
-    if (writeCheck) clampedAll.push(clamped.intervals as Interval[]);
+    if (writeCheck) clampedAll.push(clamped.intervals);
   }
   const t = performance.now();
   const tl = timeline(timelineOptions)(siteCounts);
@@ -169,9 +148,11 @@ const coreStage = (k: number, writeCheck: boolean): void => {
     // the clamped intervals for DuckDB (units as the sweep adds them), and the core's numbers
     const fd = fs.openSync(intervalsFile(k), 'w');
     let buf: string[] = [];
-    for (const list of clampedAll) {
-      for (const i of list) {
-        buf.push(`${i.attributes.site},${i.countType},${i.start},${O.isSome(i.end) ? i.end.value : ''},${toUnits('nodes', i.quantities.nodes)}\n`);
+    for (const iv of clampedAll) {
+      const site = iv.dict.site;
+      for (let i = 0; i < iv.length; i++) {
+        const ct = baseCountTypes[iv.dict.entityCountType[iv.entity[i]]];
+        buf.push(`${site},${ct},${iv.start[i]},${iv.end[i] === Infinity ? '' : iv.end[i]},${toUnits('nodes', iv.dict.quantities[iv.quantities[i]].nodes)}\n`);
         if (buf.length >= 100000) {
           fs.writeSync(fd, buf.join(''));
           buf = [];
@@ -282,45 +263,40 @@ const e2eStage = async (k: number, capture: boolean): Promise<void> => {
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-e2e-'));
   const queries: string[] = [];
   const t0 = performance.now();
-  const reads: SiteRead[] = [];
+  let readMs = 0;
+  let events = 0;
+  // as runReport does: each site reconstructed as soon as it is read, its events dropped
+  const parts: SiteReport[] = [];
   for (const t of targets) {
+    const tr = performance.now();
     const src = await connect(t.url, t.site)();
     if (Ei.isLeft(src)) throw new Error(JSON.stringify(src.left));
     if (capture) {
       const kx = src.right.knex;
       kx.on('query', (q: { sql: string; bindings?: ReadonlyArray<unknown> }) => queries.push(kx.raw(q.sql, (q.bindings ?? []) as never).toQuery()));
     }
+    let read: SiteRead;
     try {
       const r = await readSite(src.right)();
       if (Ei.isLeft(r)) throw new Error(JSON.stringify(r.left));
-      reads.push(r.right);
+      read = r.right;
     } finally {
       await src.right.knex.destroy();
     }
+    readMs += performance.now() - tr;
+    events += read.events.length;
+    parts.push(siteReport(timelineOptions)(toSiteInput(t.site)(read)));
   }
-  const readMs = performance.now() - t0;
-  const inputs: SiteInput[] = targets.map((t, i) => ({
-    site: reads[i].site,
-    events: reads[i].events,
-    legacy: reads[i].legacy,
-    rejections: reads[i].rejections,
-    sources: reads[i].reports,
-    earliest: reads[i].earliest,
-    configStart: t.site.coverageStart,
-    knownGaps: t.site.knownGaps,
-    warnings: reads[i].warnings,
-    leases: reads[i].leases,
-  }));
   const req = { ...timelineOptions, out: outDir, facts: false };
-  const rep = report(req)(inputs);
-  const files = renderFiles(req, rep, reads);
+  const rep = assemble(req)(parts);
+  const files = renderFiles(req, rep, []);
   if (Ei.isLeft(files)) throw new Error(JSON.stringify(files.left));
   const w = await writeAllAtomic(files.right)();
   if (Ei.isLeft(w)) throw new Error(JSON.stringify(w.left));
   const ms = performance.now() - t0;
   fs.rmSync(outDir, { recursive: true, force: true });
   if (capture) fs.writeFileSync(queriesFile(k), JSON.stringify(queries));
-  out({ ms, read_ms: readMs, events: reads.reduce((n, r) => n + r.events.length, 0), rows: rep.timeline.rows.length });
+  out({ ms, read_ms: readMs, events, rows: rep.timeline.rows.length });
 };
 
 // -------------------------------------------------------------------------------------
@@ -331,17 +307,11 @@ const selectStage = async (k: number): Promise<void> => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mysql = require('mysql2') as typeof import('mysql2');
   const queries = JSON.parse(fs.readFileSync(queriesFile(k), 'utf8')) as string[];
-  const u = new URL(MYSQL_URL);
+  // the connection options of the adapters (adapters/Source.ts), so the floor parses rows as (c) does
+  const cfg = await knexConfig(MYSQL_URL)();
+  if (Ei.isLeft(cfg)) throw new Error(cfg.left.message);
   const t0 = performance.now();
-  const conn = mysql.createConnection({
-    host: u.hostname,
-    port: Number(u.port || 3306),
-    user: decodeURIComponent(u.username),
-    password: decodeURIComponent(u.password),
-    timezone: 'Z',
-    dateStrings: true,
-    supportBigNumbers: true,
-  });
+  const conn = mysql.createConnection(cfg.right.config.connection as import('mysql2').ConnectionOptions);
   let rows = 0;
   for (const sql of queries) {
     await new Promise<void>((resolve, reject) => {

@@ -20,7 +20,8 @@ import * as Facts from '../lib/Facts';
 import { statColumns } from '../lib/LeadTime';
 import type { Failure } from '../lib/Failure';
 import type { ValueType } from '../lib/Quantities';
-import { report, type Report } from '../lib/Report';
+import * as EventTable from '../lib/EventTable';
+import { assemble, siteReport, type Report, type SiteReport } from '../lib/Report';
 import type { TimelineOptions } from '../lib/Timeline';
 import { dailyColumns, leadTimeColumns, usageColumns, validateDailyRows, validateLeadTimeRows, validateRows, type LeadTimeGroupColumn } from '../lib/UsageRow';
 import { figures, renderAll, renderer, type Format } from '../plot';
@@ -56,6 +57,7 @@ export interface ReportRequest extends TimelineOptions {
 /** @category model @since 0.1.0 */
 export interface ReportResult {
   readonly report: Report;
+  /** The sites as read, events included: only when the facts timeline was asked for (else empty). */
   readonly reads: ReadonlyArray<SiteRead>;
   readonly files: ReadonlyArray<string>;
 }
@@ -109,7 +111,7 @@ export const renderFiles = (
     Ei.right({ path: path.join(dir, 'audit.json'), contents: `${JSON.stringify(rep.audit, null, 2)}\n` }),
   ];
   if (req.facts) {
-    const facts = reads.flatMap((r) => Facts.toFacts(req.valueTypes)(r.events).map((f) => ({ site: r.site, ...f })));
+    const facts = reads.flatMap((r) => Facts.toFacts(req.valueTypes)(EventTable.toEvents(r.events)).map((f) => ({ site: r.site, ...f })));
     files.push(Ei.map((contents: Iterable<string>) => ({ path: path.join(dir, 'facts_timeline.csv'), contents }))(csvChunks(['site', ...Facts.columns])(facts)));
   }
   const out: OutputFile[] = [];
@@ -162,13 +164,17 @@ export const summary = (rep: Report): ReadonlyArray<string> => {
  * @since 0.1.0
  */
 export const runReport = (req: ReportRequest): TE.TaskEither<Failure, ReportResult> => async () => {
+  // each site is reconstructed as soon as it is read and its events dropped, so memory holds one
+  // site's events at a time (all of them only when the facts timeline needs them)
   const reads: SiteRead[] = [];
+  const parts: SiteReport[] = [];
   for (const t of req.targets) {
     const r = await readTarget(req.log, req.queryTimeoutMs)(t)();
     if (Ei.isLeft(r)) return r;
-    reads.push(r.right);
+    parts.push(siteReport(req)(toSiteInput(t.site)(r.right)));
+    if (req.facts) reads.push(r.right);
   }
-  const rep = report(req)(req.targets.map((t, i) => toSiteInput(t.site)(reads[i])));
+  const rep = assemble(req)(parts);
   const data = renderFiles(req, rep, reads);
   if (Ei.isLeft(data)) return data;
   let plots: ReadonlyArray<OutputFile> = [];

@@ -20,17 +20,18 @@
  * @since 0.1.0
  */
 import * as O from 'fp-ts/Option';
-import { clamp, standardRules, type ClampEntry } from './Clamp';
+import { clampTable, standardRules, type ClampEntry } from './Clamp';
 import { baseCountTypes, type BaseCountType } from './CountType';
 import { coverageOf, subtract, type CountCoverage, type KnownGap, type Span } from './Coverage';
 import type { Event } from './Event';
-import { toIntervals } from './Fold';
+import { Builder, type EventTable } from './EventTable';
+import { foldTable } from './Fold';
 import { leadTimes, type LeadTimeAudit, type LeadTimeReport, type LeaseFact } from './LeadTime';
 import { legacyDays, type LegacyMismatch, type LegacyRecord } from './Legacy';
 import { countByReason, type Rejection } from './Rejection';
-import { sweep } from './Sweep';
+import { sweepTable } from './Sweep';
 import * as T from './Time';
-import { timeline, type Timeline, type TimelineOptions, type Violation } from './Timeline';
+import { timeline, type SiteCounts, type Timeline, type TimelineOptions, type Violation } from './Timeline';
 import { outputCountTypes, type DailyRow, type UsageRow } from './UsageRow';
 
 // -------------------------------------------------------------------------------------
@@ -57,7 +58,8 @@ export interface SourceAudit {
 /** Everything read from one site. @category model @since 0.1.0 */
 export interface SiteInput {
   readonly site: string;
-  readonly events: ReadonlyArray<Event>;
+  /** The site's events: a table (as `readSite` gives them) or objects, all of this site. */
+  readonly events: EventTable | ReadonlyArray<Event>;
   readonly legacy: ReadonlyArray<LegacyRecord>;
   /** Row rejections of the adapters and of action events. */
   readonly rejections: ReadonlyArray<Rejection>;
@@ -139,6 +141,158 @@ export const primaryTable: Readonly<Record<BaseCountType, string>> = {
 const tableOf = (source: string): string => source.slice(source.lastIndexOf('.') + 1);
 
 /**
+ * What one site adds to a report: its counts and its share of the audit, without its events.
+ * `siteReport` makes it as soon as the site is read, so a report of many sites holds one site's
+ * events at a time; `assemble` joins them.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export interface SiteReport {
+  readonly site: string;
+  readonly counts: SiteCounts;
+  readonly fold: ReadonlyArray<FoldAudit>;
+  readonly clamping: ReadonlyArray<ClampEntry>;
+  readonly coverage: ReadonlyArray<CoverageAudit>;
+  readonly legacyMismatches: ReadonlyArray<LegacyMismatch>;
+  readonly actionEvents: ReadonlyArray<{ readonly site: string; readonly source: string; readonly rejected_by_reason: Readonly<Record<string, number>> }>;
+  readonly sources: ReadonlyArray<SourceAudit>;
+  readonly warnings: ReadonlyArray<string>;
+  /** The site's lead times, when its leases were read. */
+  readonly leadTime?: LeadTimeReport;
+}
+
+const tableOfSite = (s: SiteInput): EventTable => {
+  if (!Array.isArray(s.events)) return s.events as EventTable;
+  const b = new Builder(s.site);
+  for (const e of s.events as ReadonlyArray<Event>) b.push(e);
+  return b.build();
+};
+
+/**
+ * One site's reconstruction: fold, clamp and sweep of its events, coverage, legacy days, lead
+ * times and its part of the audit.
+ *
+ * @example
+ * const part = siteReport(options)(site)
+ * @category folding
+ * @since 0.2.0
+ */
+export const siteReport =
+  (options: TimelineOptions) =>
+  (s: SiteInput): SiteReport => {
+    const window = [options.start, options.end] as const;
+    const table = tableOfSite(s);
+    const folded = foldTable({ overlap: { total: 'union' } })(table);
+    const fold: FoldAudit[] = folded.stats.map((x) => ({ site: s.site, ...x }));
+    const earliest: Partial<Record<BaseCountType, T.Millis>> = { ...s.earliest };
+    if (s.earliest === undefined) {
+      const iv = folded.intervals;
+      for (let i = 0; i < iv.length; i++) {
+        const ct = baseCountTypes[iv.dict.entityCountType[iv.entity[i]]];
+        const e = earliest[ct];
+        if (e === undefined || iv.start[i] < e) earliest[ct] = T.unsafeMillis(iv.start[i]);
+      }
+    }
+    const sourceRead: Partial<Record<BaseCountType, boolean>> = {};
+    for (const ct of baseCountTypes) {
+      sourceRead[ct] = s.sources.some((x) => tableOf(x.source) === primaryTable[ct] && x.status === 'read');
+    }
+    const cov = Object.fromEntries(
+      baseCountTypes.map((ct) => [ct, coverageOf({ window, earliest, sourceRead, configStart: s.configStart, knownGaps: s.knownGaps })(ct)]),
+    ) as Record<BaseCountType, CountCoverage>;
+    const coverage: CoverageAudit[] = baseCountTypes.map((ct) => ({
+      site: s.site,
+      count_type: ct,
+      start: O.isSome(cov[ct].start) ? T.toIso(cov[ct].start.value) : null,
+      start_from: cov[ct].startFrom,
+      gaps: cov[ct].gaps.map((g) => ({ start: T.toIso(g.start), end: T.toIso(g.end), reason: g.reason })),
+    }));
+    const clamped = clampTable({
+      rules: standardRules,
+      covered: (_site, ct) => clampCoverage(cov[ct], s.knownGaps.filter((g) => g.countTypes.includes(ct))),
+      horizon: options.end,
+    })(folded.intervals);
+    const counts = sweepTable({ groupBy: options.groupBy, valueTypes: options.valueTypes })(clamped.intervals);
+    const legacy = legacyDays({ byNodeType: options.groupBy.includes('node_type') })(s.legacy);
+    const bySource = new Map<string, Rejection[]>();
+    for (const r of s.rejections) {
+      if (!/instance_actions_events$/.test(r.source.table)) continue;
+      const list = bySource.get(r.source.table) ?? [];
+      list.push(r);
+      bySource.set(r.source.table, list);
+    }
+    const actionEvents = [...bySource.entries()].sort().map(([source, rs]) => ({ site: s.site, source, rejected_by_reason: countByReason(rs) }));
+    const leadTime =
+      s.leases === undefined
+        ? undefined
+        : leadTimes({ start: options.start, end: options.end, groupBy: options.groupBy.includes('node_type') ? ['node_type'] : [], sites: [s.site] })(s.leases);
+    return {
+      site: s.site,
+      counts: { site: s.site, counts, coverage: cov, legacy: legacy.days },
+      fold,
+      clamping: clamped.audit,
+      coverage,
+      legacyMismatches: legacy.mismatches,
+      actionEvents,
+      sources: s.sources,
+      warnings: s.warnings,
+      leadTime,
+    };
+  };
+
+const isDaily = (options: TimelineOptions): boolean =>
+  O.isSome(options.resample) && options.resample.value.bucket === '1d' && options.resample.value.method === 'mean';
+
+/**
+ * Joins the sites' parts into the report: the usage timeline of all sites, the daily table,
+ * lead times and the audit.
+ *
+ * @example
+ * const { timeline, audit } = assemble(options)(sites.map(siteReport(options)))
+ * @category folding
+ * @since 0.2.0
+ */
+export const assemble =
+  (options: TimelineOptions) =>
+  (parts: ReadonlyArray<SiteReport>): Report => {
+    const siteCounts = parts.map((p) => p.counts);
+    const tl = timeline(options)(siteCounts);
+    // the daily table is the daily-mean timeline of collector new: the same rows when the
+    // timeline itself is daily means
+    const daily = wide(isDaily(options) ? tl.rows : timeline({ ...options, resample: O.some({ bucket: '1d', method: 'mean' }) })(siteCounts.map((x) => ({ ...x, legacy: [] }))).rows);
+    const leads = parts.filter((p) => p.leadTime !== undefined).map((p) => p.leadTime as LeadTimeReport);
+    // rows and statistics by site (as one call over all sites gives them), leases and audit in site order
+    const bySite = [...leads].sort((a, b) => (siteOf(a) < siteOf(b) ? -1 : siteOf(a) > siteOf(b) ? 1 : 0));
+    const coverage = new Map<string, Readonly<Record<BaseCountType, CountCoverage>>>();
+    for (const p of parts) coverage.set(p.site, p.counts.coverage);
+    return {
+      timeline: tl,
+      daily,
+      leadTime: {
+        leases: leads.flatMap((l) => l.leases),
+        rows: bySite.flatMap((l) => l.rows),
+        stats: bySite.flatMap((l) => l.stats),
+      },
+      coverage,
+      audit: {
+        window: { start: T.toIso(options.start), end: T.toIso(options.end) },
+        sources: parts.flatMap((p) => p.sources),
+        fold: parts.flatMap((p) => p.fold),
+        clamping: parts.flatMap((p) => p.clamping),
+        coverage: parts.flatMap((p) => p.coverage),
+        invariants: tl.violations,
+        legacy_mismatches: parts.flatMap((p) => p.legacyMismatches.map((m) => ({ ...m, day: T.toIso(m.day) }))),
+        action_events: parts.flatMap((p) => p.actionEvents),
+        warnings: parts.flatMap((p) => p.warnings.map((message) => ({ site: p.site, message }))),
+        leadtime: leads.flatMap((l) => l.audit),
+      },
+    };
+  };
+
+const siteOf = (l: LeadTimeReport): string => l.audit[0]?.site ?? '';
+
+/**
  * Reconstructs the sites' usage timeline and its audit.
  *
  * @example
@@ -148,104 +302,8 @@ const tableOf = (source: string): string => source.slice(source.lastIndexOf('.')
  */
 export const report =
   (options: TimelineOptions) =>
-  (sites: ReadonlyArray<SiteInput>): Report => {
-    const window = [options.start, options.end] as const;
-    const fold: FoldAudit[] = [];
-    const clamping: ClampEntry[] = [];
-    const coverageAudit: CoverageAudit[] = [];
-    const legacyMismatches: LegacyMismatch[] = [];
-    const coverage = new Map<string, Readonly<Record<BaseCountType, CountCoverage>>>();
-    const siteCounts = [];
-    for (const s of sites) {
-      const byType = new Map<BaseCountType, Event[]>();
-      for (const e of s.events) {
-        const list = byType.get(e.countType);
-        if (list === undefined) byType.set(e.countType, [e]);
-        else list.push(e);
-      }
-      const intervals = [];
-      for (const ct of baseCountTypes) {
-        const evs = byType.get(ct);
-        if (evs === undefined) continue;
-        const f = toIntervals({ overlap: { total: 'union' } })(evs);
-        for (const i of f.intervals) intervals.push(i);
-        fold.push({ site: s.site, count_type: ct, events: evs.length, intervals: f.intervals.length, rejected_by_reason: countByReason(f.rejections) });
-      }
-      const folded = { intervals };
-      const earliest: Partial<Record<BaseCountType, T.Millis>> = { ...s.earliest };
-      if (s.earliest === undefined) {
-        for (const i of folded.intervals) {
-          const e = earliest[i.countType];
-          if (e === undefined || i.start < e) earliest[i.countType] = i.start;
-        }
-      }
-      const sourceRead: Partial<Record<BaseCountType, boolean>> = {};
-      for (const ct of baseCountTypes) {
-        sourceRead[ct] = s.sources.some((x) => tableOf(x.source) === primaryTable[ct] && x.status === 'read');
-      }
-      const cov = Object.fromEntries(
-        baseCountTypes.map((ct) => [ct, coverageOf({ window, earliest, sourceRead, configStart: s.configStart, knownGaps: s.knownGaps })(ct)]),
-      ) as Record<BaseCountType, CountCoverage>;
-      coverage.set(s.site, cov);
-      for (const ct of baseCountTypes) {
-        coverageAudit.push({
-          site: s.site,
-          count_type: ct,
-          start: O.isSome(cov[ct].start) ? T.toIso(cov[ct].start.value) : null,
-          start_from: cov[ct].startFrom,
-          gaps: cov[ct].gaps.map((g) => ({ start: T.toIso(g.start), end: T.toIso(g.end), reason: g.reason })),
-        });
-      }
-      const clamped = clamp({
-        rules: standardRules,
-        covered: (_site, ct) => clampCoverage(cov[ct], s.knownGaps.filter((g) => g.countTypes.includes(ct))),
-        horizon: options.end,
-      })(folded.intervals);
-      for (const c of clamped.audit) clamping.push(c);
-      const counts = sweep({ groupBy: options.groupBy, valueTypes: options.valueTypes })(clamped.intervals);
-      const legacy = legacyDays({ byNodeType: options.groupBy.includes('node_type') })(s.legacy);
-      for (const m of legacy.mismatches) legacyMismatches.push(m);
-      siteCounts.push({ site: s.site, counts, coverage: cov, legacy: legacy.days });
-    }
-    const tl = timeline(options)(siteCounts);
-    const daily = wide(timeline({ ...options, resample: O.some({ bucket: '1d', method: 'mean' }) })(siteCounts.map((x) => ({ ...x, legacy: [] }))).rows);
-    const actionEvents = [];
-    for (const s of sites) {
-      const bySource = new Map<string, Rejection[]>();
-      for (const r of s.rejections) {
-        if (!/instance_actions_events$/.test(r.source.table)) continue;
-        const list = bySource.get(r.source.table) ?? [];
-        list.push(r);
-        bySource.set(r.source.table, list);
-      }
-      for (const [source, rs] of [...bySource.entries()].sort()) actionEvents.push({ site: s.site, source, rejected_by_reason: countByReason(rs) });
-    }
-    const leadSites = sites.filter((s) => s.leases !== undefined);
-    const lead = leadTimes({
-      start: options.start,
-      end: options.end,
-      groupBy: options.groupBy.includes('node_type') ? ['node_type'] : [],
-      sites: leadSites.map((s) => s.site),
-    })(leadSites.flatMap((s) => s.leases ?? []));
-    return {
-      timeline: tl,
-      daily,
-      leadTime: { leases: lead.leases, rows: lead.rows, stats: lead.stats },
-      coverage,
-      audit: {
-        window: { start: T.toIso(options.start), end: T.toIso(options.end) },
-        sources: sites.flatMap((s) => s.sources),
-        fold,
-        clamping,
-        coverage: coverageAudit,
-        invariants: tl.violations,
-        legacy_mismatches: legacyMismatches.map((m) => ({ ...m, day: T.toIso(m.day) })),
-        action_events: actionEvents,
-        warnings: sites.flatMap((s) => s.warnings.map((message) => ({ site: s.site, message }))),
-        leadtime: lead.audit,
-      },
-    };
-  };
+  (sites: ReadonlyArray<SiteInput>): Report =>
+    assemble(options)(sites.map(siteReport(options)));
 
 /**
  * Pivots daily rows of collector `new` into one row per (day, site, value type, group) with one
