@@ -34,13 +34,22 @@ describe('EventTable', () => {
     );
   });
 
-  it('interns a source row by content, so two equal refs are one row', () => {
+  it('keeps one source entry for a run of events sharing a source object', () => {
     const b = new Builder('chi_uc');
-    b.push(ev('Create', 1, { row: '7' }));
-    b.push({ ...ev('Delete', 2), source: { table: 'nova.compute_nodes', id: '7' } });
+    const e = ev('Create', 1, { row: '7' });
+    b.push(e);
+    b.push({ ...e, _tag: 'Delete', time: ev('Delete', 2).time });
+    b.push(ev('Create', 3, { row: '7' }));
     const t = b.build();
-    expect(t.source[0]).toBe(t.source[1]);
-    expect(t.dict.sources).toHaveLength(1);
+    expect([...t.source]).toEqual([0, 0, 1]);
+  });
+
+  it('folds two equal but distinct source refs as one row', () => {
+    const b = new Builder('chi_uc');
+    b.push(ev('Create', 5, { row: '7' }));
+    b.push({ ...ev('Delete', 3), source: { table: 'nova.compute_nodes', id: '7' } });
+    const r = foldTable()(b.build());
+    expect(r.rejections.map((x) => x.reason)).toEqual(['negative_duration', 'negative_duration']);
   });
 
   it('refuses an event of another site (a broken invariant, not data)', () => {

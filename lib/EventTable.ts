@@ -8,9 +8,12 @@
  * - `entityIds`: one entry per entity (count type, entity id), **numbered in canonical order**
  *   (by count type, then entity id), so folding entity by entity in index order gives the same
  *   sequence whatever order the rows were read in;
- * - `sources`: one entry per distinct source row `(table, id)`, compared by content;
- * - `quantities` and `labels` (node type, hypervisor hostname, extra keys): one entry per
- *   distinct object given (by identity: adapters share them between the events of a row).
+ * - `sources`, `quantities` and `labels` (node type, hypervisor hostname, extra keys): the objects
+ *   the events carried, one entry per run of events carrying the same object (adapters share
+ *   them between the events of a row). Entries are not unique: two entries may be equal, or
+ *   even the same object, so code that asks "same source row?" compares `table` and `id`.
+ *   Interning them in maps would cost a hash lookup per event for nothing, since nearly every
+ *   row has its own.
  *
  * Every event of a table belongs to its `site`; labels carry no site, so replicas of a site can
  * share them. A table is immutable once built; the builder is the only writer.
@@ -83,55 +86,17 @@ const countTypeIndex: ReadonlyMap<string, number> = new Map(baseCountTypes.map((
  */
 export const countTypeOf = (ct: BaseCountType): number => countTypeIndex.get(ct) as number;
 
-/**
- * Interns source rows by content, with a fast path for the same object twice in a row (the
- * events of one row share their source).
- */
-export class SourceInterner {
-  private readonly byTable = new Map<string, Map<string, number>>();
-  private last: SourceRef | undefined;
-  private lastIndex = -1;
-  readonly list: SourceRef[] = [];
-
-  index(s: SourceRef): number {
-    if (s === this.last) return this.lastIndex;
-    let byId = this.byTable.get(s.table);
-    if (byId === undefined) {
-      byId = new Map();
-      this.byTable.set(s.table, byId);
-    }
-    let i = byId.get(s.id);
-    if (i === undefined) {
-      i = this.list.length;
-      this.list.push(s);
-      byId.set(s.id, i);
-    }
-    this.last = s;
-    this.lastIndex = i;
-    return i;
-  }
-}
-
-/** Interns objects by identity, with a fast path for the same object twice in a row. */
-export class IdentityInterner<A extends object, B = A> {
-  private readonly map = new Map<A, number>();
+/** A list of objects where consecutive pushes of the same object share one entry. */
+export class RunList<A> {
   private last: A | undefined;
-  private lastIndex = -1;
-  readonly list: B[] = [];
-
-  constructor(private readonly convert: (a: A) => B) {}
+  readonly list: A[] = [];
 
   index(a: A): number {
-    if (a === this.last) return this.lastIndex;
-    let i = this.map.get(a);
-    if (i === undefined) {
-      i = this.list.length;
-      this.list.push(this.convert(a));
-      this.map.set(a, i);
+    if (a !== this.last || this.list.length === 0) {
+      this.list.push(a);
+      this.last = a;
     }
-    this.last = a;
-    this.lastIndex = i;
-    return i;
+    return this.list.length - 1;
   }
 }
 
@@ -183,7 +148,6 @@ export class EntityInterner {
   }
 }
 
-const stripSite = (a: Attributes): Labels => ({ node_type: a.node_type, hypervisor_hostname: a.hypervisor_hostname, extra: a.extra });
 
 /** A growable typed column. */
 class Column<A extends Float64Array | Uint32Array | Uint8Array> {
@@ -221,9 +185,10 @@ export class Builder {
   private readonly quantities = new Column(new Uint32Array(1024), (k) => new Uint32Array(k));
   private readonly labels = new Column(new Uint32Array(1024), (k) => new Uint32Array(k));
   private readonly entities = new EntityInterner();
-  private readonly sources = new SourceInterner();
-  private readonly quantityTable = new IdentityInterner<Quantities>((q) => q);
-  private readonly labelTable = new IdentityInterner<Attributes, Labels>(stripSite);
+  private readonly sources = new RunList<SourceRef>();
+  // an event's attributes serve as its labels: their `site` is the table's, and ignored
+  private readonly quantityTable = new RunList<Quantities>();
+  private readonly labelTable = new RunList<Labels>();
 
   constructor(readonly site: string) {}
 
@@ -307,7 +272,10 @@ export const fromEvents = (events: ReadonlyArray<Event>): ReadonlyArray<EventTab
  *
  * @since 0.2.0
  */
-export const attributesOf = (dict: Dictionary, labels: number): Attributes => ({ site: dict.site, ...dict.labels[labels] });
+export const attributesOf = (dict: Dictionary, labels: number): Attributes => {
+  const l = dict.labels[labels];
+  return { site: dict.site, node_type: l.node_type, hypervisor_hostname: l.hypervisor_hostname, extra: l.extra };
+};
 
 /**
  * The events of a table as objects, in table order.

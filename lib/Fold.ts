@@ -125,14 +125,23 @@ const pairRows = (t: ET.EventTable, evs: ReadonlyArray<number>): Map<number, Fol
     marked.set(p, reason);
   };
   const isMarked = (p: number): boolean => marked !== undefined && marked.has(p);
-  // positions grouped by source row (sources are interned by content), then position
+  // positions grouped by source row (table, id), then position
+  const src = (p: number) => t.dict.sources[t.source[evs[p]]];
   const pos: number[] = new Array<number>(n);
   for (let p = 0; p < n; p++) pos[p] = p;
-  pos.sort((a, b) => t.source[evs[a]] - t.source[evs[b]] || a - b);
+  pos.sort((a, b) => {
+    const x = src(a);
+    const y = src(b);
+    return x.table < y.table ? -1 : x.table > y.table ? 1 : x.id < y.id ? -1 : x.id > y.id ? 1 : a - b;
+  });
+  const same = (a: number, b: number): boolean => {
+    const x = src(a);
+    const y = src(b);
+    return x === y || (x.table === y.table && x.id === y.id);
+  };
   for (let r = 0; r < n; ) {
-    const src = t.source[evs[pos[r]]];
     let e = r + 1;
-    while (e < n && t.source[evs[pos[e]]] === src) e++;
+    while (e < n && same(pos[e], pos[r])) e++;
     if (e - r >= 2) {
       // the row's own order: by time, creates before deletes at one instant
       const ordered = pos.slice(r, e).sort((a, b) => (time(a) !== time(b) ? time(a) - time(b) : isCreate(a) === isCreate(b) ? a - b : isCreate(a) ? -1 : 1));
@@ -283,7 +292,7 @@ export const foldTable =
         continue;
       }
       if (m === 2) {
-        // the common entity: one row's create and a later delete
+        // the common entity: one row's create and a later delete (one source object)
         const a = order[s];
         const b = order[s + 1];
         if (source[a] === source[b] && create[a] !== create[b]) {

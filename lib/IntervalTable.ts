@@ -11,7 +11,7 @@
 import * as O from 'fp-ts/Option';
 import { baseCountTypes } from './CountType';
 import type { Attributes } from './Event';
-import { attributesOf, countTypeOf, EntityInterner, IdentityInterner, SourceInterner, type Dictionary, type Labels } from './EventTable';
+import { attributesOf, countTypeOf, EntityInterner, RunList, type Dictionary, type Labels } from './EventTable';
 import * as I from './Interval';
 import type { Quantities } from './Quantities';
 import * as T from './Time';
@@ -151,9 +151,9 @@ export const fromIntervals = (intervals: ReadonlyArray<I.Interval>): ReadonlyArr
   for (const site of [...bySite.keys()].sort()) {
     const list = bySite.get(site) as I.Interval[];
     const entities = new EntityInterner();
-    const sources = new SourceInterner();
-    const quantities = new IdentityInterner<Quantities>((q) => q);
-    const labels = new IdentityInterner<Attributes, Labels>((a) => ({ node_type: a.node_type, hypervisor_hostname: a.hypervisor_hostname, extra: a.extra }));
+    const sources = new RunList<I.Interval['source']>();
+    const quantities = new RunList<Quantities>();
+    const labels = new RunList<Labels>();
     const ent = new Uint32Array(list.length);
     const src = new Uint32Array(list.length);
     const qs = new Uint32Array(list.length);
