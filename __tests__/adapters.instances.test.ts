@@ -1,9 +1,10 @@
+import * as vm from 'node:vm';
 import fc from 'fast-check';
 import * as Ei from 'fp-ts/Either';
 import * as O from 'fp-ts/Option';
 import { emptyContext, type ComputeNodeInfo, type Context, type HostInfo } from '../adapters/Adapter';
 import { actionTables, auditActionEvents } from '../adapters/instanceActions';
-import { instances, instancesAdapter, InstanceRow, shadowInstances, toEvents } from '../adapters/instances';
+import { instances, instancesAdapter, InstanceRow, query, shadowInstances, toEvents } from '../adapters/instances';
 import { runAdapter, type RunResult } from '../adapters/runner';
 import { siteConfig, tableName, type Source } from '../adapters/Source';
 import type * as E from '../lib/Event';
@@ -475,4 +476,131 @@ describe('instances adapter conservation', () => {
       { numRuns: 25 },
     );
   });
+});
+
+// -------------------------------------------------------------------------------------
+// batches read ahead: same rows, same failures, nothing left behind
+// -------------------------------------------------------------------------------------
+
+/** `src` whose event queries (`instanceActions.eventsOf`) fail from the `failAt`-th on. */
+const failingEvents = (src: Source, failAt: number): Source => {
+  let n = 0;
+  const knex = new Proxy(src.knex, {
+    get(target, prop) {
+      if (prop === 'raw')
+        return (sql: string, ...rest: unknown[]) =>
+          sql.startsWith('select a.instance_uuid') && ++n >= failAt
+            ? Promise.reject(Object.assign(new Error('the database connection was lost during the read'), { code: 'PROTOCOL_CONNECTION_LOST' }))
+            : (target.raw as (...a: unknown[]) => unknown)(sql, ...rest);
+      const v: unknown = Reflect.get(target, prop);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+  return { ...src, knex };
+};
+
+/** Every uuid the iteration yields, then the message it failed with (or null). */
+const drain = async (rows: AsyncIterable<unknown>): Promise<{ seen: string[]; error: string | null }> => {
+  const seen: string[] = [];
+  try {
+    for await (const r of rows) seen.push(String((r as { uuid: unknown }).uuid));
+  } catch (e) {
+    return { seen, error: (e as Error).message };
+  }
+  return { seen, error: null };
+};
+
+describeBoth('instances adapter reading ahead', (dialect) => {
+  let fx: Fixture;
+  const uuids = ['r-1', 'r-2', 'r-3', 'r-4', 'r-5'];
+  beforeAll(async () => {
+    fx = await openFixture(dialect, { tables: [...NOVA, 'nova_api.request_specs'] });
+    const acts = uuids.map((uuid) => instanceAction({ instance_uuid: uuid }));
+    await fx.insert('nova.instances', uuids.map((uuid) => instance({ uuid, node: KVM })));
+    await fx.insert('nova.instance_actions', acts);
+    await fx.insert('nova.instance_actions_events', acts.map((a) => instanceActionEvent({ action_id: a.id })));
+  });
+  afterAll(async () => {
+    await fx?.drop();
+  });
+
+  it('gives the same rows, events included, reading ahead or not', async () => {
+    const ahead = await run(instancesAdapter(actionTables.instances, 2, true), fx.src);
+    const sequential = await run(instancesAdapter(actionTables.instances, 2, false), fx.src);
+    expect(ahead.outputs.map((e) => e.entityId)).toEqual(uuids);
+    expect(ahead.outputs).toEqual(sequential.outputs);
+    expect(ahead.report).toEqual(sequential.report);
+  });
+
+  it('fails at the batch whose read failed, after the same rows as without reading ahead', async () => {
+    const ahead = await drain(query(actionTables.instances, 2, true)(failingEvents(fx.src, 2)));
+    const sequential = await drain(query(actionTables.instances, 2, false)(failingEvents(fx.src, 2)));
+    expect(ahead).toEqual({ seen: ['r-1', 'r-2'], error: 'the database connection was lost during the read' });
+    expect(ahead).toEqual(sequential);
+    const r = await runAdapter(instancesAdapter(actionTables.instances, 2, true), failingEvents(fx.src, 3), contextFor(fx.src))();
+    expect(Ei.isLeft(r) && [r.left._tag, r.left.code]).toEqual(['QueryFailure', 'PROTOCOL_CONNECTION_LOST']);
+  });
+
+  it('keeps a failure of the batch read ahead for the iteration, and leaves no query running when the consumer stops early', async () => {
+    const started = new Set<string>();
+    const onQuery = (q: { __knexQueryUid: string }) => void started.add(q.__knexQueryUid);
+    const onEnd = (_: unknown, q: { __knexQueryUid: string }) => void started.delete(q.__knexQueryUid);
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => void unhandled.push(e);
+    const k = fx.src.knex;
+    k.on('query', onQuery).on('query-response', onEnd).on('query-error', onEnd);
+    // jest gives the test its own `process`; rejections are reported on Node's own
+    const node = vm.runInThisContext('process') as NodeJS.Process;
+    node.on('unhandledRejection', onUnhandled);
+    const sleep = () => new Promise((resolve) => setTimeout(resolve, 30));
+    try {
+      // a slow consumer: the batch read ahead fails while it is still on the first batch
+      const slow = async function* () {
+        for await (const r of query(actionTables.instances, 2, true)(failingEvents(fx.src, 2))) {
+          await sleep();
+          yield r;
+        }
+      };
+      expect(await drain(slow())).toEqual({ seen: ['r-1', 'r-2'], error: 'the database connection was lost during the read' });
+      // a consumer that stops on the first row, while the batch read ahead is still being read
+      for await (const r of query(actionTables.instances, 2, true)(fx.src)) {
+        expect((r as { uuid: string }).uuid).toBe('r-1');
+        break;
+      }
+      expect(started.size).toBe(0);
+      // a consumer that stops on the first row, after the batch read ahead has failed
+      for await (const r of query(actionTables.instances, 2, true)(failingEvents(fx.src, 2))) {
+        expect((r as { uuid: string }).uuid).toBe('r-1');
+        await sleep();
+        break;
+      }
+      await sleep();
+      expect(unhandled).toEqual([]);
+    } finally {
+      node.off('unhandledRejection', onUnhandled);
+      k.off('query', onQuery).off('query-response', onEnd).off('query-error', onEnd);
+    }
+  });
+});
+
+describe('instances adapter with more uuids than SQLite binds', () => {
+  it('splits the event query of a batch bigger than the bound-value limit', async () => {
+    const fx = await openFixture('sqlite', { tables: NOVA });
+    try {
+      // 4 (action table, event table) pairs x 9000 uuids = 36000 values in one batch, over 32766
+      const n = 9000;
+      await fx.insert('nova.instances', Array.from({ length: n }, (_, i) => instance({ id: i + 1, uuid: `b-${i}`, node: KVM })));
+      await fx.insert('nova.instance_actions', [instanceAction({ id: 1, instance_uuid: 'b-0' }), instanceAction({ id: 2, instance_uuid: `b-${n - 1}` })]);
+      await fx.insert('nova.instance_actions_events', [
+        instanceActionEvent({ action_id: 1, event: 'compute_terminate_instance', start_time: '2024-01-02 00:00:00' }),
+        instanceActionEvent({ action_id: 2, event: 'compute_terminate_instance', start_time: '2024-01-03 00:00:00' }),
+      ]);
+      const rows: Array<{ uuid: string; actions: ReadonlyArray<unknown> }> = [];
+      for await (const r of query(actionTables.instances, n)(fx.src)) rows.push(r as { uuid: string; actions: ReadonlyArray<unknown> });
+      expect(rows.length).toBe(n);
+      expect(rows.filter((r) => r.actions.length > 0).map((r) => r.uuid)).toEqual(['b-0', `b-${n - 1}`]);
+    } finally {
+      await fx.drop();
+    }
+  }, 60_000);
 });

@@ -192,9 +192,19 @@ export const presentActionTables = async (
 const COMPUTE = `substr(e.event, 1, 8) = 'compute_'`;
 
 /**
+ * The most values one statement binds. better-sqlite3 12 bundles a SQLite built with
+ * `SQLITE_MAX_VARIABLE_NUMBER = 32766`; mysql2 interpolates `knex.raw` bindings into the text, so
+ * MySQL only needs the statement under `max_allowed_packet`, which this keeps far below too.
+ *
+ * @since 0.1.0
+ */
+export const MAX_BINDINGS = 32766;
+
+/**
  * The `compute_*` events of the given instances, grouped by instance uuid (unsorted; see
- * {@link usable}). One round trip; every (action table, event table) pair is a `UNION ALL`
- * branch carrying the `IN` list, so each branch uses the `instance_uuid` and `action_id` indexes.
+ * {@link usable}). One round trip per {@link MAX_BINDINGS} bound values: every (action table,
+ * event table) pair is a `UNION ALL` branch carrying the `IN` list, so each branch uses the
+ * `instance_uuid` and `action_id` indexes, and a list longer than a statement may bind is split.
  *
  * @since 0.1.0
  */
@@ -206,24 +216,28 @@ export const eventsOf = async (
   const byUuid = new Map<string, unknown[]>();
   if (uuids.length === 0 || tables.actions.length === 0 || tables.events.length === 0) return byUuid;
   const name = tableName(src);
-  const marks = uuids.map(() => '?').join(', ');
-  const branches: string[] = [];
-  const bindings: string[] = [];
-  for (const a of tables.actions) {
-    for (const ev of tables.events) {
+  const pairs: Array<readonly [TableRef, TableRef]> = [];
+  for (const a of tables.actions) for (const ev of tables.events) pairs.push([a, ev]);
+  const chunk = Math.floor(MAX_BINDINGS / pairs.length);
+  for (let from = 0; from < uuids.length; from += chunk) {
+    const part = uuids.slice(from, from + chunk);
+    const marks = part.map(() => '?').join(', ');
+    const branches: string[] = [];
+    const bindings: string[] = [];
+    for (const [a, ev] of pairs) {
       branches.push(
         `select a.instance_uuid as instance_uuid, e.id as id, e.event as event, e.result as result, e.start_time as start_time, e.host as host ` +
           `from ${name(a)} a join ${name(ev)} e on e.action_id = a.id where a.instance_uuid in (${marks}) and ${COMPUTE}`,
       );
-      bindings.push(...uuids);
+      for (const u of part) bindings.push(u);
     }
-  }
-  const rows = await rawRows(src, branches.join(' union all '), bindings);
-  for (const r of rows) {
-    const u = String((r as { instance_uuid: unknown }).instance_uuid);
-    const list = byUuid.get(u);
-    if (list === undefined) byUuid.set(u, [r]);
-    else list.push(r);
+    const rows = await rawRows(src, branches.join(' union all '), bindings);
+    for (const r of rows) {
+      const u = String((r as { instance_uuid: unknown }).instance_uuid);
+      const list = byUuid.get(u);
+      if (list === undefined) byUuid.set(u, [r]);
+      else list.push(r);
+    }
   }
   return byUuid;
 };
