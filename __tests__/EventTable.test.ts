@@ -34,14 +34,25 @@ describe('EventTable', () => {
     );
   });
 
-  it('keeps one source entry for a run of events sharing a source object', () => {
+  it('makes one run of the events that share their source, quantities and attributes objects', () => {
     const b = new Builder('chi_uc');
     const e = ev('Create', 1, { row: '7' });
     b.push(e);
     b.push({ ...e, _tag: 'Delete', time: ev('Delete', 2).time });
     b.push(ev('Create', 3, { row: '7' }));
     const t = b.build();
-    expect([...t.source]).toEqual([0, 0, 1]);
+    expect([...t.run]).toEqual([0, 0, 1]);
+    // equal texts are stored once
+    expect(t.dict.runs.sourceId[0]).toBe(t.dict.runs.sourceId[1]);
+    expect(t.dict.strings.filter((s) => s === '7')).toHaveLength(1);
+  });
+
+  it('keeps every extra key of every run, and tells an empty value from an absent one', () => {
+    const base = ev('Create', 1);
+    const a = { ...base, attributes: { ...base.attributes, extra: { reservation_id: 'r1', project_id: '' } } };
+    const c = { ...base, entityId: 'b', attributes: { ...base.attributes, extra: { blazar_host_id: '3' } } };
+    const [t] = fromEvents([a, c]);
+    expect(toEvents(t).map((x) => x.attributes.extra)).toEqual([{ reservation_id: 'r1', project_id: '' }, { blazar_host_id: '3' }]);
   });
 
   it('folds two equal but distinct source refs as one row', () => {

@@ -20,7 +20,7 @@ import { connect, knexConfig } from '../adapters/Source';
 import { clampTable, standardRules } from '../lib/Clamp';
 import { baseCountTypes, type BaseCountType } from '../lib/CountType';
 import { coverageOf, subtract, type CountCoverage, type KnownGap, type Span } from '../lib/Coverage';
-import { withSite, type EventTable } from '../lib/EventTable';
+import { quantitiesOf, withSite, type EventTable } from '../lib/EventTable';
 import { foldTable } from '../lib/Fold';
 import type { IntervalTable } from '../lib/IntervalTable';
 import { toUnits } from '../lib/Quantities';
@@ -152,7 +152,7 @@ const coreStage = (k: number, writeCheck: boolean): void => {
       const site = iv.dict.site;
       for (let i = 0; i < iv.length; i++) {
         const ct = baseCountTypes[iv.dict.entityCountType[iv.entity[i]]];
-        buf.push(`${site},${ct},${iv.start[i]},${iv.end[i] === Infinity ? '' : iv.end[i]},${toUnits('nodes', iv.dict.quantities[iv.quantities[i]].nodes)}\n`);
+        buf.push(`${site},${ct},${iv.start[i]},${iv.end[i] === Infinity ? '' : iv.end[i]},${toUnits('nodes', quantitiesOf(iv.dict, iv.run[i]).nodes)}\n`);
         if (buf.length >= 100000) {
           fs.writeSync(fd, buf.join(''));
           buf = [];

@@ -29,7 +29,7 @@
 import * as O from 'fp-ts/Option';
 import { baseCountTypes, type BaseCountType } from './CountType';
 import { intersect as intersectAll, subtract, type Span } from './Coverage';
-import { countTypeOf } from './EventTable';
+import { countTypeOf, quantitiesOf } from './EventTable';
 import type { Interval } from './Interval';
 import * as IT from './IntervalTable';
 import { groupIndex } from './Radix';
@@ -46,6 +46,15 @@ export const clampTags = ['none', 'clipped', 'orphan', 'parent_not_covered', 'ho
 export type ClampTag = (typeof clampTags)[number];
 
 /**
+ * What a child is matched to its parent on: a text, or a pair of texts (a composite key without
+ * building a string per row: the pair is looked up in two levels, each text's hash computed once).
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export type ClampKey = string | readonly [string, string];
+
+/**
  * One parent/child relation.
  *
  * @category model
@@ -58,8 +67,66 @@ export interface ClampRule {
    * The key to match the parent on; `none` keeps the child whole as `host_unknown`. Keys are
    * read from a flyweight view of each row (`IntervalTable.RowView`): use it, never keep it.
    */
-  readonly childKey: (i: Interval) => O.Option<string>;
-  readonly parentKey: (i: Interval) => string;
+  readonly childKey: (i: Interval) => O.Option<ClampKey>;
+  readonly parentKey: (i: Interval) => ClampKey;
+  /**
+   * The same keys read straight from a table's columns, as numbers (`-1`: none), so that
+   * clamping allocates nothing per row. Optional; when given it must match exactly what
+   * `childKey` and `parentKey` give (the standard rules are tested for it). `keys` helps.
+   */
+  readonly columns?: ColumnKeys;
+}
+
+/**
+ * Numeric keys of a row (`-1`: none); equal numbers iff equal keys. A text key is its string id,
+ * a pair `(a, b)` is `a * 2^26 + b`; `keys(t)` gives both.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export interface ColumnKeys {
+  readonly childKey: (k: TableKeys) => (i: number) => number;
+  readonly parentKey: (k: TableKeys) => (i: number) => number;
+}
+
+/**
+ * What column keys are read with: the table, the column of an extra key (`undefined` if no row
+ * has it), a text by string id, and the pair number.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export interface TableKeys {
+  readonly t: IT.IntervalTable;
+  readonly extra: (key: string) => Uint32Array | undefined;
+  readonly text: (id: number) => string;
+  /** The string id of a text if some run has it, else -1 (a scan, made once per text). */
+  readonly idOf: (s: string) => number;
+  readonly pair: (a: number, b: number) => number;
+}
+
+const PAIR = 67108864; // 2^26: pairs of string ids below it are exact doubles
+
+const tableKeys = (t: IT.IntervalTable): TableKeys => {
+  const { runs, strings } = t.dict;
+  const found = new Map<string, number>();
+  return {
+    t,
+    extra: (key) => {
+      const c = runs.extraKeys.indexOf(key);
+      return c < 0 ? undefined : runs.extra[c];
+    },
+    text: (id) => strings[id],
+    idOf: (s) => {
+      let id = found.get(s);
+      if (id === undefined) {
+        id = strings.indexOf(s, 1);
+        found.set(s, id);
+      }
+      return id;
+    },
+    pair: (a, b) => a * PAIR + b,
+  };
 }
 
 /** @category model @since 0.1.0 */
@@ -112,11 +179,10 @@ const extra = (k: string) => (i: Interval): O.Option<string> => O.fromNullable(i
 const knownHost = (i: Interval): O.Option<string> =>
   i.attributes.hypervisor_hostname === 'unknown' ? O.none : O.some(i.attributes.hypervisor_hostname);
 const hostUnknown = (i: Interval) => i.attributes.extra.host_unknown === '1';
-const reservationOnHost = (i: Interval): O.Option<string> => {
+const reservationOnHost = (i: Interval): O.Option<ClampKey> => {
   const r = i.attributes.extra.reservation_id;
-  return r === undefined || hostUnknown(i) || i.attributes.hypervisor_hostname === 'unknown'
-    ? O.none
-    : O.some(`${r}\u0000${i.attributes.hypervisor_hostname}`);
+  const h = i.attributes.hypervisor_hostname;
+  return r === undefined || hostUnknown(i) || h === 'unknown' ? O.none : O.some([r, h]);
 };
 
 /**
@@ -127,21 +193,75 @@ const reservationOnHost = (i: Interval): O.Option<string> => {
  * @category constructors
  * @since 0.1.0
  */
+/** A string id of the row's host, -1 when it is `unknown`. */
+const hostColumn =
+  (k: TableKeys) =>
+  (i: number): number => {
+    const h = k.t.dict.runs.hostname[k.t.run[i]];
+    return k.text(h) === 'unknown' ? -1 : h;
+  };
+
+/** Whether the row's extra `host_unknown` is `'1'`. */
+const hostUnknownColumn = (k: TableKeys): ((r: number) => boolean) => {
+  const col = k.extra('host_unknown');
+  const one = k.idOf('1');
+  return (r) => col !== undefined && one > 0 && col[r] === one;
+};
+
 export const standardRules: ReadonlyArray<ClampRule> = [
-  { child: 'reservable', parent: 'total', childKey: knownHost, parentKey: (i) => i.attributes.hypervisor_hostname },
+  {
+    child: 'reservable',
+    parent: 'total',
+    childKey: knownHost,
+    parentKey: (i) => i.attributes.hypervisor_hostname,
+    columns: { childKey: hostColumn, parentKey: (k) => (i) => k.t.dict.runs.hostname[k.t.run[i]] },
+  },
   ...(['committed', 'ops'] as const).map(
     (child): ClampRule => ({
       child,
       parent: 'reservable',
       childKey: (i) => (hostUnknown(i) ? O.none : extra('blazar_host_id')(i)),
       parentKey: (i) => i.entityId,
+      columns: {
+        childKey: (k) => {
+          const unknown = hostUnknownColumn(k);
+          const col = k.extra('blazar_host_id');
+          return (i) => {
+            const r = k.t.run[i];
+            return col === undefined || unknown(r) || col[r] === 0 ? -1 : col[r];
+          };
+        },
+        parentKey: (k) => (i) => k.t.dict.entityString[k.t.entity[i]],
+      },
     }),
   ),
   {
     child: 'occupied_reserved',
     parent: 'committed',
     childKey: reservationOnHost,
-    parentKey: (i) => `${i.attributes.extra.reservation_id ?? ''}\u0000${i.attributes.hypervisor_hostname}`,
+    parentKey: (i) => [i.attributes.extra.reservation_id ?? '', i.attributes.hypervisor_hostname],
+    columns: {
+      childKey: (k) => {
+        const unknown = hostUnknownColumn(k);
+        const host = hostColumn(k);
+        const col = k.extra('reservation_id');
+        return (i) => {
+          const r = k.t.run[i];
+          if (col === undefined || col[r] === 0 || unknown(r)) return -1;
+          const h = host(i);
+          return h < 0 ? -1 : k.pair(col[r], h);
+        };
+      },
+      parentKey: (k) => {
+        const col = k.extra('reservation_id');
+        const empty = k.idOf('');
+        return (i) => {
+          const r = k.t.run[i];
+          const id = col === undefined || col[r] === 0 ? empty : col[r];
+          return id < 0 ? -1 : k.pair(id, k.t.dict.runs.hostname[r]);
+        };
+      },
+    },
   },
 ];
 
@@ -207,8 +327,8 @@ const windowsOf = (w: Windows, k: number): ReadonlyArray<Window> => {
 };
 
 /** Merged windows per key id of the parent rows `rows` of `t` (keys in `keys`, one per row). */
-const windowsByKey = (t: IT.IntervalTable, rows: Uint32Array, keys: Uint32Array, size: number): Windows => {
-  const order = groupIndex(keys, size);
+const windowsByKey = (t: IT.IntervalTable, rows: Uint32Array, keys: Uint32Array, size: number, none: Uint8Array): Windows => {
+  const order = groupIndex(keys, size).filter((j) => none[j] === 0);
   const start: number[] = [];
   const end: number[] = [];
   const off = new Uint32Array(size + 1);
@@ -267,6 +387,41 @@ const clampOne = (whole: Window, nodes: number, ws: ReadonlyArray<Window>, cover
   return { tag: 'none', pieces, nodeHours: nodes * total(kept, horizon) };
 };
 
+/** Numbers keys: texts in one map, pairs in a map of maps, one number space. */
+class KeyIds {
+  private readonly single = new Map<string, number>();
+  private readonly pairs = new Map<string, Map<string, number>>();
+  size = 0;
+
+  intern(k: ClampKey): number {
+    if (typeof k === 'string') {
+      let id = this.single.get(k);
+      if (id === undefined) {
+        id = this.size++;
+        this.single.set(k, id);
+      }
+      return id;
+    }
+    let second = this.pairs.get(k[0]);
+    if (second === undefined) {
+      second = new Map();
+      this.pairs.set(k[0], second);
+    }
+    let id = second.get(k[1]);
+    if (id === undefined) {
+      id = this.size++;
+      second.set(k[1], id);
+    }
+    return id;
+  }
+
+  /** The number of a key, -1 when unknown. */
+  get(k: ClampKey): number {
+    if (typeof k === 'string') return this.single.get(k) ?? -1;
+    return this.pairs.get(k[0])?.get(k[1]) ?? -1;
+  }
+}
+
 /** Rows of one count type: `rows` of `table`. */
 interface Part {
   readonly table: IT.IntervalTable;
@@ -309,22 +464,36 @@ export const clampTable =
       const parent = parts[countTypeOf(rule.parent)];
       const child = parts[countTypeOf(rule.child)];
       const covered = child.rows.length === 0 ? [] : options.covered(site, rule.parent);
-      // parent keys, interned
-      const ids = new Map<string, number>();
+      // parent keys, numbered: from the columns when the rule can, else through a row view
+      const columns = rule.columns !== undefined && t.dict.strings.length < PAIR ? rule.columns : undefined;
+      const ids = new KeyIds();
+      const numbers = new Map<number, number>();
+      let size = 0;
       const pkeys = new Uint32Array(parent.rows.length);
-      const pView = new IT.RowView(parent.table);
-      for (let j = 0; j < parent.rows.length; j++) {
-        const k = rule.parentKey(pView.at(parent.rows[j]));
-        let id = ids.get(k);
-        if (id === undefined) {
-          id = ids.size;
-          ids.set(k, id);
+      const none = new Uint8Array(parent.rows.length);
+      if (columns !== undefined) {
+        const key = columns.parentKey(tableKeys(parent.table));
+        for (let j = 0; j < parent.rows.length; j++) {
+          const k = key(parent.rows[j]);
+          if (k < 0) {
+            none[j] = 1;
+            continue;
+          }
+          let id = numbers.get(k);
+          if (id === undefined) {
+            id = size++;
+            numbers.set(k, id);
+          }
+          pkeys[j] = id;
         }
-        pkeys[j] = id;
+      } else {
+        const pView = new IT.RowView(parent.table);
+        for (let j = 0; j < parent.rows.length; j++) pkeys[j] = ids.intern(rule.parentKey(pView.at(parent.rows[j])));
       }
-      const windows = windowsByKey(parent.table, parent.rows, pkeys, ids.size);
+      const windows = windowsByKey(parent.table, parent.rows, pkeys, columns === undefined ? ids.size : size, none);
       const ct = child.table;
       const cView = new IT.RowView(ct);
+      const childKey = columns?.childKey(tableKeys(ct));
       const out = new IT.Builder(ct.dict, child.rows.length + 16);
       const tags = new Map<ClampTag, { rows: number; node_hours: number }>();
       const count = (tag: ClampTag, nodeHours: number): void => {
@@ -339,14 +508,20 @@ export const clampTable =
         const i = child.rows[j];
         const s = ct.start[i];
         const e = ct.end[i];
-        const nodes = ct.dict.quantities[ct.quantities[i]].nodes;
-        const key = rule.childKey(cView.at(i));
-        if (O.isNone(key)) {
+        const nodes = quantitiesOf(ct.dict, ct.run[i]).nodes;
+        let k: number;
+        if (childKey !== undefined) {
+          const n = childKey(i);
+          k = n < 0 ? -2 : (numbers.get(n) ?? -1);
+        } else {
+          const key = rule.childKey(cView.at(i));
+          k = O.isNone(key) ? -2 : ids.get(key.value);
+        }
+        if (k === -2) {
           out.pushFrom(ct, i);
           count('host_unknown', nodes * hoursOf([s, e], horizon));
           continue;
         }
-        const k = ids.get(key.value) ?? -1;
         if (k >= 0 && inOne(covered, s, e) && inWindow(windows, k, s, e)) {
           out.pushFrom(ct, i);
           count('none', nodes * hoursOf([s, e], horizon));

@@ -1,25 +1,22 @@
 /**
  * Event tables: one site's create/delete events as columns, the form the core folds.
  *
- * An `Event` object costs about half a kilobyte of heap; ten million of them do not fit in a
- * gigabyte, and walking them is mostly cache misses. A table holds one event in 22 bytes of
- * typed arrays (time, tag, entity, source row, quantities, labels) plus dictionaries of what
- * repeats:
+ * An `Event` object, with its source, quantities and attributes, costs about half a kilobyte of
+ * heap; ten million of them do not fit in a gigabyte, every garbage collection walks them all,
+ * and reading them is mostly cache misses. A table holds an event in 17 bytes of typed arrays
+ * (time, tag, entity, run) and what repeats in a dictionary with almost no objects:
  * - `entityIds`: one entry per entity (count type, entity id), **numbered in canonical order**
  *   (by count type, then entity id), so folding entity by entity in index order gives the same
  *   sequence whatever order the rows were read in;
- * - `sources`, `quantities` and `labels` (node type, hypervisor hostname, extra keys): the objects
- *   the events carried, one entry per run of events carrying the same object (adapters share
- *   them between the events of a row). Entries are not unique: two entries may be equal, or
- *   even the same object, so code that asks "same source row?" compares `table` and `id`.
- *   Interning them in maps would cost a hash lookup per event for nothing, since nearly every
- *   row has its own.
+ * - `runs`: one entry per run of events that carried the same source, quantities and
+ *   attributes objects (adapters share them between the events of a row, so a run is a row),
+ *   as columns: source table and id, quantities (an index into a table of distinct
+ *   quantities), node type, hypervisor hostname and one column per `extra` key;
+ * - `strings`: every text of the runs, once (`strings[0]` is unused: a 0 in a column means
+ *   "absent").
  *
- * Every event of a table belongs to its `site`; labels carry no site, so replicas of a site can
+ * Every event of a table belongs to its `site`; runs carry no site, so replicas of a site can
  * share them. A table is immutable once built; the builder is the only writer.
- *
- * Invariants: `entity[i] < entityIds.length`, `entityCountType` and `entityIds` are sorted
- * together by (count type, id); `source[i] < sources.length`; the same for quantities and labels.
  *
  * @since 0.2.0
  */
@@ -41,6 +38,27 @@ import * as T from './Time';
 export type Labels = Omit<Attributes, 'site'>;
 
 /**
+ * The runs of a table: per run, string ids (into `Dictionary.strings`, 0 = absent) and the
+ * index of its quantities.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export interface Runs {
+  readonly length: number;
+  readonly sourceTable: Uint32Array;
+  readonly sourceId: Uint32Array;
+  readonly quantity: Uint32Array;
+  readonly nodeType: Uint32Array;
+  readonly hostname: Uint32Array;
+  /** The `extra` keys seen, in first-seen order; `extra[k]` is the column of `extraKeys[k]`. */
+  readonly extraKeys: ReadonlyArray<string>;
+  readonly extra: ReadonlyArray<Uint32Array>;
+  /** Distinct quantities (by value). */
+  readonly quantities: ReadonlyArray<Quantities>;
+}
+
+/**
  * What events and intervals of a table refer to by index.
  *
  * @category model
@@ -52,9 +70,11 @@ export interface Dictionary {
   readonly entityIds: ReadonlyArray<string>;
   /** Index in `baseCountTypes` of each entity. */
   readonly entityCountType: Uint8Array;
-  readonly sources: ReadonlyArray<SourceRef>;
-  readonly quantities: ReadonlyArray<Quantities>;
-  readonly labels: ReadonlyArray<Labels>;
+  /** The id of each entity's id in `strings` (so it compares with the texts of the runs). */
+  readonly entityString: Uint32Array;
+  readonly runs: Runs;
+  /** Every text the runs name, once; index 0 is unused (absent). */
+  readonly strings: ReadonlyArray<string>;
 }
 
 /**
@@ -67,9 +87,7 @@ export interface EventTable {
   /** 1 for a create, 0 for a delete. */
   readonly create: Uint8Array;
   readonly entity: Uint32Array;
-  readonly source: Uint32Array;
-  readonly quantities: Uint32Array;
-  readonly labels: Uint32Array;
+  readonly run: Uint32Array;
   readonly dict: Dictionary;
 }
 
@@ -86,17 +104,112 @@ const countTypeIndex: ReadonlyMap<string, number> = new Map(baseCountTypes.map((
  */
 export const countTypeOf = (ct: BaseCountType): number => countTypeIndex.get(ct) as number;
 
-/** A list of objects where consecutive pushes of the same object share one entry. */
-export class RunList<A> {
-  private last: A | undefined;
-  readonly list: A[] = [];
-
-  index(a: A): number {
-    if (a !== this.last || this.list.length === 0) {
-      this.list.push(a);
-      this.last = a;
+/** A growable typed column. */
+class Column {
+  data: Uint32Array;
+  constructor(capacity: number) {
+    this.data = new Uint32Array(capacity);
+  }
+  set(i: number, v: number): void {
+    if (i >= this.data.length) {
+      const next = new Uint32Array(Math.max(i + 1, this.data.length * 2));
+      next.set(this.data);
+      this.data = next;
     }
-    return this.list.length - 1;
+    this.data[i] = v;
+  }
+  done(n: number): Uint32Array {
+    if (this.data.length < n) this.set(n - 1, 0);
+    return this.data.slice(0, n);
+  }
+}
+
+/**
+ * Builds the runs and strings of a dictionary: `index(source, quantities, attributes)` gives the
+ * run of an event, a new one unless the three objects are those of the previous call.
+ */
+export class RunBuilder {
+  private n = 0;
+  private readonly stringIds = new Map<string, number>();
+  readonly strings: string[] = [''];
+  private readonly sourceTable = new Column(1024);
+  private readonly sourceId = new Column(1024);
+  private readonly quantity = new Column(1024);
+  private readonly nodeType = new Column(1024);
+  private readonly hostname = new Column(1024);
+  private readonly extraIds = new Map<string, number>();
+  private readonly extraKeys: string[] = [];
+  private readonly extra: Column[] = [];
+  private readonly quantityIds = new Map<string, number>();
+  private readonly quantities: Quantities[] = [];
+  private lastSource: SourceRef | undefined;
+  private lastQuantities: Quantities | undefined;
+  private lastLabels: Labels | undefined;
+  private lastQuantity = 0;
+
+  /** The id of a text (interned). */
+  string(s: string): number {
+    let id = this.stringIds.get(s);
+    if (id === undefined) {
+      id = this.strings.length;
+      this.strings.push(s);
+      this.stringIds.set(s, id);
+    }
+    return id;
+  }
+
+  private quantityOf(q: Quantities): number {
+    if (q === this.lastQuantities) return this.lastQuantity;
+    const key = `${q.nodes},${q.vcpus},${q.memory_mb},${q.disk_gb},${q.gpus}`;
+    let id = this.quantityIds.get(key);
+    if (id === undefined) {
+      id = this.quantities.length;
+      this.quantities.push(q);
+      this.quantityIds.set(key, id);
+    }
+    this.lastQuantities = q;
+    this.lastQuantity = id;
+    return id;
+  }
+
+  index(source: SourceRef, q: Quantities, labels: Labels): number {
+    if (this.n > 0 && source === this.lastSource && q === this.lastQuantities && labels === this.lastLabels) return this.n - 1;
+    const r = this.n++;
+    this.sourceTable.set(r, this.string(source.table));
+    this.sourceId.set(r, this.string(source.id));
+    this.quantity.set(r, this.quantityOf(q));
+    this.nodeType.set(r, this.string(labels.node_type));
+    this.hostname.set(r, this.string(labels.hypervisor_hostname));
+    for (const k in labels.extra) {
+      const v = labels.extra[k];
+      if (v === undefined) continue;
+      let c = this.extraIds.get(k);
+      if (c === undefined) {
+        c = this.extra.length;
+        this.extraIds.set(k, c);
+        this.extraKeys.push(k);
+        this.extra.push(new Column(Math.max(1024, r + 1)));
+      }
+      this.extra[c].set(r, this.string(String(v)));
+    }
+    this.lastSource = source;
+    this.lastLabels = labels;
+    return r;
+  }
+
+  /** Runs 0..n-1 (later runs dropped). */
+  build(n: number = this.n): Runs {
+    return {
+      length: n,
+      sourceTable: this.sourceTable.done(n),
+      sourceId: this.sourceId.done(n),
+      quantity: this.quantity.done(n),
+      nodeType: this.nodeType.done(n),
+      hostname: this.hostname.done(n),
+      extraKeys: [...this.extraKeys],
+      extra: this.extra.map((c) => c.done(n)),
+      quantities: [...this.quantities],
+    };
   }
 }
 
@@ -109,17 +222,14 @@ export class EntityInterner {
   private lastId: string | undefined;
   private lastType = -1;
   private lastIndex = -1;
-  readonly ids: string[] = [];
-  readonly types: number[] = [];
+  private n = 0;
 
   index(ct: number, id: string): number {
     if (id === this.lastId && ct === this.lastType) return this.lastIndex;
     const m = this.byType[ct];
     let i = m.get(id);
     if (i === undefined) {
-      i = this.ids.length;
-      this.ids.push(id);
-      this.types.push(ct);
+      i = this.n++;
       m.set(id, i);
     }
     this.lastId = id;
@@ -130,10 +240,9 @@ export class EntityInterner {
 
   /** The canonical numbering: `rank[first-seen index]` and the ids and count types in that order. */
   canonical(): { rank: Uint32Array; ids: string[]; types: Uint8Array } {
-    const n = this.ids.length;
-    const rank = new Uint32Array(n);
+    const rank = new Uint32Array(this.n);
     const ids: string[] = [];
-    const types = new Uint8Array(n);
+    const types = new Uint8Array(this.n);
     for (let ct = 0; ct < this.byType.length; ct++) {
       const m = this.byType[ct];
       if (m.size === 0) continue;
@@ -148,23 +257,19 @@ export class EntityInterner {
   }
 }
 
-
-/** A growable typed column. */
-class Column<A extends Float64Array | Uint32Array | Uint8Array> {
-  constructor(
-    public data: A,
-    private readonly make: (n: number) => A,
-  ) {}
-  grow(n: number): void {
-    if (n <= this.data.length) return;
-    const next = this.make(Math.max(n, this.data.length * 2));
-    next.set(this.data);
-    this.data = next;
-  }
-  done(n: number): A {
-    return this.data.slice(0, n) as A;
-  }
-}
+/**
+ * The dictionary of interned entities and runs; renumbers `entity` (first-seen numbers) in place
+ * to the canonical numbers.
+ *
+ * @since 0.2.0
+ */
+export const dictionary = (site: string, entities: EntityInterner, runs: RunBuilder, entity: Uint32Array): Dictionary => {
+  const { rank, ids, types } = entities.canonical();
+  for (let i = 0; i < entity.length; i++) entity[i] = rank[entity[i]];
+  const entityString = new Uint32Array(ids.length);
+  for (let e = 0; e < ids.length; e++) entityString[e] = runs.string(ids[e]);
+  return { site, entityIds: ids, entityCountType: types, entityString, runs: runs.build(), strings: runs.strings };
+};
 
 /**
  * Builds the event table of one site, event by event, as adapters produce them.
@@ -178,17 +283,12 @@ class Column<A extends Float64Array | Uint32Array | Uint8Array> {
  */
 export class Builder {
   private n = 0;
-  private readonly time = new Column(new Float64Array(1024), (k) => new Float64Array(k));
-  private readonly create = new Column(new Uint8Array(1024), (k) => new Uint8Array(k));
-  private readonly entity = new Column(new Uint32Array(1024), (k) => new Uint32Array(k));
-  private readonly source = new Column(new Uint32Array(1024), (k) => new Uint32Array(k));
-  private readonly quantities = new Column(new Uint32Array(1024), (k) => new Uint32Array(k));
-  private readonly labels = new Column(new Uint32Array(1024), (k) => new Uint32Array(k));
+  private time = new Float64Array(1024);
+  private create = new Uint8Array(1024);
+  private entity = new Uint32Array(1024);
+  private run = new Uint32Array(1024);
   private readonly entities = new EntityInterner();
-  private readonly sources = new RunList<SourceRef>();
-  // an event's attributes serve as its labels: their `site` is the table's, and ignored
-  private readonly quantityTable = new RunList<Quantities>();
-  private readonly labelTable = new RunList<Labels>();
+  private readonly runs = new RunBuilder();
 
   constructor(readonly site: string) {}
 
@@ -197,22 +297,34 @@ export class Builder {
     return this.n;
   }
 
+  private grow(): void {
+    const cap = this.time.length * 2;
+    const time = new Float64Array(cap);
+    time.set(this.time);
+    this.time = time;
+    const create = new Uint8Array(cap);
+    create.set(this.create);
+    this.create = create;
+    const entity = new Uint32Array(cap);
+    entity.set(this.entity);
+    this.entity = entity;
+    const run = new Uint32Array(cap);
+    run.set(this.run);
+    this.run = run;
+  }
+
   /**
    * Appends an event. An event of another site is a broken invariant (the caller splits by
    * site) and throws.
    */
   push(e: Event): void {
     if (e.attributes.site !== this.site) throw new Error(`EventTable.Builder(${this.site}): event of site ${e.attributes.site}`);
+    if (this.n === this.time.length) this.grow();
     const i = this.n++;
-    if (i >= this.time.data.length) {
-      for (const c of [this.time, this.create, this.entity, this.source, this.quantities, this.labels] as Array<Column<Float64Array | Uint32Array | Uint8Array>>) c.grow(i + 1);
-    }
-    this.time.data[i] = e.time;
-    this.create.data[i] = e._tag === 'Create' ? 1 : 0;
-    this.entity.data[i] = this.entities.index(countTypeOf(e.countType), e.entityId);
-    this.source.data[i] = this.sources.index(e.source);
-    this.quantities.data[i] = this.quantityTable.index(e.quantities);
-    this.labels.data[i] = this.labelTable.index(e.attributes);
+    this.time[i] = e.time;
+    this.create[i] = e._tag === 'Create' ? 1 : 0;
+    this.entity[i] = this.entities.index(countTypeOf(e.countType), e.entityId);
+    this.run[i] = this.runs.index(e.source, e.quantities, e.attributes);
   }
 
   /**
@@ -226,19 +338,9 @@ export class Builder {
   /** The table (entities renumbered canonically). The builder must not be used afterwards. */
   build(): EventTable {
     const n = this.n;
-    const { rank, ids, types } = this.entities.canonical();
-    const entity = this.entity.done(n);
-    for (let i = 0; i < n; i++) entity[i] = rank[entity[i]];
-    return {
-      length: n,
-      time: this.time.done(n),
-      create: this.create.done(n),
-      entity,
-      source: this.source.done(n),
-      quantities: this.quantities.done(n),
-      labels: this.labels.done(n),
-      dict: { site: this.site, entityIds: ids, entityCountType: types, sources: this.sources.list, quantities: this.quantityTable.list, labels: this.labelTable.list },
-    };
+    const entity = this.entity.slice(0, n);
+    const dict = dictionary(this.site, this.entities, this.runs, entity);
+    return { length: n, time: this.time.slice(0, n), create: this.create.slice(0, n), entity, run: this.run.slice(0, n), dict };
   }
 }
 
@@ -268,37 +370,78 @@ export const fromEvents = (events: ReadonlyArray<Event>): ReadonlyArray<EventTab
 // -------------------------------------------------------------------------------------
 
 /**
- * The attributes of a labels entry, with the site put back.
+ * The text of a string id (`undefined` for 0, absent).
  *
  * @since 0.2.0
  */
-export const attributesOf = (dict: Dictionary, labels: number): Attributes => {
-  const l = dict.labels[labels];
-  return { site: dict.site, node_type: l.node_type, hypervisor_hostname: l.hypervisor_hostname, extra: l.extra };
+export const text = (dict: Dictionary, id: number): string | undefined => (id === 0 ? undefined : dict.strings[id]);
+
+/**
+ * The source row of a run.
+ *
+ * @since 0.2.0
+ */
+export const sourceOf = (dict: Dictionary, run: number): SourceRef => ({ table: dict.strings[dict.runs.sourceTable[run]], id: dict.strings[dict.runs.sourceId[run]] });
+
+/**
+ * The quantities of a run.
+ *
+ * @since 0.2.0
+ */
+export const quantitiesOf = (dict: Dictionary, run: number): Quantities => dict.runs.quantities[dict.runs.quantity[run]];
+
+/**
+ * The `extra` record of a run (a new object).
+ *
+ * @since 0.2.0
+ */
+export const extraOf = (dict: Dictionary, run: number): Readonly<Record<string, string>> => {
+  const out: Record<string, string> = {};
+  const { extraKeys, extra } = dict.runs;
+  for (let k = 0; k < extraKeys.length; k++) {
+    const id = extra[k][run];
+    if (id !== 0) out[extraKeys[k]] = dict.strings[id];
+  }
+  return out;
 };
 
 /**
- * The events of a table as objects, in table order.
+ * The attributes of a run, with the table's site (a new object).
+ *
+ * @since 0.2.0
+ */
+export const attributesOf = (dict: Dictionary, run: number): Attributes => ({
+  site: dict.site,
+  node_type: dict.strings[dict.runs.nodeType[run]],
+  hypervisor_hostname: dict.strings[dict.runs.hostname[run]],
+  extra: extraOf(dict, run),
+});
+
+/**
+ * The events of a table as objects, in table order (the objects of one run shared).
  *
  * @since 0.2.0
  */
 export const toEvents = (t: EventTable): ReadonlyArray<Event> => {
   const out: Event[] = [];
-  const attrs = new Map<number, Attributes>();
+  let last = -1;
+  let source: SourceRef | undefined;
+  let attributes: Attributes | undefined;
   for (let i = 0; i < t.length; i++) {
     const e = t.entity[i];
-    let a = attrs.get(t.labels[i]);
-    if (a === undefined) {
-      a = attributesOf(t.dict, t.labels[i]);
-      attrs.set(t.labels[i], a);
+    const r = t.run[i];
+    if (r !== last || source === undefined || attributes === undefined) {
+      source = sourceOf(t.dict, r);
+      attributes = attributesOf(t.dict, r);
+      last = r;
     }
     out.push({
       entityId: t.dict.entityIds[e],
       countType: baseCountTypes[t.dict.entityCountType[e]],
       time: T.unsafeMillis(t.time[i]),
-      source: t.dict.sources[t.source[i]],
-      quantities: t.dict.quantities[t.quantities[i]],
-      attributes: a,
+      source,
+      quantities: quantitiesOf(t.dict, r),
+      attributes,
       _tag: t.create[i] === 1 ? 'Create' : 'Delete',
     });
   }

@@ -99,12 +99,14 @@ const compareIn =
   (i: number, j: number): number => {
     const c = cmpN(t.time[i], t.time[j]) || cmpN(t.create[i], t.create[j]);
     if (c !== 0) return c;
-    const si = t.dict.sources[t.source[i]];
-    const sj = t.dict.sources[t.source[j]];
-    const s = cmpS(si.table, sj.table) || cmpS(si.id, sj.id);
+    const { runs, strings } = t.dict;
+    const ri = t.run[i];
+    const rj = t.run[j];
+    const s =
+      cmpS(strings[runs.sourceTable[ri]], strings[runs.sourceTable[rj]]) || cmpS(strings[runs.sourceId[ri]], strings[runs.sourceId[rj]]);
     if (s !== 0) return s;
-    const qi = t.dict.quantities[t.quantities[i]];
-    const qj = t.dict.quantities[t.quantities[j]];
+    const qi = ET.quantitiesOf(t.dict, ri);
+    const qj = ET.quantitiesOf(t.dict, rj);
     return (
       cmpN(qi.nodes, qj.nodes) || cmpN(qi.vcpus, qj.vcpus) || cmpN(qi.memory_mb, qj.memory_mb) || cmpN(qi.disk_gb, qj.disk_gb) || cmpN(qi.gpus, qj.gpus)
     );
@@ -125,20 +127,14 @@ const pairRows = (t: ET.EventTable, evs: ReadonlyArray<number>): Map<number, Fol
     marked.set(p, reason);
   };
   const isMarked = (p: number): boolean => marked !== undefined && marked.has(p);
-  // positions grouped by source row (table, id), then position
-  const src = (p: number) => t.dict.sources[t.source[evs[p]]];
+  // positions grouped by source row (table and id are interned: equal texts, equal ids), then position
+  const { runs } = t.dict;
+  const table = (p: number) => runs.sourceTable[t.run[evs[p]]];
+  const id = (p: number) => runs.sourceId[t.run[evs[p]]];
   const pos: number[] = new Array<number>(n);
   for (let p = 0; p < n; p++) pos[p] = p;
-  pos.sort((a, b) => {
-    const x = src(a);
-    const y = src(b);
-    return x.table < y.table ? -1 : x.table > y.table ? 1 : x.id < y.id ? -1 : x.id > y.id ? 1 : a - b;
-  });
-  const same = (a: number, b: number): boolean => {
-    const x = src(a);
-    const y = src(b);
-    return x === y || (x.table === y.table && x.id === y.id);
-  };
+  pos.sort((a, b) => table(a) - table(b) || id(a) - id(b) || a - b);
+  const same = (a: number, b: number): boolean => table(a) === table(b) && id(a) === id(b);
   for (let r = 0; r < n; ) {
     let e = r + 1;
     while (e < n && same(pos[e], pos[r])) e++;
@@ -185,7 +181,7 @@ class EntityFold {
   reject(i: number, reason: FoldReason, detail: string): void {
     const t = this.t;
     this.rejections.push(
-      rejection({ site: t.dict.site, source: t.dict.sources[t.source[i]], reason, detail, entityId: t.dict.entityIds[t.entity[i]], time: T.unsafeMillis(t.time[i]) }),
+      rejection({ site: t.dict.site, source: ET.sourceOf(t.dict, t.run[i]), reason, detail, entityId: t.dict.entityIds[t.entity[i]], time: T.unsafeMillis(t.time[i]) }),
     );
   }
 
@@ -242,7 +238,7 @@ class EntityFold {
 
   private emit([start, end, c, events]: [number, number, number, number]): void {
     const t = this.t;
-    this.out.push(start, end, t.entity[c], t.source[c], t.quantities[c], t.labels[c], events);
+    this.out.push(start, end, t.entity[c], t.run[c], events);
   }
 }
 
@@ -266,7 +262,8 @@ export const foldTable =
     const rejections: Rejection[] = [];
     const f = new EntityFold(t, out, rejections);
     const compare = compareIn(t);
-    const { time, create, source } = t;
+    const { time, create, run } = t;
+    const { sourceTable, sourceId } = t.dict.runs;
     const nTypes = baseCountTypes.length;
     const events = new Uint32Array(nTypes);
     const intervals = new Uint32Array(nTypes);
@@ -287,19 +284,21 @@ export const foldTable =
       events[ct] += m;
       if (m === 1) {
         const i = order[s];
-        if (create[i] === 1) out.push(time[i], Infinity, e, source[i], t.quantities[i], t.labels[i], 1);
+        if (create[i] === 1) out.push(time[i], Infinity, e, run[i], 1);
         else f.reject(i, 'before_first_create', 'delete before the first create');
         continue;
       }
       if (m === 2) {
-        // the common entity: one row's create and a later delete (one source object)
+        // the common entity: one row's create and a later delete
         const a = order[s];
         const b = order[s + 1];
-        if (source[a] === source[b] && create[a] !== create[b]) {
+        const ra = run[a];
+        const rb = run[b];
+        if ((ra === rb || (sourceTable[ra] === sourceTable[rb] && sourceId[ra] === sourceId[rb])) && create[a] !== create[b]) {
           const c = create[a] === 1 ? a : b;
           const d = c === a ? b : a;
           if (time[d] > time[c]) {
-            out.push(time[c], time[d], e, source[c], t.quantities[c], t.labels[c], 2);
+            out.push(time[c], time[d], e, run[c], 2);
             continue;
           }
         }

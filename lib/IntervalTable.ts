@@ -11,7 +11,7 @@
 import * as O from 'fp-ts/Option';
 import { baseCountTypes } from './CountType';
 import type { Attributes } from './Event';
-import { attributesOf, countTypeOf, EntityInterner, RunList, type Dictionary, type Labels } from './EventTable';
+import { attributesOf, countTypeOf, dictionary, EntityInterner, quantitiesOf, RunBuilder, sourceOf, type Dictionary } from './EventTable';
 import * as I from './Interval';
 import type { Quantities } from './Quantities';
 import * as T from './Time';
@@ -30,10 +30,8 @@ export interface IntervalTable {
   /** `Infinity` when open. */
   readonly end: Float64Array;
   readonly entity: Uint32Array;
-  /** The create that opened the interval. */
-  readonly source: Uint32Array;
-  readonly quantities: Uint32Array;
-  readonly labels: Uint32Array;
+  /** The run (source row, quantities, attributes) of the create that opened the interval. */
+  readonly run: Uint32Array;
   /** Events the interval absorbed. */
   readonly events: Uint32Array;
   readonly dict: Dictionary;
@@ -55,9 +53,7 @@ export class Builder {
   private start: Float64Array;
   private end: Float64Array;
   private entity: Uint32Array;
-  private source: Uint32Array;
-  private quantities: Uint32Array;
-  private labels: Uint32Array;
+  private run: Uint32Array;
   private events: Uint32Array;
 
   constructor(
@@ -68,9 +64,7 @@ export class Builder {
     this.start = new Float64Array(this.cap);
     this.end = new Float64Array(this.cap);
     this.entity = new Uint32Array(this.cap);
-    this.source = new Uint32Array(this.cap);
-    this.quantities = new Uint32Array(this.cap);
-    this.labels = new Uint32Array(this.cap);
+    this.run = new Uint32Array(this.cap);
     this.events = new Uint32Array(this.cap);
   }
 
@@ -93,29 +87,25 @@ export class Builder {
     this.start = f(this.start);
     this.end = f(this.end);
     this.entity = u(this.entity);
-    this.source = u(this.source);
-    this.quantities = u(this.quantities);
-    this.labels = u(this.labels);
+    this.run = u(this.run);
     this.events = u(this.events);
     this.cap = cap;
   }
 
   /** Appends one interval. */
-  push(start: number, end: number, entity: number, source: number, quantities: number, labels: number, events: number): void {
+  push(start: number, end: number, entity: number, run: number, events: number): void {
     if (this.n === this.cap) this.grow();
     const i = this.n++;
     this.start[i] = start;
     this.end[i] = end;
     this.entity[i] = entity;
-    this.source[i] = source;
-    this.quantities[i] = quantities;
-    this.labels[i] = labels;
+    this.run[i] = run;
     this.events[i] = events;
   }
 
   /** Appends row `i` of `t` (same dictionary), with another span and event count. */
   pushFrom(t: IntervalTable, i: number, start: number = t.start[i], end: number = t.end[i], events: number = t.events[i]): void {
-    this.push(start, end, t.entity[i], t.source[i], t.quantities[i], t.labels[i], events);
+    this.push(start, end, t.entity[i], t.run[i], events);
   }
 
   build(): IntervalTable {
@@ -125,9 +115,7 @@ export class Builder {
       start: this.start.slice(0, n),
       end: this.end.slice(0, n),
       entity: this.entity.slice(0, n),
-      source: this.source.slice(0, n),
-      quantities: this.quantities.slice(0, n),
-      labels: this.labels.slice(0, n),
+      run: this.run.slice(0, n),
       events: this.events.slice(0, n),
       dict: this.dict,
     };
@@ -151,26 +139,19 @@ export const fromIntervals = (intervals: ReadonlyArray<I.Interval>): ReadonlyArr
   for (const site of [...bySite.keys()].sort()) {
     const list = bySite.get(site) as I.Interval[];
     const entities = new EntityInterner();
-    const sources = new RunList<I.Interval['source']>();
-    const quantities = new RunList<Quantities>();
-    const labels = new RunList<Labels>();
+    const runs = new RunBuilder();
     const ent = new Uint32Array(list.length);
-    const src = new Uint32Array(list.length);
-    const qs = new Uint32Array(list.length);
-    const ls = new Uint32Array(list.length);
+    const run = new Uint32Array(list.length);
     for (let k = 0; k < list.length; k++) {
       const i = list[k];
       ent[k] = entities.index(countTypeOf(i.countType), i.entityId);
-      src[k] = sources.index(i.source);
-      qs[k] = quantities.index(i.quantities);
-      ls[k] = labels.index(i.attributes);
+      run[k] = runs.index(i.source, i.quantities, i.attributes);
     }
-    const { rank, ids, types } = entities.canonical();
-    const dict: Dictionary = { site, entityIds: ids, entityCountType: types, sources: sources.list, quantities: quantities.list, labels: labels.list };
+    const dict = dictionary(site, entities, runs, ent);
     const b = new Builder(dict, list.length);
     for (let k = 0; k < list.length; k++) {
       const i = list[k];
-      b.push(i.start, O.isSome(i.end) ? i.end.value : Infinity, rank[ent[k]], src[k], qs[k], ls[k], i.events);
+      b.push(i.start, O.isSome(i.end) ? i.end.value : Infinity, ent[k], run[k], i.events);
     }
     out.push(b.build());
   }
@@ -190,23 +171,49 @@ export const countTypeAt = (t: IntervalTable, i: number): number => t.dict.entit
 
 /**
  * A flyweight `Interval` over the rows of a table, for callbacks that read a row and keep
- * nothing (clamping rules): `at(i)` re-points the same object, and its `attributes` is one
- * shared object re-filled per row, so reading a million rows allocates nothing but the `end`
- * option when it is read. Never keep the object or its attributes past the call.
+ * nothing (clamping rules): `at(i)` re-points the same object; its `attributes` and
+ * `attributes.extra` are shared objects that read the current row (`extra` has a getter per key
+ * of the table), so reading a million rows allocates nothing but what the caller asks for
+ * (`end`, `source`). Never keep the object or its attributes past the call.
  *
  * @since 0.2.0
  */
 export class RowView implements I.Interval {
   private i = 0;
-  private readonly attrs: { site: string; node_type: string; hypervisor_hostname: string; extra: Readonly<Record<string, string>> };
+  private r = 0;
+  readonly attributes: Attributes;
 
   constructor(private readonly t: IntervalTable) {
-    this.attrs = { site: t.dict.site, node_type: '', hypervisor_hostname: '', extra: {} };
+    const { runs, strings } = t.dict;
+    const extra: Record<string, string> = {};
+    runs.extraKeys.forEach((k, c) => {
+      const column = runs.extra[c];
+      Object.defineProperty(extra, k, {
+        enumerable: true,
+        get: () => {
+          const id = column[this.r];
+          return id === 0 ? undefined : strings[id];
+        },
+      });
+    });
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const self = this;
+    this.attributes = {
+      site: t.dict.site,
+      get node_type() {
+        return strings[runs.nodeType[self.r]];
+      },
+      get hypervisor_hostname() {
+        return strings[runs.hostname[self.r]];
+      },
+      extra,
+    };
   }
 
   /** Points the view at row `i`. */
   at(i: number): I.Interval {
     this.i = i;
+    this.r = this.t.run[i];
     return this;
   }
 
@@ -224,18 +231,10 @@ export class RowView implements I.Interval {
     return e === Infinity ? O.none : O.some(T.unsafeMillis(e));
   }
   get quantities(): Quantities {
-    return this.t.dict.quantities[this.t.quantities[this.i]];
-  }
-  get attributes(): Attributes {
-    const l = this.t.dict.labels[this.t.labels[this.i]];
-    const a = this.attrs;
-    a.node_type = l.node_type;
-    a.hypervisor_hostname = l.hypervisor_hostname;
-    a.extra = l.extra;
-    return a;
+    return quantitiesOf(this.t.dict, this.r);
   }
   get source(): I.Interval['source'] {
-    return this.t.dict.sources[this.t.source[this.i]];
+    return sourceOf(this.t.dict, this.r);
   }
   get events(): number {
     return this.t.events[this.i];
@@ -243,31 +242,32 @@ export class RowView implements I.Interval {
 }
 
 /**
- * Row `i` as a new `Interval` object (the attributes object of a labels entry is made once and
- * shared).
+ * Row `i` as a new `Interval` object (objects of one run made once and shared).
  *
  * @since 0.2.0
  */
 export const view = (t: IntervalTable): ((i: number) => I.Interval) => {
-  const attrs: Array<Attributes | undefined> = new Array<Attributes | undefined>(t.dict.labels.length).fill(undefined);
-  const attributes = (l: number): Attributes => {
-    let a = attrs[l];
-    if (a === undefined) {
-      a = attributesOf(t.dict, l);
-      attrs[l] = a;
+  let last = -1;
+  let attributes: Attributes | undefined;
+  let source: I.Interval['source'] | undefined;
+  return (i: number): I.Interval => {
+    const r = t.run[i];
+    if (r !== last || attributes === undefined || source === undefined) {
+      attributes = attributesOf(t.dict, r);
+      source = sourceOf(t.dict, r);
+      last = r;
     }
-    return a;
+    return {
+      entityId: t.dict.entityIds[t.entity[i]],
+      countType: baseCountTypes[t.dict.entityCountType[t.entity[i]]],
+      start: T.unsafeMillis(t.start[i]),
+      end: t.end[i] === Infinity ? O.none : O.some(T.unsafeMillis(t.end[i])),
+      quantities: quantitiesOf(t.dict, r),
+      attributes,
+      source,
+      events: t.events[i],
+    };
   };
-  return (i: number): I.Interval => ({
-    entityId: t.dict.entityIds[t.entity[i]],
-    countType: baseCountTypes[t.dict.entityCountType[t.entity[i]]],
-    start: T.unsafeMillis(t.start[i]),
-    end: t.end[i] === Infinity ? O.none : O.some(T.unsafeMillis(t.end[i])),
-    quantities: t.dict.quantities[t.quantities[i]],
-    attributes: attributes(t.labels[i]),
-    source: t.dict.sources[t.source[i]],
-    events: t.events[i],
-  });
 };
 
 /**

@@ -74,52 +74,56 @@ export const sweepTable =
     const groupBy = options.groupBy ?? [];
     const vts = options.valueTypes ?? allValueTypes;
     const { dict } = t;
-    // group number per labels entry, series number per (count type, group)
-    const groupOf = new Int32Array(dict.labels.length).fill(-1);
-    const groupIds = new Map<string, number>();
+    const { runs, strings } = dict;
+    // group number per distinct (node type, hostname) ids of the grouped columns; series number
+    // per (group, count type)
+    const byNode = groupBy.includes('node_type');
+    const byHost = groupBy.includes('hypervisor_hostname');
+    const groupIds = new Map<number, number>();
     const groups: Array<Partial<Record<GroupColumn, string>>> = [];
-    const seriesIds = new Map<number, number>();
+    const seriesIds: number[] = [];
     const series: Array<{ ct: number; group: number }> = [];
     const sid = new Uint32Array(t.length);
     const nTypes = baseCountTypes.length;
     for (let i = 0; i < t.length; i++) {
-      const l = t.labels[i];
-      let g = groupOf[l];
-      if (g < 0) {
-        const labels = dict.labels[l];
-        const k = groupBy.length === 0 ? '' : groupBy.map((c) => labels[c]).join('\u0000');
+      const r = t.run[i];
+      let g = 0;
+      if (byNode || byHost) {
+        const n = byNode ? runs.nodeType[r] : 0;
+        const h = byHost ? runs.hostname[r] : 0;
+        const k = n * 67108864 + h;
         const known = groupIds.get(k);
         if (known === undefined) {
           g = groups.length;
           const group: Partial<Record<GroupColumn, string>> = {};
-          for (const c of groupBy) group[c] = labels[c];
+          for (const c of groupBy) group[c] = c === 'node_type' ? strings[n] : strings[h];
           groups.push(group);
           groupIds.set(k, g);
         } else g = known;
-        groupOf[l] = g;
-      }
+      } else if (groups.length === 0) groups.push({});
       const ct = dict.entityCountType[t.entity[i]];
       const key = g * nTypes + ct;
-      let s = seriesIds.get(key);
+      let s = seriesIds[key];
       if (s === undefined) {
         s = series.length;
         series.push({ ct, group: g });
-        seriesIds.set(key, s);
+        seriesIds[key] = s;
       }
       sid[i] = s;
     }
     const out: Series[] = [];
     for (const vt of vts) {
-      const units = new Float64Array(dict.quantities.length);
-      for (let q = 0; q < units.length; q++) units[q] = toUnits(vt, dict.quantities[q][vt]);
+      const units = new Float64Array(runs.quantities.length);
+      for (let q = 0; q < units.length; q++) units[q] = toUnits(vt, runs.quantities[q][vt]);
+      const { quantity } = runs;
       let n = 0;
-      for (let i = 0; i < t.length; i++) if (units[t.quantities[i]] !== 0) n += t.end[i] === Infinity ? 1 : 2;
+      for (let i = 0; i < t.length; i++) if (units[quantity[t.run[i]]] !== 0) n += t.end[i] === Infinity ? 1 : 2;
       const time = new Float64Array(n);
       const delta = new Float64Array(n);
       const of = new Uint32Array(n);
       let k = 0;
       for (let i = 0; i < t.length; i++) {
-        const q = units[t.quantities[i]];
+        const q = units[quantity[t.run[i]]];
         if (q === 0) continue;
         time[k] = t.start[i];
         delta[k] = q;
