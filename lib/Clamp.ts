@@ -32,6 +32,7 @@ import { intersect as intersectAll, subtract, type Span } from './Coverage';
 import { countTypeOf, quantitiesOf } from './EventTable';
 import type { Interval } from './Interval';
 import * as IT from './IntervalTable';
+import { NumberIds } from './NumberIds';
 import { groupIndex } from './Radix';
 import * as T from './Time';
 
@@ -271,7 +272,8 @@ export const standardRules: ReadonlyArray<ClampRule> = [
 
 type Window = readonly [number, number];
 
-const hoursOf = (w: Window, horizon: number): number => Math.max(0, (Math.min(w[1], horizon) - w[0]) / T.HOUR);
+const spanHours = (s: number, e: number, horizon: number): number => Math.max(0, (Math.min(e, horizon) - s) / T.HOUR);
+const hoursOf = (w: Window, horizon: number): number => spanHours(w[0], w[1], horizon);
 
 const total = (ws: ReadonlyArray<Window>, horizon: number): number => ws.reduce((acc, w) => acc + hoursOf(w, horizon), 0);
 
@@ -297,6 +299,19 @@ const inOne = (spans: ReadonlyArray<readonly [number, number]>, s: number, e: nu
     else hi = mid;
   }
   return lo > 0 && spans[lo - 1][1] >= e;
+};
+
+/** Whether `[s, e)` meets none of the sorted, disjoint spans. */
+const inNone = (spans: ReadonlyArray<readonly [number, number]>, s: number, e: number): boolean => {
+  let lo = 0;
+  let hi = spans.length;
+  // the last span starting before e
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (spans[mid][0] < e) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo === 0 || spans[lo - 1][1] <= s;
 };
 
 /** The parent windows of every key: merged, sorted, disjoint; key `k` is `start[off[k]..off[k + 1])`. */
@@ -326,35 +341,50 @@ const windowsOf = (w: Windows, k: number): ReadonlyArray<Window> => {
   return out;
 };
 
-/** Merged windows per key id of the parent rows `rows` of `t` (keys in `keys`, one per row). */
+/** Merged windows per key id of the parent rows `rows` of `t` (keys in `keys`, one per row; rows with `none` skipped). */
 const windowsByKey = (t: IT.IntervalTable, rows: Uint32Array, keys: Uint32Array, size: number, none: Uint8Array): Windows => {
-  const order = groupIndex(keys, size).filter((j) => none[j] === 0);
-  const start: number[] = [];
-  const end: number[] = [];
+  const order = groupIndex(keys, size);
+  const start = new Float64Array(rows.length);
+  const end = new Float64Array(rows.length);
   const off = new Uint32Array(size + 1);
+  let n = 0;
   let r = 0;
   for (let k = 0; k < size; k++) {
-    off[k] = start.length;
+    off[k] = n;
     let e = r;
     while (e < order.length && keys[order[e]] === k) e++;
-    const ws: Window[] = [];
+    // the key's windows by start (insertion sort: a key has one or a few), merged as they come
+    const from = n;
     for (let j = r; j < e; j++) {
+      if (none[order[j]] === 1) continue;
       const row = rows[order[j]];
-      ws.push([t.start[row], t.end[row]]);
+      const s = t.start[row];
+      const f = t.end[row];
+      let at = n++;
+      while (at > from && start[at - 1] > s) {
+        start[at] = start[at - 1];
+        end[at] = end[at - 1];
+        at--;
+      }
+      start[at] = s;
+      end[at] = f;
     }
-    if (ws.length === 1) {
-      start.push(ws[0][0]);
-      end.push(ws[0][1]);
-    } else {
-      for (const w of joined(ws)) {
-        start.push(w[0]);
-        end.push(w[1]);
+    // merge overlapping and touching windows in place
+    let w = from;
+    for (let j = from; j < n; j++) {
+      if (w > from && start[j] <= end[w - 1]) {
+        if (end[j] > end[w - 1]) end[w - 1] = end[j];
+      } else {
+        start[w] = start[j];
+        end[w] = end[j];
+        w++;
       }
     }
+    n = w;
     r = e;
   }
-  off[size] = start.length;
-  return { start: Float64Array.from(start), end: Float64Array.from(end), off };
+  off[size] = n;
+  return { start: start.subarray(0, n), end: end.subarray(0, n), off };
 };
 
 interface Tagged {
@@ -467,8 +497,7 @@ export const clampTable =
       // parent keys, numbered: from the columns when the rule can, else through a row view
       const columns = rule.columns !== undefined && t.dict.strings.length < PAIR ? rule.columns : undefined;
       const ids = new KeyIds();
-      const numbers = new Map<number, number>();
-      let size = 0;
+      const numbers = new NumberIds(parent.rows.length);
       const pkeys = new Uint32Array(parent.rows.length);
       const none = new Uint8Array(parent.rows.length);
       if (columns !== undefined) {
@@ -479,18 +508,13 @@ export const clampTable =
             none[j] = 1;
             continue;
           }
-          let id = numbers.get(k);
-          if (id === undefined) {
-            id = size++;
-            numbers.set(k, id);
-          }
-          pkeys[j] = id;
+          pkeys[j] = numbers.intern(k);
         }
       } else {
         const pView = new IT.RowView(parent.table);
         for (let j = 0; j < parent.rows.length; j++) pkeys[j] = ids.intern(rule.parentKey(pView.at(parent.rows[j])));
       }
-      const windows = windowsByKey(parent.table, parent.rows, pkeys, columns === undefined ? ids.size : size, none);
+      const windows = windowsByKey(parent.table, parent.rows, pkeys, columns === undefined ? ids.size : numbers.size, none);
       const ct = child.table;
       const cView = new IT.RowView(ct);
       const childKey = columns?.childKey(tableKeys(ct));
@@ -512,19 +536,26 @@ export const clampTable =
         let k: number;
         if (childKey !== undefined) {
           const n = childKey(i);
-          k = n < 0 ? -2 : (numbers.get(n) ?? -1);
+          k = n < 0 ? -2 : numbers.get(n);
         } else {
           const key = rule.childKey(cView.at(i));
           k = O.isNone(key) ? -2 : ids.get(key.value);
         }
         if (k === -2) {
           out.pushFrom(ct, i);
-          count('host_unknown', nodes * hoursOf([s, e], horizon));
+          count('host_unknown', nodes * spanHours(s, e, horizon));
           continue;
         }
+        // the two common cases, answered without span lists (clampOne gives the same):
+        // inside one covered span and one parent window; or where the parent is not covered at all
         if (k >= 0 && inOne(covered, s, e) && inWindow(windows, k, s, e)) {
           out.pushFrom(ct, i);
-          count('none', nodes * hoursOf([s, e], horizon));
+          count('none', nodes * spanHours(s, e, horizon));
+          continue;
+        }
+        if (inNone(covered, s, e)) {
+          out.pushFrom(ct, i);
+          count('parent_not_covered', nodes * spanHours(s, e, horizon));
           continue;
         }
         const tagged = clampOne([s, e], nodes, windowsOf(windows, k), covered, horizon);
