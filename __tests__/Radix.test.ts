@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { groupIndex, groupOffsets, reorder, sortIndex } from '../lib/Radix';
+import { groupIndex, groupOffsets, reorder, sortIndex, sortWithPayload } from '../lib/Radix';
 
 /** The oracle: a stable comparator sort (NaN last), as the specification says. */
 const naive = (keys: ArrayLike<number>, order: ReadonlyArray<number>): number[] =>
@@ -29,6 +29,11 @@ describe('sortIndex', () => {
 
   it('agrees with a stable comparator sort on instants (radix path)', () => {
     fc.assert(fc.property(instants, (xs) => expect([...sortIndex(Float64Array.from(xs))]).toEqual(naive(xs, range(xs.length)))));
+  });
+
+  it('agrees with a stable comparator sort on whole-second instants (sorted as seconds)', () => {
+    const seconds = fc.array(fc.integer({ min: 1451606400, max: 1767225600 }).map((s) => s * 1000), { minLength: 256, maxLength: 1500 });
+    fc.assert(fc.property(seconds, (xs) => expect([...sortIndex(Float64Array.from(xs))]).toEqual(naive(xs, range(xs.length)))));
   });
 
   it('agrees with a stable comparator sort on integers spanning more than 2^32', () => {
@@ -81,5 +86,22 @@ describe('groupIndex and groupOffsets', () => {
 
   it('groups a given order stably', () => {
     expect([...groupIndex(Uint32Array.of(1, 0, 1, 0), 2, Uint32Array.of(3, 2, 1, 0))]).toEqual([3, 1, 2, 0]);
+  });
+});
+
+describe('sortWithPayload', () => {
+  it('sorts keys with their payload, stably', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.oneof(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 2 ** 47 })), fc.double({ noNaN: true })), { maxLength: 700 }), (pairs) => {
+        const r = sortWithPayload(Float64Array.from(pairs.map((p) => p[0])), Float64Array.from(pairs.map((p) => p[1])));
+        const want = pairs.map((p, i) => [p[0], p[1], i] as const).sort((a, b) => a[0] - b[0] || a[2] - b[2]);
+        expect([...r.keys]).toEqual(want.map((w) => w[0]));
+        expect([...r.payload]).toEqual(want.map((w) => w[1]));
+      }),
+    );
+  });
+
+  it('refuses a key that is not an integer in [0, 2^48)', () => {
+    for (const k of [-1, 0.5, 2 ** 48]) expect(() => sortWithPayload(Float64Array.of(k), Float64Array.of(0))).toThrow(/sortWithPayload/);
   });
 });

@@ -91,6 +91,25 @@ describe('sweep, laws', () => {
     );
   });
 
+  it('gives the same counts whether instants are whole seconds, milliseconds, fractions or centuries apart', () => {
+    // each scale takes another path: keys in seconds, in milliseconds, or a sort by permutation
+    const scales = [1000, 1, 0.5, 3e9];
+    fc.assert(
+      fc.property(validStream, (xs) => {
+        const { intervals } = toIntervals()(xs);
+        const at = (k: number) => (i: I.Interval): I.Interval => ({
+          ...i,
+          start: T.unsafeMillis((i.start / T.HOUR) * k),
+          end: O.map((e: T.Millis) => T.unsafeMillis((e / T.HOUR) * k))(i.end),
+        });
+        const [first, ...rest] = scales.map((k) =>
+          sweep({ valueTypes: ['nodes', 'vcpus'] })(intervals.map(at(k))).map((s) => ({ key: s.key, times: [...s.steps.times].map((t) => t / scales[scales.indexOf(k)]), values: [...s.steps.values] })),
+        );
+        for (const r of rest) expect(r).toEqual(first);
+      }),
+    );
+  });
+
   it('never goes negative on a stream valid by construction', () => {
     fc.assert(fc.property(validStream, (xs) => counted(xs).counts.every((s) => s.steps.values.every((v) => v >= 0))));
   });

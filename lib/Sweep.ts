@@ -22,7 +22,9 @@ import { fromSeries, type Counts, type GroupColumn, type Series, type SeriesKey 
 import type { Interval } from './Interval';
 import * as IT from './IntervalTable';
 import { scale, toUnits, valueTypes as allValueTypes, type ValueType } from './Quantities';
-import { groupIndex, sortIndex } from './Radix';
+import { NumberIds } from './NumberIds';
+import { groupIndex, sortIndex, sortWordsInScratch } from './Radix';
+import * as S from './Scratch';
 
 // -------------------------------------------------------------------------------------
 // model
@@ -61,6 +63,91 @@ const steps = (time: Float64Array, delta: Float64Array, order: Uint32Array, from
 };
 
 /**
+ * The step functions of every series, from the intervals' deltas in integer units, with one
+ * radix sort of `series x 2^b + instant` keys (two 32-bit words) carrying the deltas along,
+ * read back sequentially; `undefined` when the keys do not fit 48 bits (fractional instants,
+ * spans of centuries: the caller sorts by permutation instead). Instants that are all whole
+ * seconds are keyed in seconds.
+ */
+const stepsBySeries = (
+  t: IT.IntervalTable,
+  sid: Uint32Array,
+  units: Float64Array,
+  nSeries: number,
+  n: number,
+  unit: number,
+): Array<Series['steps'] | undefined> | undefined => {
+  const { quantity } = t.dict.runs;
+  let min = Infinity;
+  let max = -Infinity;
+  let seconds = true;
+  for (let i = 0; i < t.length; i++) {
+    if (units[quantity[t.run[i]]] === 0) continue;
+    const s = t.start[i];
+    const e = t.end[i];
+    if (s !== Math.floor(s) || (e !== Infinity && e !== Math.floor(e))) return undefined;
+    if (s < min) min = s;
+    if (s > max) max = s;
+    if (e !== Infinity && e > max) max = e;
+    if (s % 1000 !== 0 || (e !== Infinity && e % 1000 !== 0)) seconds = false;
+  }
+  const out: Array<Series['steps'] | undefined> = new Array<Series['steps'] | undefined>(nSeries).fill(undefined);
+  if (n === 0) return out;
+  const step = seconds ? 1000 : 1;
+  const tb = Math.max(1, Math.ceil(Math.log2((max - min) / step + 1)));
+  const sb = Math.max(1, Math.ceil(Math.log2(nSeries)));
+  if (tb + sb > 48) return undefined;
+  const shift = 2 ** tb;
+  // the keys as two words, written straight from the intervals (scratch: read before returning)
+  const lo = S.uint32('sweep.lo', n);
+  const hi = S.uint32('sweep.hi', n);
+  const pay = S.float64('sweep.pay', n);
+  let k = 0;
+  const put = (key: number, d: number): void => {
+    const l = key % 4294967296;
+    lo[k] = l;
+    hi[k] = (key - l) / 4294967296;
+    pay[k++] = d;
+  };
+  for (let i = 0; i < t.length; i++) {
+    const q = units[quantity[t.run[i]]];
+    if (q === 0) continue;
+    const base = sid[i] * shift;
+    put(base + (t.start[i] - min) / step, q);
+    if (t.end[i] !== Infinity) put(base + (t.end[i] - min) / step, -q);
+  }
+  const sorted = sortWordsInScratch(lo, hi, pay, tb + sb);
+  const L = sorted.lo;
+  const H = sorted.hi;
+  const d = sorted.payload;
+  const keyAt = (j: number): number => H[j] * 4294967296 + L[j];
+  for (let from = 0; from < n; ) {
+    const s = Math.floor(keyAt(from) / shift);
+    const end = (s + 1) * shift;
+    let to = from;
+    while (to < n && keyAt(to) < end) to++;
+    const times = new Float64Array(to - from);
+    const values = new Float64Array(to - from);
+    let m = 0;
+    let sum = 0;
+    let last = 0;
+    for (let j = from; j < to; ) {
+      const key = keyAt(j);
+      while (j < to && keyAt(j) === key) sum += d[j++];
+      if (sum !== last) {
+        times[m] = (key - s * shift) * step + min;
+        values[m] = sum / unit;
+        m++;
+        last = sum;
+      }
+    }
+    out[s] = { times: times.slice(0, m), values: values.slice(0, m) };
+    from = to;
+  }
+  return out;
+};
+
+/**
  * Counts one site's intervals per (count type, value type, group columns).
  *
  * @example
@@ -79,11 +166,11 @@ export const sweepTable =
     // per (group, count type)
     const byNode = groupBy.includes('node_type');
     const byHost = groupBy.includes('hypervisor_hostname');
-    const groupIds = new Map<number, number>();
+    const groupIds = new NumberIds();
     const groups: Array<Partial<Record<GroupColumn, string>>> = [];
     const seriesIds: number[] = [];
     const series: Array<{ ct: number; group: number }> = [];
-    const sid = new Uint32Array(t.length);
+    const sid = S.uint32('sweep.sid', t.length);
     const nTypes = baseCountTypes.length;
     for (let i = 0; i < t.length; i++) {
       const r = t.run[i];
@@ -91,15 +178,12 @@ export const sweepTable =
       if (byNode || byHost) {
         const n = byNode ? runs.nodeType[r] : 0;
         const h = byHost ? runs.hostname[r] : 0;
-        const k = n * 67108864 + h;
-        const known = groupIds.get(k);
-        if (known === undefined) {
-          g = groups.length;
+        g = groupIds.intern(n * 67108864 + h);
+        if (g === groups.length) {
           const group: Partial<Record<GroupColumn, string>> = {};
           for (const c of groupBy) group[c] = c === 'node_type' ? strings[n] : strings[h];
           groups.push(group);
-          groupIds.set(k, g);
-        } else g = known;
+        }
       } else if (groups.length === 0) groups.push({});
       const ct = dict.entityCountType[t.entity[i]];
       const key = g * nTypes + ct;
@@ -118,6 +202,12 @@ export const sweepTable =
       const { quantity } = runs;
       let n = 0;
       for (let i = 0; i < t.length; i++) if (units[quantity[t.run[i]]] !== 0) n += t.end[i] === Infinity ? 1 : 2;
+      const key = (s: number): SeriesKey => ({ site: dict.site, countType: baseCountTypes[series[s].ct], valueType: vt, group: groups[series[s].group] });
+      const sorted = stepsBySeries(t, sid, units, series.length, n, scale[vt]);
+      if (sorted !== undefined) {
+        for (let s = 0; s < series.length; s++) out.push({ key: key(s), steps: sorted[s] ?? { times: new Float64Array(0), values: new Float64Array(0) } });
+        continue;
+      }
       const time = new Float64Array(n);
       const delta = new Float64Array(n);
       const of = new Uint32Array(n);
@@ -140,8 +230,7 @@ export const sweepTable =
       for (let s = 0; s < series.length; s++) {
         let to = from;
         while (to < n && of[order[to]] === s) to++;
-        const key: SeriesKey = { site: dict.site, countType: baseCountTypes[series[s].ct], valueType: vt, group: groups[series[s].group] };
-        out.push({ key, steps: steps(time, delta, order, from, to, scale[vt]) });
+        out.push({ key: key(s), steps: steps(time, delta, order, from, to, scale[vt]) });
         from = to;
       }
     }
