@@ -193,11 +193,27 @@ export const bucketStarts = (bucket: Bucket, start: T.Millis, end: T.Millis): Re
 export const resample =
   (options: ResampleOptions & { readonly covered?: ReadonlyArray<readonly [T.Millis, T.Millis]> }) =>
   (steps: StepFunction): ReadonlyArray<readonly [T.Millis, number]> => {
+    const { times, values } = resampleColumns(options)(steps);
+    const out: Array<readonly [T.Millis, number]> = new Array<readonly [T.Millis, number]>(times.length);
+    for (let k = 0; k < times.length; k++) out[k] = [T.unsafeMillis(times[k]), values[k]];
+    return out;
+  };
+
+/**
+ * `resample` as two columns (labels and values), without a tuple per bucket.
+ *
+ * @category folding
+ * @since 0.2.0
+ */
+export const resampleColumns =
+  (options: ResampleOptions & { readonly covered?: ReadonlyArray<readonly [T.Millis, T.Millis]> }) =>
+  (steps: StepFunction): { readonly times: Float64Array; readonly values: Float64Array } => {
     const { bucket, method, end } = options;
     const from = options.coverageStart !== undefined && options.coverageStart > options.start ? options.coverageStart : options.start;
     const covered = options.covered ?? (from < end ? [[from, end] as const] : []);
-    const out: Array<readonly [T.Millis, number]> = [];
-    if (covered.length === 0) return out;
+    const outT: number[] = [];
+    const outV: number[] = [];
+    if (covered.length === 0) return { times: new Float64Array(0), values: new Float64Array(0) };
     const step = next(bucket);
     const { times, values } = steps;
     const n = times.length;
@@ -205,7 +221,7 @@ export const resample =
     // i: the step in force at the cursor (-1: before the first change point, value 0).
     let i = bisectRight(times, covered[0][0]) - 1;
     let j = 0;
-    // Buckets are walked in place (no span array): the only allocation per bucket is the row.
+    // Buckets are walked in place (no span array, no object per bucket).
     for (let label = floor(bucket)(covered[0][0]); label < last; ) {
       const after = step(label);
       while (j < covered.length && covered[j][1] <= label) j++;
@@ -230,8 +246,11 @@ export const resample =
           }
         }
       }
-      if (len > 0) out.push([label, method === 'point' ? first : acc / len]);
+      if (len > 0) {
+        outT.push(label);
+        outV.push(method === 'point' ? first : acc / len);
+      }
       label = after;
     }
-    return out;
+    return { times: Float64Array.from(outT), values: Float64Array.from(outV) };
   };

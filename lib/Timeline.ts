@@ -35,7 +35,7 @@ import { keyString, type Counts, type GroupColumn, type SeriesKey } from './Coun
 import { sortIndex } from './Radix';
 import type { LegacyDay } from './Legacy';
 import type { ValueType } from './Quantities';
-import { resample, type Bucket, type Method } from './Resample';
+import { resample, resampleColumns, type Bucket, type Method } from './Resample';
 import * as SF from './StepFunction';
 import * as T from './Time';
 import type { UsageRow } from './UsageRow';
@@ -242,6 +242,17 @@ export const points =
     return out;
   };
 
+/** `points` as two columns, for the rows (no tuple per point). */
+const pointColumns = (
+  options: Pick<TimelineOptions, 'resample' | 'start' | 'end'>,
+  covered: ReadonlyArray<Span>,
+  f: SF.StepFunction,
+): { readonly times: Float64Array; readonly values: Float64Array } => {
+  if (O.isSome(options.resample)) return resampleColumns({ ...options.resample.value, start: options.start, end: options.end, covered })(f);
+  const pts = points(options, covered)(f);
+  return { times: Float64Array.from(pts, (p) => p[0]), values: Float64Array.from(pts, (p) => p[1]) };
+};
+
 /**
  * How much a check may fail by before it is a violation. Fractional node counts are summed at
  * micro-node resolution, so two 8-vCPU instances on a 48-vCPU host hold 2 x 0.166667 nodes while
@@ -289,7 +300,7 @@ interface RowSeries {
   readonly countType: CountType;
   readonly valueType: ValueType;
   readonly group: Partial<Record<GroupColumn, string>>;
-  readonly points: ReadonlyArray<readonly [T.Millis, number]>;
+  readonly points: { readonly times: Float64Array; readonly values: Float64Array };
 }
 
 /** A row object with exactly the schema's keys (no spread: one object shape per grouping). */
@@ -306,15 +317,15 @@ const makeRow = (site: string, timestamp: string, s: RowSeries, value: number): 
 const siteRows = (site: string, series: ReadonlyArray<RowSeries>, iso: (t: number) => string, out: UsageRow[]): void => {
   const ranked = series.map((s, i) => [s.tie, i] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]));
   let n = 0;
-  for (const s of series) n += s.points.length;
+  for (const s of series) n += s.points.times.length;
   const times = new Float64Array(n);
   const of = new Uint32Array(n);
   const at = new Uint32Array(n);
   let k = 0;
   for (const [, i] of ranked) {
-    const pts = series[i].points;
+    const pts = series[i].points.times;
     for (let j = 0; j < pts.length; j++) {
-      times[k] = pts[j][0];
+      times[k] = pts[j];
       of[k] = i;
       at[k++] = j;
     }
@@ -331,7 +342,7 @@ const siteRows = (site: string, series: ReadonlyArray<RowSeries>, iso: (t: numbe
       lastIso = iso(t);
     }
     const s = series[of[x]];
-    out.push(makeRow(site, lastIso, s, s.points[at[x]][1]));
+    out.push(makeRow(site, lastIso, s, s.points.values[at[x]]));
   }
 };
 
@@ -364,7 +375,8 @@ const legacyRows = (options: TimelineOptions, s: SiteCounts, out: RowSeries[]): 
       }
       pts = resample({ ...options.resample.value, start: options.start, end: options.end, covered })(SF.fromPoints(steps));
     }
-    out.push({ tie: tieKey('legacy', ct, 'nodes', group), collector: 'legacy', countType: ct, valueType: 'nodes', group, points: pts });
+    const points = { times: Float64Array.from(pts, (p) => p[0]), values: Float64Array.from(pts, (p) => p[1]) };
+    out.push({ tie: tieKey('legacy', ct, 'nodes', group), collector: 'legacy', countType: ct, valueType: 'nodes', group, points });
   }
 };
 
@@ -410,7 +422,7 @@ export const timeline =
         const { derived, excess } = stack(full);
         const group = groupOf(key, options.groupBy);
         const emit = (ct: CountType, f: SF.StepFunction, covered: ReadonlyArray<Span>) => {
-          out.push({ tie: tieKey('new', ct, vt, group), collector: 'new', countType: ct, valueType: vt, group, points: points(options, covered)(f) });
+          out.push({ tie: tieKey('new', ct, vt, group), collector: 'new', countType: ct, valueType: vt, group, points: pointColumns(options, covered, f) });
         };
         for (const ct of baseCountTypes) emit(ct, full[ct], s.coverage[ct].covered);
         for (const ct of Object.keys(inputsOf) as Array<keyof typeof inputsOf>) emit(ct, derived[ct], coveredBy(s.coverage, inputsOf[ct]));
