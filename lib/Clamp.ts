@@ -34,6 +34,7 @@ import type { Interval } from './Interval';
 import * as IT from './IntervalTable';
 import { NumberIds } from './NumberIds';
 import { groupIndex } from './Radix';
+import * as S from './Scratch';
 import * as T from './Time';
 
 // -------------------------------------------------------------------------------------
@@ -342,11 +343,12 @@ const windowsOf = (w: Windows, k: number): ReadonlyArray<Window> => {
 };
 
 /** Merged windows per key id of the parent rows `rows` of `t` (keys in `keys`, one per row; rows with `none` skipped). */
-const windowsByKey = (t: IT.IntervalTable, rows: Uint32Array, keys: Uint32Array, size: number, none: Uint8Array): Windows => {
-  const order = groupIndex(keys, size);
-  const start = new Float64Array(rows.length);
-  const end = new Float64Array(rows.length);
-  const off = new Uint32Array(size + 1);
+const windowsByKey = (t: IT.IntervalTable, rows: Uint32Array, keys: Uint32Array, size: number, none: Uint32Array): Windows => {
+  // scratch: the windows live while one rule is applied
+  const order = groupIndex(keys, size, undefined, 'clamp.windows.order');
+  const start = S.float64('clamp.windows.start', rows.length);
+  const end = S.float64('clamp.windows.end', rows.length);
+  const off = S.uint32('clamp.windows.off', size + 1);
   let n = 0;
   let r = 0;
   for (let k = 0; k < size; k++) {
@@ -458,8 +460,8 @@ interface Part {
   readonly rows: Uint32Array;
 }
 
-const allRows = (n: number): Uint32Array => {
-  const r = new Uint32Array(n);
+const allRows = (n: number, slot: string): Uint32Array => {
+  const r = S.uint32(slot, n);
   for (let i = 0; i < n; i++) r[i] = i;
   return r;
 };
@@ -477,9 +479,10 @@ export const clampTable =
   (options: ClampOptions) =>
   (t: IT.IntervalTable): TableClampResult => {
     const site = t.dict.site;
-    const cts = new Uint8Array(t.length);
+    // scratch (slots clamp.*): live during this call only
+    const cts = S.uint32('clamp.cts', t.length);
     for (let i = 0; i < t.length; i++) cts[i] = t.dict.entityCountType[t.entity[i]];
-    const byType = groupIndex(cts, baseCountTypes.length);
+    const byType = groupIndex(cts, baseCountTypes.length, undefined, 'clamp.byType');
     const parts: Part[] = [];
     let r = 0;
     for (let ct = 0; ct < baseCountTypes.length; ct++) {
@@ -497,15 +500,16 @@ export const clampTable =
       // parent keys, numbered: from the columns when the rule can, else through a row view
       const columns = rule.columns !== undefined && t.dict.strings.length < PAIR ? rule.columns : undefined;
       const ids = new KeyIds();
-      const numbers = new NumberIds(parent.rows.length);
-      const pkeys = new Uint32Array(parent.rows.length);
-      const none = new Uint8Array(parent.rows.length);
+      const numbers = new NumberIds(parent.rows.length, 'clamp.keys');
+      const pkeys = S.uint32('clamp.pkeys', parent.rows.length);
+      const none = S.zeroed('clamp.none', parent.rows.length);
       if (columns !== undefined) {
         const key = columns.parentKey(tableKeys(parent.table));
         for (let j = 0; j < parent.rows.length; j++) {
           const k = key(parent.rows[j]);
           if (k < 0) {
             none[j] = 1;
+            pkeys[j] = 0;
             continue;
           }
           pkeys[j] = numbers.intern(k);
@@ -563,7 +567,7 @@ export const clampTable =
         count(tagged.tag, tagged.nodeHours);
       }
       const clamped = out.build();
-      parts[countTypeOf(rule.child)] = { table: clamped, rows: allRows(clamped.length) };
+      parts[countTypeOf(rule.child)] = { table: clamped, rows: allRows(clamped.length, `clamp.rows.${rule.child}`) };
       for (const tag of [...tags.keys()].sort()) {
         const x = tags.get(tag) as { rows: number; node_hours: number };
         audit.push({ site, count_type: rule.child, action: tag, rows: x.rows, node_hours: x.node_hours });

@@ -255,8 +255,9 @@ export const foldTable =
   (options: FoldOptions = {}) =>
   (t: ET.EventTable): TableFoldResult => {
     const nE = t.dict.entityIds.length;
-    const offsets = groupOffsets(t.entity, nE);
-    const order = groupIndex(t.entity, nE);
+    // scratch: used only in this call
+    const offsets = groupOffsets(t.entity, nE, 'fold.offsets');
+    const order = groupIndex(t.entity, nE, undefined, 'fold.order');
     const union = baseCountTypes.map((ct) => options.overlap?.[ct] === 'union');
     const out = new IT.Builder(t.dict, Math.ceil(t.length / 2) + 16);
     const rejections: Rejection[] = [];

@@ -11,6 +11,8 @@
  * @since 0.2.0
  */
 
+import * as S from './Scratch';
+
 const EMPTY = -1;
 
 /**
@@ -29,12 +31,29 @@ export class NumberIds {
   /** Keys interned so far (the next id). */
   size = 0;
 
-  constructor(capacity = 16) {
+  /**
+   * With `scratch`, the table lives in scratch slots (see `Scratch.ts`): for a table used within one
+   * call of the core and dropped before the next table of the same slot is made.
+   */
+  constructor(
+    capacity = 16,
+    private readonly scratch?: string,
+  ) {
     let cap = 16;
     while (cap < capacity * 2) cap *= 2;
-    this.keys = new Float64Array(cap);
-    this.ids = new Int32Array(cap).fill(EMPTY);
+    this.keys = this.floats(cap);
+    this.ids = this.ints(cap);
     this.mask = cap - 1;
+  }
+
+  private floats(cap: number): Float64Array {
+    return this.scratch === undefined ? new Float64Array(cap) : S.float64(`${this.scratch}.keys`, cap);
+  }
+
+  private ints(cap: number): Int32Array {
+    if (this.scratch === undefined) return new Int32Array(cap).fill(EMPTY);
+    const u = S.uint32(`${this.scratch}.ids`, cap);
+    return new Int32Array(u.buffer, u.byteOffset, cap).fill(EMPTY);
   }
 
   private slot(k: number): number {
@@ -49,10 +68,12 @@ export class NumberIds {
   }
 
   private grow(): void {
-    const { keys, ids } = this;
+    // the old table is copied out first: in scratch, the new one may reuse its slot
+    const keys = this.keys.slice();
+    const ids = this.ids.slice();
     const cap = keys.length * 2;
-    this.keys = new Float64Array(cap);
-    this.ids = new Int32Array(cap).fill(EMPTY);
+    this.keys = this.floats(cap);
+    this.ids = this.ints(cap);
     this.mask = cap - 1;
     for (let s = 0; s < keys.length; s++) {
       if (ids[s] === EMPTY) continue;

@@ -29,7 +29,7 @@ const SMALL = 256;
 const MAX_SPAN = 2 ** 48;
 
 const identity = (n: number): Uint32Array => {
-  const p = new Uint32Array(n);
+  const p = S.uint32('radix.identity', n);
   for (let i = 0; i < n; i++) p[i] = i;
   return p;
 };
@@ -94,9 +94,10 @@ export const reorder = (keys: ArrayLike<number>, order: Uint32Array): Uint32Arra
   const passes = Math.ceil(bits / 16);
   const width = Math.ceil(bits / passes);
   // keys as two unsigned ints (low and high 32 bits of key - min), moved along with the indices
-  let lo = new Uint32Array(n);
-  let hi = new Uint32Array(n);
-  let p = new Uint32Array(n);
+  // the working columns are scratch; the result is copied out
+  let lo = S.uint32('radix.r.lo', n);
+  let hi = S.uint32('radix.r.hi', n);
+  let p = S.uint32('radix.r.p', n);
   for (let i = 0; i < n; i++) {
     const j = order[i];
     const k = (keys[j] - min) / unit;
@@ -105,13 +106,13 @@ export const reorder = (keys: ArrayLike<number>, order: Uint32Array): Uint32Arra
     hi[i] = (k - l) / 4294967296;
     p[i] = j;
   }
-  let lo2 = new Uint32Array(n);
-  let hi2 = new Uint32Array(n);
-  let p2 = new Uint32Array(n);
+  let lo2 = S.uint32('radix.r.lo2', n);
+  let hi2 = S.uint32('radix.r.hi2', n);
+  let p2 = S.uint32('radix.r.p2', n);
   const buckets = 1 << width;
   const mask = buckets - 1;
-  const count = new Uint32Array(buckets);
-  const digits = new Uint32Array(n);
+  const count = S.uint32('radix.r.count', buckets);
+  const digits = S.uint32('radix.r.digits', n);
   for (let pass = 0; pass < passes; pass++) {
     const shift = pass * width;
     // the digit of each key: from the low word, the high word, or across both
@@ -138,24 +139,25 @@ export const reorder = (keys: ArrayLike<number>, order: Uint32Array): Uint32Arra
     [hi, hi2] = [hi2, hi];
     [p, p2] = [p2, p];
   }
-  return p;
+  return p.slice();
 };
 
 /**
  * Indices stably grouped by a small non-negative integer key (`groups[i] < size`): a counting
  * sort in one pass. Sorts `order` when given (a permutation of some indices), else `0..n-1`.
+ * With `slot`, the result is that scratch slot (see `Scratch.ts`), for the core's temporaries.
  *
  * @example
  * groupIndex(Uint32Array.of(1, 0, 1, 0), 2) // [1, 3, 0, 2]
  * @since 0.2.0
  */
-export const groupIndex = (groups: ArrayLike<number>, size: number, order?: Uint32Array): Uint32Array => {
+export const groupIndex = (groups: ArrayLike<number>, size: number, order?: Uint32Array, slot?: string): Uint32Array => {
   const n = order === undefined ? groups.length : order.length;
-  const start = new Uint32Array(size + 1);
+  const start = S.zeroed('radix.group.start', size + 1);
   if (order === undefined) for (let i = 0; i < n; i++) start[groups[i] + 1]++;
   else for (let i = 0; i < n; i++) start[groups[order[i]] + 1]++;
   for (let g = 0; g < size; g++) start[g + 1] += start[g];
-  const out = new Uint32Array(n);
+  const out = slot === undefined ? new Uint32Array(n) : S.uint32(slot, n);
   if (order === undefined) for (let i = 0; i < n; i++) out[start[groups[i]]++] = i;
   else {
     for (let i = 0; i < n; i++) {
@@ -168,14 +170,14 @@ export const groupIndex = (groups: ArrayLike<number>, size: number, order?: Uint
 
 /**
  * Where each group starts in `groupIndex(groups, size)`: group `g` is `offsets[g]` to
- * `offsets[g + 1]`.
+ * `offsets[g + 1]`. With `slot`, the result is that scratch slot.
  *
  * @example
  * groupOffsets(Uint32Array.of(1, 0, 1, 0), 2) // [0, 2, 4]
  * @since 0.2.0
  */
-export const groupOffsets = (groups: ArrayLike<number>, size: number): Uint32Array => {
-  const start = new Uint32Array(size + 1);
+export const groupOffsets = (groups: ArrayLike<number>, size: number, slot?: string): Uint32Array => {
+  const start = slot === undefined ? new Uint32Array(size + 1) : S.zeroed(slot, size + 1);
   for (let i = 0; i < groups.length; i++) start[groups[i] + 1]++;
   for (let g = 0; g < size; g++) start[g + 1] += start[g];
   return start;

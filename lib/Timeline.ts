@@ -33,6 +33,7 @@ import { baseCountTypes, type BaseCountType, type CountType, type DerivedCountTy
 import { intersect, type CountCoverage, type Span } from './Coverage';
 import { keyString, type Counts, type GroupColumn, type SeriesKey } from './Counts';
 import { sortIndex } from './Radix';
+import * as S from './Scratch';
 import type { LegacyDay } from './Legacy';
 import type { ValueType } from './Quantities';
 import { resample, resampleColumns, type Bucket, type Method } from './Resample';
@@ -100,28 +101,23 @@ export interface Timeline {
 // derived counts
 // -------------------------------------------------------------------------------------
 
-/** A step function under construction, canonical as it grows (a point only where the value changes). */
+/**
+ * A step function under construction, canonical as it grows (a point only where the value
+ * changes), in scratch slot `slot` sized for at most `capacity` points; `done` copies it out.
+ */
 class Steps {
-  private times: Float64Array;
-  private values: Float64Array;
+  private readonly times: Float64Array;
+  private readonly values: Float64Array;
   private n = 0;
   private last = 0;
 
-  constructor(capacity: number) {
-    this.times = new Float64Array(Math.max(16, capacity));
-    this.values = new Float64Array(Math.max(16, capacity));
+  constructor(slot: string, capacity: number) {
+    this.times = S.float64(`${slot}.times`, capacity);
+    this.values = S.float64(`${slot}.values`, capacity);
   }
 
   put(t: number, v: number): void {
     if (v === this.last) return;
-    if (this.n === this.times.length) {
-      const times = new Float64Array(this.n * 2);
-      times.set(this.times);
-      this.times = times;
-      const values = new Float64Array(this.n * 2);
-      values.set(this.values);
-      this.values = values;
-    }
     this.times[this.n] = t;
     this.values[this.n] = v;
     this.n++;
@@ -154,9 +150,9 @@ export const stack = (b: Readonly<Record<BaseCountType, SF.StepFunction>>): Stac
   const now = new Float64Array(k);
   let n = 0;
   for (const f of inputs) n += f.times.length;
-  const cap = Math.min(n, 1 << 16);
-  const [occupied, available, idle, maintenance] = [new Steps(cap), new Steps(cap), new Steps(cap), new Steps(cap)];
-  const ex = checks.map(() => new Steps(1024));
+  // at most one point per change point of the inputs
+  const [occupied, available, idle, maintenance] = ['occupied', 'available', 'idle', 'maintenance'].map((d) => new Steps(`stack.${d}`, n));
+  const ex = checks.map((c) => new Steps(`stack.${c}`, n));
   const [TOT, RES, COM, OPS, ORES, ODEM] = baseCountTypes.map((_, i) => i);
   for (;;) {
     let t = Infinity;
@@ -318,9 +314,9 @@ const siteRows = (site: string, series: ReadonlyArray<RowSeries>, iso: (t: numbe
   const ranked = series.map((s, i) => [s.tie, i] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]));
   let n = 0;
   for (const s of series) n += s.points.times.length;
-  const times = new Float64Array(n);
-  const of = new Uint32Array(n);
-  const at = new Uint32Array(n);
+  const times = S.float64('rows.times', n);
+  const of = S.uint32('rows.of', n);
+  const at = S.uint32('rows.at', n);
   let k = 0;
   for (const [, i] of ranked) {
     const pts = series[i].points.times;
