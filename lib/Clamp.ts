@@ -523,14 +523,13 @@ export const clampTable =
       const cView = new IT.RowView(ct);
       const childKey = columns?.childKey(tableKeys(ct));
       const out = new IT.Builder(ct.dict, child.rows.length + 16);
-      const tags = new Map<ClampTag, { rows: number; node_hours: number }>();
-      const count = (tag: ClampTag, nodeHours: number): void => {
-        const x = tags.get(tag);
-        if (x === undefined) tags.set(tag, { rows: 1, node_hours: nodeHours });
-        else {
-          x.rows += 1;
-          x.node_hours += nodeHours;
-        }
+      // rows and node-hours per tag, in the order of clampTags
+      const tagRows = new Float64Array(clampTags.length);
+      const tagHours = new Float64Array(clampTags.length);
+      const [NONE, , , NOT_COVERED, HOST_UNKNOWN] = clampTags.map((_, x) => x);
+      const count = (tag: number, nodeHours: number): void => {
+        tagRows[tag] += 1;
+        tagHours[tag] += nodeHours;
       };
       for (let j = 0; j < child.rows.length; j++) {
         const i = child.rows[j];
@@ -547,35 +546,39 @@ export const clampTable =
         }
         if (k === -2) {
           out.pushFrom(ct, i);
-          count('host_unknown', nodes * spanHours(s, e, horizon));
+          count(HOST_UNKNOWN, nodes * spanHours(s, e, horizon));
           continue;
         }
         // the two common cases, answered without span lists (clampOne gives the same):
         // inside one covered span and one parent window; or where the parent is not covered at all
         if (k >= 0 && inOne(covered, s, e) && inWindow(windows, k, s, e)) {
           out.pushFrom(ct, i);
-          count('none', nodes * spanHours(s, e, horizon));
+          count(NONE, nodes * spanHours(s, e, horizon));
           continue;
         }
         if (inNone(covered, s, e)) {
           out.pushFrom(ct, i);
-          count('parent_not_covered', nodes * spanHours(s, e, horizon));
+          count(NOT_COVERED, nodes * spanHours(s, e, horizon));
           continue;
         }
         const tagged = clampOne([s, e], nodes, windowsOf(windows, k), covered, horizon);
         tagged.pieces.forEach((w, n) => out.pushFrom(ct, i, w[0], w[1], n === 0 ? ct.events[i] : 0));
-        count(tagged.tag, tagged.nodeHours);
+        count(clampTags.indexOf(tagged.tag), tagged.nodeHours);
       }
       const clamped = out.build();
       parts[countTypeOf(rule.child)] = { table: clamped, rows: allRows(clamped.length, `clamp.rows.${rule.child}`) };
-      for (const tag of [...tags.keys()].sort()) {
-        const x = tags.get(tag) as { rows: number; node_hours: number };
-        audit.push({ site, count_type: rule.child, action: tag, rows: x.rows, node_hours: x.node_hours });
+      for (const tag of [...clampTags].sort()) {
+        const x = clampTags.indexOf(tag);
+        if (tagRows[x] > 0) audit.push({ site, count_type: rule.child, action: tag, rows: tagRows[x], node_hours: tagHours[x] });
       }
     }
     const n = parts.reduce((acc, p) => acc + p.rows.length, 0);
     const b = new IT.Builder(t.dict, n + 16);
-    for (const p of parts) for (let j = 0; j < p.rows.length; j++) b.pushFrom(p.table, p.rows[j]);
+    for (const p of parts) {
+      // a clamped part is a whole table of its own: copied column by column
+      if (p.table !== t) b.pushAll(p.table);
+      else for (let j = 0; j < p.rows.length; j++) b.pushFrom(p.table, p.rows[j]);
+    }
     audit.sort((a, b) => (a.count_type < b.count_type ? -1 : a.count_type > b.count_type ? 1 : a.action < b.action ? -1 : a.action > b.action ? 1 : 0));
     return { intervals: b.build(), audit };
   };

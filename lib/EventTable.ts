@@ -16,13 +16,16 @@
  *   "absent").
  *
  * Every event of a table belongs to its `site`; runs carry no site, so replicas of a site can
- * share them. A table is immutable once built; the builder is the only writer.
+ * share them. The builder groups the events by entity (canonical entity order, push order within
+ * an entity): the fold then reads the table front to back. A table is immutable once built; the
+ * builder is the only writer.
  *
  * @since 0.2.0
  */
 import { baseCountTypes, type BaseCountType } from './CountType';
 import type { Attributes, Event, SourceRef } from './Event';
 import type { Quantities } from './Quantities';
+import { groupIndex } from './Radix';
 import * as T from './Time';
 
 // -------------------------------------------------------------------------------------
@@ -335,12 +338,28 @@ export class Builder {
     if (n < this.n) this.n = Math.max(0, n);
   }
 
-  /** The table (entities renumbered canonically). The builder must not be used afterwards. */
+  /**
+   * The table: entities renumbered canonically and the events grouped by entity (in push order
+   * within an entity), so the fold reads them in one sequential pass. The builder must not be
+   * used afterwards.
+   */
   build(): EventTable {
     const n = this.n;
-    const entity = this.entity.slice(0, n);
-    const dict = dictionary(this.site, this.entities, this.runs, entity);
-    return { length: n, time: this.time.slice(0, n), create: this.create.slice(0, n), entity, run: this.run.slice(0, n), dict };
+    const first = this.entity.subarray(0, n);
+    const dict = dictionary(this.site, this.entities, this.runs, first);
+    const order = groupIndex(first, dict.entityIds.length);
+    const time = new Float64Array(n);
+    const create = new Uint8Array(n);
+    const entity = new Uint32Array(n);
+    const run = new Uint32Array(n);
+    for (let k = 0; k < n; k++) {
+      const i = order[k];
+      time[k] = this.time[i];
+      create[k] = this.create[i];
+      entity[k] = first[i];
+      run[k] = this.run[i];
+    }
+    return { length: n, time, create, entity, run, dict };
   }
 }
 

@@ -39,6 +39,7 @@ import * as ET from './EventTable';
 import * as I from './Interval';
 import * as IT from './IntervalTable';
 import { groupIndex, groupOffsets } from './Radix';
+import * as S from './Scratch';
 import { countByReason, rejection, type FoldReason, type Rejection } from './Rejection';
 import * as T from './Time';
 
@@ -255,11 +256,26 @@ export const foldTable =
   (options: FoldOptions = {}) =>
   (t: ET.EventTable): TableFoldResult => {
     const nE = t.dict.entityIds.length;
-    // scratch: used only in this call
+    // scratch: used only in this call. Tables from the builder come grouped by entity: then the
+    // order is the table's own and every read below is sequential.
     const offsets = groupOffsets(t.entity, nE, 'fold.offsets');
-    const order = groupIndex(t.entity, nE, undefined, 'fold.order');
+    let grouped = true;
+    for (let i = 1; i < t.length; i++) {
+      if (t.entity[i] < t.entity[i - 1]) {
+        grouped = false;
+        break;
+      }
+    }
+    let order: Uint32Array;
+    if (grouped) {
+      order = S.uint32('fold.order', t.length);
+      for (let i = 0; i < t.length; i++) order[i] = i;
+    } else order = groupIndex(t.entity, nE, undefined, 'fold.order');
     const union = baseCountTypes.map((ct) => options.overlap?.[ct] === 'union');
-    const out = new IT.Builder(t.dict, Math.ceil(t.length / 2) + 16);
+    // at most one interval per create
+    let creates = 0;
+    for (let i = 0; i < t.length; i++) creates += t.create[i];
+    const out = new IT.Builder(t.dict, creates + 16);
     const rejections: Rejection[] = [];
     const f = new EntityFold(t, out, rejections);
     const compare = compareIn(t);

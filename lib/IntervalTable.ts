@@ -103,20 +103,33 @@ export class Builder {
     this.events[i] = events;
   }
 
+  /** Appends every row of `t` (same dictionary), column by column. */
+  pushAll(t: IntervalTable): void {
+    while (this.n + t.length > this.cap) this.grow();
+    const n = this.n;
+    this.start.set(t.start, n);
+    this.end.set(t.end, n);
+    this.entity.set(t.entity, n);
+    this.run.set(t.run, n);
+    this.events.set(t.events, n);
+    this.n += t.length;
+  }
+
   /** Appends row `i` of `t` (same dictionary), with another span and event count. */
   pushFrom(t: IntervalTable, i: number, start: number = t.start[i], end: number = t.end[i], events: number = t.events[i]): void {
     this.push(start, end, t.entity[i], t.run[i], events);
   }
 
+  /** The table: views of the builder's columns (no copy; the builder must not be used afterwards). */
   build(): IntervalTable {
     const n = this.n;
     return {
       length: n,
-      start: this.start.slice(0, n),
-      end: this.end.slice(0, n),
-      entity: this.entity.slice(0, n),
-      run: this.run.slice(0, n),
-      events: this.events.slice(0, n),
+      start: this.start.subarray(0, n),
+      end: this.end.subarray(0, n),
+      entity: this.entity.subarray(0, n),
+      run: this.run.subarray(0, n),
+      events: this.events.subarray(0, n),
       dict: this.dict,
     };
   }

@@ -126,8 +126,9 @@ const stepsBySeries = (
     const end = (s + 1) * shift;
     let to = from;
     while (to < n && keyAt(to) < end) to++;
-    const times = new Float64Array(to - from);
-    const values = new Float64Array(to - from);
+    // built in scratch, copied out at its final length
+    const times = S.float64('sweep.times', to - from);
+    const values = S.float64('sweep.values', to - from);
     let m = 0;
     let sum = 0;
     let last = 0;
