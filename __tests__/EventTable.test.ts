@@ -58,8 +58,8 @@ describe('EventTable', () => {
     const t = b.build();
     expect([...t.run]).toEqual([0, 0, 1]);
     // equal texts are stored once
-    expect(t.dict.runs.sourceId[0]).toBe(t.dict.runs.sourceId[1]);
-    expect(t.dict.strings.filter((s) => s === '7')).toHaveLength(1);
+    expect(t.dict.runs.sourceTable[0]).toBe(t.dict.runs.sourceTable[1]);
+    expect(t.dict.strings.filter((s) => s === 'nova.compute_nodes')).toHaveLength(1);
   });
 
   it('keeps every extra key of every run, and tells an empty value from an absent one', () => {

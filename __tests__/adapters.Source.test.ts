@@ -49,4 +49,17 @@ describeBoth('streamRows', (dialect) => {
       await fx.drop();
     }
   });
+
+  it('announces its statement as a knex query event, as knex does for its own', async () => {
+    const fx = await openFixture(dialect, { tables: ['nova.compute_nodes'] });
+    try {
+      const seen: string[] = [];
+      fx.src.knex.on('query', (x: { sql: string }) => seen.push(x.sql));
+      const q = fx.src.knex.select('id').from(tableName(fx.src)({ db: 'nova', table: 'compute_nodes' })).where('id', '>', 5);
+      for await (const _ of streamRows(fx.src, q)) void _;
+      expect(seen).toEqual([q.toSQL().toNative().sql]);
+    } finally {
+      await fx.drop();
+    }
+  });
 });

@@ -335,6 +335,9 @@ export const probeTable = async (src: Source, ref: TableRef): Promise<'ok' | 'mi
  */
 export async function* streamRows(src: Source, q: Knex.QueryBuilder | Knex.Raw): AsyncIterable<unknown> {
   const { sql, bindings } = q.toSQL().toNative();
+  // the statement bypasses knex's runner: announce it as knex announces its own ('query' event),
+  // so that listeners (logging, the benchmark's capture of every statement) see every read
+  (src.knex.client as { emit(event: string, obj: unknown): void }).emit('query', { method: 'raw', sql, bindings });
   if (src.dialect === 'mysql') {
     yield* streamMysql(src, sql, bindings as unknown[]);
     return;

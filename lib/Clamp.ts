@@ -102,16 +102,27 @@ export interface TableKeys {
   readonly t: IT.IntervalTable;
   readonly extra: (key: string) => Uint32Array | undefined;
   readonly text: (id: number) => string;
-  /** The string id of a text if some run has it, else -1 (a scan, made once per text). */
+  /** The string id of a text if some run has it, else -1 (for constants: a scan, once per text). */
   readonly idOf: (s: string) => number;
+  /** The entity of count type `ct` (index in `baseCountTypes`) with this id, else -1. */
+  readonly entityOf: (ct: number) => (id: string) => number;
   readonly pair: (a: number, b: number) => number;
 }
 
 const PAIR = 67108864; // 2^26: pairs of string ids below it are exact doubles
 
+/** Texts already looked up, per table's string list. */
+const idsFound = new WeakMap<ReadonlyArray<string>, Map<string, number>>();
+
 const tableKeys = (t: IT.IntervalTable): TableKeys => {
   const { runs, strings } = t.dict;
-  const found = new Map<string, number>();
+  let found = idsFound.get(strings);
+  if (found === undefined) {
+    found = new Map();
+    idsFound.set(strings, found);
+  }
+  const known = found;
+  const entities = new Map<number, Map<string, number>>();
   return {
     t,
     extra: (key) => {
@@ -120,12 +131,25 @@ const tableKeys = (t: IT.IntervalTable): TableKeys => {
     },
     text: (id) => strings[id],
     idOf: (s) => {
-      let id = found.get(s);
+      // a scan, once per text and table: rules ask for a few constants ('', '1')
+      let id = known.get(s);
       if (id === undefined) {
         id = strings.indexOf(s, 1);
-        found.set(s, id);
+        known.set(s, id);
       }
       return id;
+    },
+    entityOf: (ct) => {
+      let m = entities.get(ct);
+      if (m === undefined) {
+        const made = new Map<string, number>();
+        const { entityIds, entityCountType } = t.dict;
+        for (let e = 0; e < entityIds.length; e++) if (entityCountType[e] === ct) made.set(entityIds[e], e);
+        entities.set(ct, made);
+        m = made;
+      }
+      const map = m;
+      return (text) => map.get(text) ?? -1;
     },
     pair: (a, b) => a * PAIR + b,
   };
@@ -224,16 +248,21 @@ export const standardRules: ReadonlyArray<ClampRule> = [
       parent: 'reservable',
       childKey: (i) => (hostUnknown(i) ? O.none : extra('blazar_host_id')(i)),
       parentKey: (i) => i.entityId,
+      // keyed by the reservable entity: a child's host id is looked up among the hosts' ids
       columns: {
         childKey: (k) => {
           const unknown = hostUnknownColumn(k);
           const col = k.extra('blazar_host_id');
+          const host = k.entityOf(countTypeOf('reservable'));
           return (i) => {
             const r = k.t.run[i];
-            return col === undefined || unknown(r) || col[r] === 0 ? -1 : col[r];
+            if (col === undefined || unknown(r) || col[r] === 0) return -1;
+            const e = host(k.text(col[r]));
+            // a host id no reservable row has: a key no parent has
+            return e < 0 ? k.pair(col[r], 0) : e;
           };
         },
-        parentKey: (k) => (i) => k.t.dict.entityString[k.t.entity[i]],
+        parentKey: (k) => (i) => k.t.entity[i],
       },
     }),
   ),

@@ -50,7 +50,8 @@ export type Labels = Omit<Attributes, 'site'>;
 export interface Runs {
   readonly length: number;
   readonly sourceTable: Uint32Array;
-  readonly sourceId: Uint32Array;
+  /** The source row id of each run (not interned: nearly every run has its own). */
+  readonly sourceIds: ReadonlyArray<string>;
   readonly quantity: Uint32Array;
   readonly nodeType: Uint32Array;
   readonly hostname: Uint32Array;
@@ -73,8 +74,6 @@ export interface Dictionary {
   readonly entityIds: ReadonlyArray<string>;
   /** Index in `baseCountTypes` of each entity. */
   readonly entityCountType: Uint8Array;
-  /** The id of each entity's id in `strings` (so it compares with the texts of the runs). */
-  readonly entityString: Uint32Array;
   readonly runs: Runs;
   /** Every text the runs name, once; index 0 is unused (absent). */
   readonly strings: ReadonlyArray<string>;
@@ -136,7 +135,7 @@ export class RunBuilder {
   private readonly stringIds = new Map<string, number>();
   readonly strings: string[] = [''];
   private readonly sourceTable = new Column(1024);
-  private readonly sourceId = new Column(1024);
+  private readonly sourceIds: string[] = [];
   private readonly quantity = new Column(1024);
   private readonly nodeType = new Column(1024);
   private readonly hostname = new Column(1024);
@@ -149,6 +148,10 @@ export class RunBuilder {
   private lastQuantities: Quantities | undefined;
   private lastLabels: Labels | undefined;
   private lastQuantity = 0;
+  // per column, the last text and its id: rows in a row often share a table, host or project,
+  // and a map lookup of a fresh string costs far more than comparing it with the last one
+  private readonly lastText: Array<string | undefined> = [];
+  private readonly lastId: number[] = [];
 
   /** The id of a text (interned). */
   string(s: string): number {
@@ -161,8 +164,22 @@ export class RunBuilder {
     return id;
   }
 
+  /** `string(s)`, first compared with the last text of column `c`. */
+  private text(c: number, s: string): number {
+    if (s === this.lastText[c]) return this.lastId[c];
+    const id = this.string(s);
+    this.lastText[c] = s;
+    this.lastId[c] = id;
+    return id;
+  }
+
   private quantityOf(q: Quantities): number {
     if (q === this.lastQuantities) return this.lastQuantity;
+    const p = this.lastQuantities;
+    if (p !== undefined && p.nodes === q.nodes && p.vcpus === q.vcpus && p.memory_mb === q.memory_mb && p.disk_gb === q.disk_gb && p.gpus === q.gpus) {
+      this.lastQuantities = q;
+      return this.lastQuantity;
+    }
     const key = `${q.nodes},${q.vcpus},${q.memory_mb},${q.disk_gb},${q.gpus}`;
     let id = this.quantityIds.get(key);
     if (id === undefined) {
@@ -178,11 +195,11 @@ export class RunBuilder {
   index(source: SourceRef, q: Quantities, labels: Labels): number {
     if (this.n > 0 && source === this.lastSource && q === this.lastQuantities && labels === this.lastLabels) return this.n - 1;
     const r = this.n++;
-    this.sourceTable.set(r, this.string(source.table));
-    this.sourceId.set(r, this.string(source.id));
+    this.sourceTable.set(r, this.text(0, source.table));
+    this.sourceIds.push(source.id);
     this.quantity.set(r, this.quantityOf(q));
-    this.nodeType.set(r, this.string(labels.node_type));
-    this.hostname.set(r, this.string(labels.hypervisor_hostname));
+    this.nodeType.set(r, this.text(1, labels.node_type));
+    this.hostname.set(r, this.text(2, labels.hypervisor_hostname));
     for (const k in labels.extra) {
       const v = labels.extra[k];
       if (v === undefined) continue;
@@ -193,7 +210,7 @@ export class RunBuilder {
         this.extraKeys.push(k);
         this.extra.push(new Column(Math.max(1024, r + 1)));
       }
-      this.extra[c].set(r, this.string(String(v)));
+      this.extra[c].set(r, this.text(3 + c, String(v)));
     }
     this.lastSource = source;
     this.lastLabels = labels;
@@ -205,7 +222,7 @@ export class RunBuilder {
     return {
       length: n,
       sourceTable: this.sourceTable.done(n),
-      sourceId: this.sourceId.done(n),
+      sourceIds: this.sourceIds.slice(0, n),
       quantity: this.quantity.done(n),
       nodeType: this.nodeType.done(n),
       hostname: this.hostname.done(n),
@@ -269,9 +286,7 @@ export class EntityInterner {
 export const dictionary = (site: string, entities: EntityInterner, runs: RunBuilder, entity: Uint32Array): Dictionary => {
   const { rank, ids, types } = entities.canonical();
   for (let i = 0; i < entity.length; i++) entity[i] = rank[entity[i]];
-  const entityString = new Uint32Array(ids.length);
-  for (let e = 0; e < ids.length; e++) entityString[e] = runs.string(ids[e]);
-  return { site, entityIds: ids, entityCountType: types, entityString, runs: runs.build(), strings: runs.strings };
+  return { site, entityIds: ids, entityCountType: types, runs: runs.build(), strings: runs.strings };
 };
 
 /**
@@ -400,7 +415,7 @@ export const text = (dict: Dictionary, id: number): string | undefined => (id ==
  *
  * @since 0.2.0
  */
-export const sourceOf = (dict: Dictionary, run: number): SourceRef => ({ table: dict.strings[dict.runs.sourceTable[run]], id: dict.strings[dict.runs.sourceId[run]] });
+export const sourceOf = (dict: Dictionary, run: number): SourceRef => ({ table: dict.strings[dict.runs.sourceTable[run]], id: dict.runs.sourceIds[run] });
 
 /**
  * The quantities of a run.

@@ -104,7 +104,7 @@ const compareIn =
     const ri = t.run[i];
     const rj = t.run[j];
     const s =
-      cmpS(strings[runs.sourceTable[ri]], strings[runs.sourceTable[rj]]) || cmpS(strings[runs.sourceId[ri]], strings[runs.sourceId[rj]]);
+      cmpS(strings[runs.sourceTable[ri]], strings[runs.sourceTable[rj]]) || cmpS(runs.sourceIds[ri], runs.sourceIds[rj]);
     if (s !== 0) return s;
     const qi = ET.quantitiesOf(t.dict, ri);
     const qj = ET.quantitiesOf(t.dict, rj);
@@ -128,13 +128,13 @@ const pairRows = (t: ET.EventTable, evs: ReadonlyArray<number>): Map<number, Fol
     marked.set(p, reason);
   };
   const isMarked = (p: number): boolean => marked !== undefined && marked.has(p);
-  // positions grouped by source row (table and id are interned: equal texts, equal ids), then position
+  // positions grouped by source row (the table is interned, the id a text), then position
   const { runs } = t.dict;
   const table = (p: number) => runs.sourceTable[t.run[evs[p]]];
-  const id = (p: number) => runs.sourceId[t.run[evs[p]]];
+  const id = (p: number) => runs.sourceIds[t.run[evs[p]]];
   const pos: number[] = new Array<number>(n);
   for (let p = 0; p < n; p++) pos[p] = p;
-  pos.sort((a, b) => table(a) - table(b) || id(a) - id(b) || a - b);
+  pos.sort((a, b) => table(a) - table(b) || (id(a) < id(b) ? -1 : id(a) > id(b) ? 1 : 0) || a - b);
   const same = (a: number, b: number): boolean => table(a) === table(b) && id(a) === id(b);
   for (let r = 0; r < n; ) {
     let e = r + 1;
@@ -280,7 +280,7 @@ export const foldTable =
     const f = new EntityFold(t, out, rejections);
     const compare = compareIn(t);
     const { time, create, run } = t;
-    const { sourceTable, sourceId } = t.dict.runs;
+    const { sourceTable, sourceIds } = t.dict.runs;
     const nTypes = baseCountTypes.length;
     const events = new Uint32Array(nTypes);
     const intervals = new Uint32Array(nTypes);
@@ -311,7 +311,7 @@ export const foldTable =
         const b = order[s + 1];
         const ra = run[a];
         const rb = run[b];
-        if ((ra === rb || (sourceTable[ra] === sourceTable[rb] && sourceId[ra] === sourceId[rb])) && create[a] !== create[b]) {
+        if ((ra === rb || (sourceTable[ra] === sourceTable[rb] && sourceIds[ra] === sourceIds[rb])) && create[a] !== create[b]) {
           const c = create[a] === 1 ? a : b;
           const d = c === a ? b : a;
           if (time[d] > time[c]) {
