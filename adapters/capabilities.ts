@@ -19,7 +19,7 @@
  */
 import * as Ei from 'fp-ts/Either';
 import * as t from 'io-ts';
-import { nullable, Str, UtcDate } from './codecs';
+import { nullable, Str, struct, UtcDate } from './codecs';
 import { columnsOf, tableName, type Source, type TableRef } from './Source';
 
 // -------------------------------------------------------------------------------------
@@ -49,7 +49,8 @@ export const CAPS: TableRef = { db: 'blazar', table: 'computehost_extra_capabili
 export const PROPS: TableRef = { db: 'blazar', table: 'resource_properties' };
 export const EXTRA: TableRef = { db: 'blazar', table: 'extra_capabilities' };
 
-const CapabilityRow = t.type({
+/** One capability row, as `capabilitySql` selects it in every layout. @category model @since 0.1.0 */
+export const CapabilityRow = struct({
   id: Str,
   computehost_id: nullable(Str),
   name: Str,

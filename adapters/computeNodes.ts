@@ -25,7 +25,7 @@ import * as E from '../lib/Event';
 import * as Q from '../lib/Quantities';
 import { rejection, type Rejection } from '../lib/Rejection';
 import { type Adapter, type Context, idColumn } from './Adapter';
-import { Int, nullable, Str, UtcDate } from './codecs';
+import { Int, nullable, Str, struct, UtcDate } from './codecs';
 import { auditName, streamRows, tableName, type Source, type TableRef } from './Source';
 
 // -------------------------------------------------------------------------------------
@@ -38,7 +38,7 @@ import { auditName, streamRows, tableName, type Source, type TableRef } from './
  * @category model
  * @since 0.1.0
  */
-export const ComputeNodeRow = t.type({
+export const ComputeNodeRow = struct({
   id: Int,
   hypervisor_hostname: nullable(Str),
   hypervisor_type: nullable(Str),

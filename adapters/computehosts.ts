@@ -25,7 +25,7 @@ import * as E from '../lib/Event';
 import * as Q from '../lib/Quantities';
 import { rejection, type Rejection } from '../lib/Rejection';
 import { type Adapter, type Context, idColumn } from './Adapter';
-import { Int, nullable, Str, UtcDate } from './codecs';
+import { Int, nullable, Str, struct, UtcDate } from './codecs';
 import { auditName, columnsOf, streamRows, tableName, type Source, type TableRef } from './Source';
 
 // -------------------------------------------------------------------------------------
@@ -38,7 +38,7 @@ import { auditName, columnsOf, streamRows, tableName, type Source, type TableRef
  * @category model
  * @since 0.1.0
  */
-export const ComputehostRow = t.type({
+export const ComputehostRow = struct({
   id: Str,
   hypervisor_hostname: nullable(Str),
   vcpus: Int,

@@ -34,7 +34,7 @@ import * as t from 'io-ts';
 import type { QueryFailure } from '../lib/Failure';
 import { rejection, type Rejection } from '../lib/Rejection';
 import type { Millis } from '../lib/Time';
-import { Int, nullable, Str, UtcDate } from './codecs';
+import { Int, nullable, Str, struct, UtcDate } from './codecs';
 import { auditName, probeTable, tableName, toQueryFailure, type Source, type TableRef } from './Source';
 
 // -------------------------------------------------------------------------------------
@@ -47,7 +47,7 @@ import { auditName, probeTable, tableName, toQueryFailure, type Source, type Tab
  * @category model
  * @since 0.1.0
  */
-export const ActionEvent = t.type({
+export const ActionEvent = struct({
   id: Int,
   event: Str,
   result: nullable(Str),

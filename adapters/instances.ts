@@ -42,7 +42,7 @@ import * as E from '../lib/Event';
 import * as Q from '../lib/Quantities';
 import { rejection, type Rejection } from '../lib/Rejection';
 import { computeNodeAt, idColumn, type Adapter, type Context } from './Adapter';
-import { Int, nullable, Str, UtcDate } from './codecs';
+import { Int, keyOf, nullable, readonlyArrayOf, Str, struct, UtcDate } from './codecs';
 import { ActionEvent, actionTables, eventsOf, lastComputeHost, periods, presentActionTables, usable, wasLaunched } from './instanceActions';
 import { reservationOf, type ReservationLink } from './requestSpec';
 import { auditName, probeTable, tableName, type Source, type TableRef } from './Source';
@@ -57,7 +57,7 @@ import { auditName, probeTable, tableName, type Source, type TableRef } from './
  * @category model
  * @since 0.1.0
  */
-export const InstanceRow = t.type({
+export const InstanceRow = struct({
   id: Int,
   uuid: Str,
   created_at: UtcDate,
@@ -72,8 +72,8 @@ export const InstanceRow = t.type({
   /** `request_specs.spec`, NULL when the instance has none. */
   spec: nullable(Str),
   /** Whether the site's `request_specs` table was read. */
-  request_specs: t.keyof({ read: null, missing: null }),
-  actions: t.readonlyArray(ActionEvent),
+  request_specs: keyOf({ read: null, missing: null }),
+  actions: readonlyArrayOf(ActionEvent),
 });
 
 /** @category model @since 0.1.0 */

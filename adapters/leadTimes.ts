@@ -34,7 +34,7 @@ import type { LeaseFact } from '../lib/LeadTime';
 import { rejection, type Rejection } from '../lib/Rejection';
 import type { Adapter, Context } from './Adapter';
 import { allocationsTable, reservationsTable } from './allocations';
-import { nullable, Str } from './codecs';
+import { nullable, Str, struct } from './codecs';
 import { eventsTable, isOperator, LeaseColumns, leasesTable, queryLeases } from './leases';
 import { auditName, hasTable, streamRows, tableName, type Source } from './Source';
 
@@ -54,7 +54,8 @@ export const LeaseHostsRow = t.intersection([LeaseColumns, t.type({ host_ids: t.
 /** @category model @since 0.1.0 */
 export type LeaseHostsRow = t.TypeOf<typeof LeaseHostsRow>;
 
-const Pair = t.type({ lease_id: nullable(Str), compute_host_id: nullable(Str) });
+/** One distinct (lease, Blazar host) pair of the allocations. @category model @since 0.1.0 */
+export const LeaseHostPair = struct({ lease_id: nullable(Str), compute_host_id: nullable(Str) });
 
 // -------------------------------------------------------------------------------------
 // query
@@ -74,7 +75,7 @@ export const hostsByLease = async (src: Source): Promise<ReadonlyMap<string, Rea
     `from ${n(allocationsTable)} a join ${n(reservationsTable)} r on r.id = a.reservation_id`;
   const out = new Map<string, string[]>();
   for await (const raw of streamRows(src, src.knex.raw(sql))) {
-    const d = Pair.decode(raw);
+    const d = LeaseHostPair.decode(raw);
     if (Ei.isLeft(d) || d.right.lease_id === null || d.right.compute_host_id === null) continue;
     const ids = out.get(d.right.lease_id);
     if (ids === undefined) out.set(d.right.lease_id, [d.right.compute_host_id]);

@@ -24,7 +24,7 @@ import * as Ei from 'fp-ts/Either';
 import * as O from 'fp-ts/Option';
 import * as t from 'io-ts';
 import type { Millis } from '../lib/Time';
-import { nullable, Str, UtcDate } from './codecs';
+import { nullable, Str, struct, UtcDate } from './codecs';
 import { columnsOf, streamRows, tableName, type SiteConfig, type Source, type TableRef } from './Source';
 
 // -------------------------------------------------------------------------------------
@@ -43,7 +43,7 @@ export const eventsTable: TableRef = { db: 'blazar', table: 'events' };
  * @category model
  * @since 0.1.0
  */
-export const LeaseColumns = t.type({
+export const LeaseColumns = struct({
   lease_id: nullable(Str),
   lease_name: nullable(Str),
   lease_project_id: nullable(Str),
