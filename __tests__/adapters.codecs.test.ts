@@ -5,20 +5,25 @@
  * every codec decodes to the value its oracle decodes to (the input itself exactly when the
  * oracle returns the input), or fails with the same errors, rendered the same by
  * `describeErrors` and `failingColumn`; its `fast` agrees, and the input is left as it was.
+ *
+ * Row codecs that were intersections are now one struct (docs/decisions.md): their values are
+ * checked against the intersection, their errors against the same columns in one `t.type`.
  */
 import { inspect } from 'util';
 import fc from 'fast-check';
 import * as E from 'fp-ts/Either';
 import * as O from 'fp-ts/Option';
 import * as t from 'io-ts';
+import { AllocationRow } from '../adapters/allocations';
 import { CapabilityRow } from '../adapters/capabilities';
 import * as C from '../adapters/codecs';
 import { ComputehostRow } from '../adapters/computehosts';
 import { ComputeNodeRow } from '../adapters/computeNodes';
 import { ActionEvent } from '../adapters/instanceActions';
 import { InstanceRow } from '../adapters/instances';
-import { LeaseHostPair } from '../adapters/leadTimes';
+import { LeaseHostPair, LeaseHostsRow } from '../adapters/leadTimes';
 import { LeaseColumns } from '../adapters/leases';
+import { CountRow, UsageRow } from '../adapters/legacy';
 import * as T from '../lib/Time';
 
 // -------------------------------------------------------------------------------------
@@ -139,6 +144,23 @@ const oldLeaseProps = {
 };
 const OldLeaseColumns = t.type(oldLeaseProps);
 
+const oldAllocationProps = {
+  id: OldStr,
+  reservation_id: oldNullable(OldStr),
+  compute_host_id: oldNullable(OldStr),
+  r_id: oldNullable(OldStr),
+  resource_type: oldNullable(OldStr),
+  slot_vcpus: oldNullable(OldInt),
+  slot_memory_mb: oldNullable(OldInt),
+  slot_disk_gb: oldNullable(OldInt),
+  group_position: OldInt,
+  group_size: oldNullable(OldInt),
+};
+const OldAllocationRow = t.intersection([t.type(oldAllocationProps), OldLeaseColumns]);
+
+const oldHostIds = { host_ids: t.union([t.null, t.readonlyArray(OldStr)]) };
+const OldLeaseHostsRow = t.intersection([OldLeaseColumns, t.type(oldHostIds)]);
+
 const OldPair = t.type({ lease_id: oldNullable(OldStr), compute_host_id: oldNullable(OldStr) });
 
 const OldComputeNodeRow = t.type({
@@ -174,6 +196,20 @@ const OldCapabilityRow = t.type({
   created_at: OldUtcDate,
   updated_at: OldUtcDate,
 });
+
+const oldCommonProps = { date: OldUtcDate, node_type: oldNullable(OldStr) };
+const oldIdProps = { id: oldNullable(OldStr) };
+const OldCommon = t.intersection([t.type(oldCommonProps), t.partial(oldIdProps)]);
+const oldHourProps = {
+  maint_hours: oldNullable(OldNum),
+  reserved_hours: oldNullable(OldNum),
+  used_hours: oldNullable(OldNum),
+  idle_hours: oldNullable(OldNum),
+  total_hours: oldNullable(OldNum),
+};
+const OldUsageRow = t.intersection([OldCommon, t.type(oldHourProps)]);
+const oldCntProps = { cnt: oldNullable(OldNum) };
+const OldCountRow = t.intersection([OldCommon, t.type(oldCntProps)]);
 
 // -------------------------------------------------------------------------------------
 // arbitraries
@@ -263,6 +299,7 @@ good.undefined = fc.constant(undefined);
 
 /** Values a column of codec `c` holds in a good row. */
 const goodFor = (c: t.Mixed): fc.Arbitrary<unknown> => {
+  if (c === LeaseHostsRow.props.host_ids) return fc.option(fc.array(good.Str, { maxLength: 3 }), { nil: null });
   if (c instanceof t.InterfaceType) return rowOf(c.props as t.Props);
   if (c instanceof t.ReadonlyArrayType) return fc.array(goodFor(c.type as t.Mixed), { maxLength: 3 });
   if (c instanceof t.KeyofType) return fc.constantFrom(...Object.keys(c.keys as object));
@@ -426,5 +463,61 @@ describe('row codecs decode as their io-ts definitions did', () => {
   it.each(same)('%s: same values, same errors, same name', (_, neu, old) => {
     expect(neu.name).toBe(old.name);
     fc.assert(fc.property(inputFor(neu), expectSame(neu, old)), runs);
+  });
+
+  // Intersections merged into one struct: the oracle is one t.type of the same columns (the
+  // decision); the intersection gave the same values, save where a column held NaN.
+  const merged: ReadonlyArray<readonly [string, t.InterfaceType<t.Props> & C.Fast<unknown>, t.Mixed, t.Mixed]> = [
+    ['AllocationRow', AllocationRow, OldAllocationRow, t.type({ ...oldAllocationProps, ...oldLeaseProps })],
+    ['LeaseHostsRow', LeaseHostsRow, OldLeaseHostsRow, t.type({ ...oldLeaseProps, ...oldHostIds })],
+    ['UsageRow', UsageRow, OldUsageRow, t.type({ ...oldCommonProps, ...oldIdProps, ...oldHourProps })],
+    ['CountRow', CountRow, OldCountRow, t.type({ ...oldCommonProps, ...oldIdProps, ...oldCntProps })],
+  ];
+  it.each(merged)('%s decodes as one t.type of its columns: errors name the column, not the member index', (_, neu, __, columns) => {
+    expect(neu.name).toBe(columns.name);
+    fc.assert(fc.property(inputFor(neu), expectSame(neu, columns)), runs);
+  });
+
+  const hasNaN = (u: unknown): boolean => typeof u === 'object' && u !== null && Object.values(u).some((v) => Number.isNaN(v));
+  it.each(merged)('%s decodes every row without a NaN column to the value the intersection gave', (_, neu, intersection) => {
+    fc.assert(
+      fc.property(
+        inputFor(neu).filter((u) => !hasNaN(u)),
+        (u) => {
+          const o = intersection.decode(u);
+          const n = neu.decode(u);
+          expect(E.isRight(n)).toBe(E.isRight(o));
+          if (E.isRight(o)) expect(n).toStrictEqual(o);
+        },
+      ),
+      runs,
+    );
+  });
+
+  it('decodes a NaN date column to null, where the intersection let the NaN through', () => {
+    // mergeAll takes a later member's value where it differs from the input's, and the later
+    // member (host_ids) left the NaN of the input, which differs from itself
+    const row = { lease_id: 'l', lease_start_date: NaN, host_ids: null };
+    const n = LeaseHostsRow.decode(row);
+    const o = OldLeaseHostsRow.decode(row);
+    expect(E.isRight(n) && n.right.lease_start_date).toBeNull();
+    expect(E.isRight(o) && o.right.lease_start_date).toBeNaN();
+  });
+
+  it('names the failing column of an allocation row, where the intersection named its member index', () => {
+    const row = { id: {}, reservation_id: 'r', compute_host_id: '1', group_position: 1, lease_id: 'l', lease_start_date: '2024-01-01 00:00:00' };
+    const n = AllocationRow.decode(row);
+    const o = OldAllocationRow.decode(row);
+    if (E.isRight(n) || E.isRight(o)) throw new Error('decodes');
+    expect(C.failingColumn(o.left)).toBe('0');
+    expect(C.failingColumn(n.left)).toBe('id');
+    expect(C.describeErrors(n.left)).toBe('id: expected text (got {})');
+    expect(C.describeErrors(o.left)).toBe('0.id: expected text (got {})');
+  });
+
+  it('decodes a legacy row without an id column with id null, as the partial id did', () => {
+    const row = { date: '2024-01-01 00:00:00', node_type: 'x', cnt: '3' };
+    expect(CountRow.decode(row)).toStrictEqual(OldCountRow.decode(row));
+    expect(CountRow.decode(row)).toStrictEqual(E.right({ ...row, date: Date.UTC(2024, 0, 1), cnt: 3, id: null }));
   });
 });

@@ -56,7 +56,7 @@ import * as Q from '../lib/Quantities';
 import { rejection, type Rejection } from '../lib/Rejection';
 import type { Millis } from '../lib/Time';
 import { computeNodeAt, idColumn, type Adapter, type Context, type HostInfo } from './Adapter';
-import { Int, nullable, Str } from './codecs';
+import { Int, nullable, Str, struct } from './codecs';
 import { commitment, isOperator, LeaseColumns, leaseColumnsSql, leaseShape, leasesTable, eventsTable, startEventJoinSql } from './leases';
 import { auditName, hasTable, streamRows, tableName, type Source, type TableRef } from './Source';
 
@@ -81,25 +81,24 @@ export const hostResourceTypes = ['physical:host', 'virtual:instance', 'flavor:i
  * @category model
  * @since 0.1.0
  */
-export const AllocationRow = t.intersection([
-  t.type({
-    id: Str,
-    reservation_id: nullable(Str),
-    compute_host_id: nullable(Str),
-    /** `reservations.id`; null when the reservation row does not exist. */
-    r_id: nullable(Str),
-    resource_type: nullable(Str),
-    /** `instance_reservations` slot size (per slot), null when there is no such row. */
-    slot_vcpus: nullable(Int),
-    slot_memory_mb: nullable(Int),
-    slot_disk_gb: nullable(Int),
-    /** 1-based position of the row in its group. */
-    group_position: Int,
-    /** The group's row count, on the last row of the group only. */
-    group_size: nullable(Int),
-  }),
-  LeaseColumns,
-]);
+export const AllocationRow = struct({
+  id: Str,
+  reservation_id: nullable(Str),
+  compute_host_id: nullable(Str),
+  /** `reservations.id`; null when the reservation row does not exist. */
+  r_id: nullable(Str),
+  resource_type: nullable(Str),
+  /** `instance_reservations` slot size (per slot), null when there is no such row. */
+  slot_vcpus: nullable(Int),
+  slot_memory_mb: nullable(Int),
+  slot_disk_gb: nullable(Int),
+  /** 1-based position of the row in its group. */
+  group_position: Int,
+  /** The group's row count, on the last row of the group only. */
+  group_size: nullable(Int),
+  // one struct, not an intersection: errors name the column itself (docs/decisions.md)
+  ...LeaseColumns.props,
+});
 
 /** @category model @since 0.1.0 */
 export type AllocationRow = t.TypeOf<typeof AllocationRow>;

@@ -34,13 +34,15 @@ import type { LeaseFact } from '../lib/LeadTime';
 import { rejection, type Rejection } from '../lib/Rejection';
 import type { Adapter, Context } from './Adapter';
 import { allocationsTable, reservationsTable } from './allocations';
-import { nullable, Str, struct } from './codecs';
+import { nullable, readonlyArrayOf, Str, struct, withFast } from './codecs';
 import { eventsTable, isOperator, LeaseColumns, leasesTable, queryLeases } from './leases';
 import { auditName, hasTable, streamRows, tableName, type Source } from './Source';
 
 // -------------------------------------------------------------------------------------
 // model
 // -------------------------------------------------------------------------------------
+
+const HostIds = readonlyArrayOf(Str);
 
 /**
  * A lease row with the Blazar host ids of its allocations (`null`: the allocation tables could
@@ -49,7 +51,10 @@ import { auditName, hasTable, streamRows, tableName, type Source } from './Sourc
  * @category model
  * @since 0.1.0
  */
-export const LeaseHostsRow = t.intersection([LeaseColumns, t.type({ host_ids: t.union([t.null, t.readonlyArray(Str)]) })]);
+export const LeaseHostsRow = struct({
+  ...LeaseColumns.props,
+  host_ids: withFast(t.union([t.null, HostIds]), (u) => (u === null ? null : HostIds.fast(u))),
+});
 
 /** @category model @since 0.1.0 */
 export type LeaseHostsRow = t.TypeOf<typeof LeaseHostsRow>;

@@ -26,7 +26,7 @@ import * as t from 'io-ts';
 import { rejection, type Rejection } from '../lib/Rejection';
 import { DAY, unsafeMillis, type Millis } from '../lib/Time';
 import type { Adapter, Context, LegacyRecord } from './Adapter';
-import { nullable, Num, Str, UtcDate } from './codecs';
+import { nullable, Num, Str, struct, UtcDate } from './codecs';
 import { auditName, columnsOf, streamRows, tableName, type Source, type TableRef } from './Source';
 
 // -------------------------------------------------------------------------------------
@@ -41,28 +41,25 @@ export const countCacheTable: TableRef = { db: 'chameleon_usage', table: 'node_c
 /** The hour columns of `node_usage_report_cache`. @category model @since 0.1.0 */
 export const hourColumns = ['maint_hours', 'reserved_hours', 'used_hours', 'idle_hours', 'total_hours'] as const;
 
-const Common = t.intersection([
-  t.type({ date: UtcDate, node_type: nullable(Str) }),
-  t.partial({ id: nullable(Str) }),
-]);
+// `id` is absent from tables without the column, and decodes to null then (as it did under
+// `t.partial`: nullable succeeds on undefined, so partial too set it to null).
+const Common = struct({ date: UtcDate, node_type: nullable(Str), id: nullable(Str) });
 
 /** @category model @since 0.1.0 */
-export const UsageRow = t.intersection([
-  Common,
-  t.type({
-    maint_hours: nullable(Num),
-    reserved_hours: nullable(Num),
-    used_hours: nullable(Num),
-    idle_hours: nullable(Num),
-    total_hours: nullable(Num),
-  }),
-]);
+export const UsageRow = struct({
+  ...Common.props,
+  maint_hours: nullable(Num),
+  reserved_hours: nullable(Num),
+  used_hours: nullable(Num),
+  idle_hours: nullable(Num),
+  total_hours: nullable(Num),
+});
 
 /** @category model @since 0.1.0 */
 export type UsageRow = t.TypeOf<typeof UsageRow>;
 
 /** @category model @since 0.1.0 */
-export const CountRow = t.intersection([Common, t.type({ cnt: nullable(Num) })]);
+export const CountRow = struct({ ...Common.props, cnt: nullable(Num) });
 
 /** @category model @since 0.1.0 */
 export type CountRow = t.TypeOf<typeof CountRow>;
