@@ -132,7 +132,7 @@ const primitive = <A, O>(
 
 const utcDate = (u: unknown): T.Millis | null | Fail => {
   if (u === null || u === undefined) return null;
-  if (typeof u === 'string') return O.toNullable(T.fromIso(u));
+  if (typeof u === 'string') return T.fromIsoNullable(u);
   if (u instanceof Date) return O.toNullable(T.fromDate(u));
   if (typeof u === 'number') return O.toNullable(T.fromNumber(u));
   return FAIL;
