@@ -14,7 +14,7 @@
  * `mergeAll` copies for intersections and a context per array element): a fifth of the read's
  * allocations. So each codec of this module also has `fast`, a decoder that returns the value
  * `validate` succeeds with, or {@link FAIL} exactly where `validate` fails, and allocates
- * nothing but the decoded value (and the `Option` of `Time.fromIso` per date). The row
+ * nothing but the decoded value (dates go through `Time.fromIsoNullable`, no `Option`). The row
  * combinators {@link struct}, {@link readonlyArrayOf} and {@link keyOf} build real io-ts codecs
  * (`t.type`, `t.readonlyArray`, `t.keyof` instances, so `decode`, `is`, `encode`, `name` and
  * `props` work as before) whose `validate` runs the fast path and, where it fails, the plain
