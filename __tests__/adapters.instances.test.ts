@@ -124,7 +124,7 @@ describe('instances toEvents', () => {
       site: 's',
       node_type: 'unknown',
       hypervisor_hostname: KVM,
-      extra: { instance_uuid: 'u-1', project_id: 'p-1', hypervisor_type: 'QEMU', reservation_from: 'no_request_spec' },
+      extra: { project_id: 'p-1', hypervisor_type: 'QEMU', reservation_from: 'no_request_spec' },
     });
     expect(r.right[0].source).toEqual({ table: 'nova.instances', id: '1' });
   });

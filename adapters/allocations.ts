@@ -226,13 +226,15 @@ const instanceSize = (ctx: Context, host: HostInfo | undefined, row: AllocationR
  *
  * @since 0.1.0
  */
-export const toEvents =
-  (ctx: Context) =>
-  (row: AllocationRow): Ei.Either<Rejection, ReadonlyNonEmptyArray<E.Event>> => {
-    const table = auditName(ctx.site)(allocationsTable);
+export const toEvents = (ctx: Context) => {
+  // made once per read: this runs for every allocation row
+  const table = auditName(ctx.site)(allocationsTable);
+  const site = ctx.site.site;
+  const operator = isOperator(ctx.site);
+  return (row: AllocationRow): Ei.Either<Rejection, ReadonlyNonEmptyArray<E.Event>> => {
     const entityId = `${row.reservation_id ?? ''}/${row.compute_host_id ?? ''}`;
     const reject = (reason: string, detail: string, time?: Millis) =>
-      Ei.left(rejection({ site: ctx.site.site, source: { table, id: row.id }, reason, detail, entityId, time }));
+      Ei.left(rejection({ site, source: { table, id: row.id }, reason, detail, entityId, time }));
 
     if (row.r_id === null) return reject('reservation_missing', `reservation ${row.reservation_id ?? 'NULL'} does not exist`);
     if (row.lease_id === null) return reject('lease_missing', `the lease of reservation ${row.r_id} does not exist`);
@@ -258,24 +260,21 @@ export const toEvents =
     const host = row.compute_host_id === null ? undefined : ctx.hostsById.get(row.compute_host_id);
     const { start, end } = window.right;
     const sized = isSlots ? instanceSize(ctx, host, row, row.group_size, start) : physicalSize(host);
-    const countType: BaseCountType = isOperator(ctx.site)(row) ? 'ops' : 'committed';
-    const attributes = E.attributes({
-      site: ctx.site.site,
-      node_type: host?.node_type ?? 'unknown',
-      hypervisor_hostname: host?.hypervisor_hostname ?? 'unknown',
-      extra: {
-        reservation_id: row.r_id,
-        lease_id: row.lease_id,
-        blazar_host_id: row.compute_host_id ?? '',
-        project_id: row.lease_project_id ?? '',
-        resource_type: rt,
-        ...(host === undefined ? { host_unknown: '1' } : {}),
-        ...sized.notes,
-      },
-    });
+    const countType: BaseCountType = operator(row) ? 'ops' : 'committed';
+    const extra: Record<string, string> = {
+      reservation_id: row.r_id,
+      lease_id: row.lease_id,
+      blazar_host_id: row.compute_host_id ?? '',
+      project_id: row.lease_project_id ?? '',
+      resource_type: rt,
+    };
+    if (host === undefined) extra.host_unknown = '1';
+    for (const k in sized.notes) extra[k] = sized.notes[k];
+    const attributes = { site, node_type: host?.node_type ?? 'unknown', hypervisor_hostname: host?.hypervisor_hostname ?? 'unknown', extra };
     const fields = { entityId, countType, quantities: sized.quantities, attributes, source: { table, id: row.id } };
     return Ei.right(E.span(fields, start, end));
   };
+};
 
 // -------------------------------------------------------------------------------------
 // the adapter

@@ -39,7 +39,6 @@ import * as Ei from 'fp-ts/Either';
 import type { ReadonlyNonEmptyArray } from 'fp-ts/ReadonlyNonEmptyArray';
 import * as t from 'io-ts';
 import * as E from '../lib/Event';
-import * as Q from '../lib/Quantities';
 import { rejection, type Rejection } from '../lib/Rejection';
 import { computeNodeAt, idColumn, type Adapter, type Context } from './Adapter';
 import { Int, keyOf, nullable, readonlyArrayOf, Str, struct, UtcDate } from './codecs';
@@ -112,54 +111,52 @@ const nonEmpty = (s: string | null): string | null => (s === null || s.trim() ==
  */
 export const toEvents =
   (table: TableRef) =>
-  (ctx: Context) =>
-  (row: InstanceRow): Ei.Either<Rejection, ReadonlyNonEmptyArray<E.Event>> => {
+  (ctx: Context) => {
+    // what every row shares, made once per read (this runs for every instance)
     const site = ctx.site.site;
-    const source = { table: auditName(ctx.site)(table), id: String(row.id) };
-    const reject = (reason: string, detail: string) => Ei.left(rejection({ site, source, reason, detail, entityId: row.uuid }));
-    const evs = usable(row.actions);
-    if (!wasLaunched(row.launched_at, evs)) return reject('never_launched', 'launched_at is NULL and no successful compute__do_build_and_run_instance event');
-    if (row.created_at === null) return reject('no_created_at', 'created_at is NULL or a zero date');
-    const created = row.created_at;
+    const tableName = auditName(ctx.site)(table);
+    const known = (h: string) => ctx.computeNodes.has(h);
+    return (row: InstanceRow): Ei.Either<Rejection, ReadonlyNonEmptyArray<E.Event>> => {
+      const source = { table: tableName, id: String(row.id) };
+      const evs = usable(row.actions);
+      if (!wasLaunched(row.launched_at, evs)) return Ei.left(rejection({ site, source, reason: 'never_launched', detail: 'launched_at is NULL and no successful compute__do_build_and_run_instance event', entityId: row.uuid }));
+      if (row.created_at === null) return Ei.left(rejection({ site, source, reason: 'no_created_at', detail: 'created_at is NULL or a zero date', entityId: row.uuid }));
+      const created = row.created_at;
 
-    const host = nonEmpty(row.node) ?? lastComputeHost(evs, (h) => ctx.computeNodes.has(h));
-    const node = host === null ? undefined : computeNodeAt(ctx.computeNodes.get(host), created);
-    const hypervisorType = node?.hypervisor_type ?? 'unknown';
-    const bare = hypervisorType.toLowerCase() === 'ironic';
-    const vcpus = row.vcpus ?? 0;
-    const nodes = bare ? 1 : node !== undefined && node.vcpus > 0 ? vcpus / node.vcpus : 0;
-    const nodesNote = bare || (node !== undefined && node.vcpus > 0) ? undefined : node === undefined ? 'host_vcpus_unknown' : 'host_vcpus_zero';
+      const host = nonEmpty(row.node) ?? lastComputeHost(evs, known);
+      const node = host === null ? undefined : computeNodeAt(ctx.computeNodes.get(host), created);
+      const hypervisorType = node?.hypervisor_type ?? 'unknown';
+      const bare = hypervisorType.toLowerCase() === 'ironic';
+      const vcpus = row.vcpus ?? 0;
+      const nodes = bare ? 1 : node !== undefined && node.vcpus > 0 ? vcpus / node.vcpus : 0;
+      const nodesNote = bare || (node !== undefined && node.vcpus > 0) ? undefined : node === undefined ? 'host_vcpus_unknown' : 'host_vcpus_zero';
 
-    const link: ReservationLink = row.request_specs === 'missing' ? { reservationId: null, from: 'request_specs_missing' } : reservationOf(row.spec);
-    const extra: Record<string, string> = {
-      instance_uuid: row.uuid,
-      project_id: row.project_id ?? '',
-      hypervisor_type: hypervisorType,
-      reservation_from: link.from,
+      const link: ReservationLink = row.request_specs === 'missing' ? { reservationId: null, from: 'request_specs_missing' } : reservationOf(row.spec);
+      // the instance's uuid is its entity id, not repeated here
+      const extra: Record<string, string> = {
+        project_id: row.project_id ?? '',
+        hypervisor_type: hypervisorType,
+        reservation_from: link.from,
+      };
+      if (link.reservationId !== null) extra.reservation_id = link.reservationId;
+      if (host === null) extra.host_unknown = 'true';
+      if (nodesNote !== undefined) extra.nodes_note = nodesNote;
+
+      const hostname = host ?? 'unknown';
+      const fields = {
+        entityId: row.uuid,
+        source,
+        countType: link.reservationId === null ? ('occupied_ondemand' as const) : ('occupied_reserved' as const),
+        quantities: { nodes, vcpus, memory_mb: row.memory_mb ?? 0, disk_gb: row.root_gb ?? 0, gpus: 0 },
+        attributes: { site, node_type: ctx.hostsByHostname.get(hostname)?.node_type ?? 'unknown', hypervisor_hostname: hostname, extra },
+      };
+      const out: E.Event[] = [];
+      for (const p of periods({ created_at: created, terminated_at: row.terminated_at, deleted_at: row.deleted_at }, evs)) {
+        for (const e of E.span(fields, p.start, p.end)) out.push(e);
+      }
+      // periods() always returns at least the first period.
+      return Ei.right(out as unknown as ReadonlyNonEmptyArray<E.Event>);
     };
-    if (link.reservationId !== null) extra.reservation_id = link.reservationId;
-    if (host === null) extra.host_unknown = 'true';
-    if (nodesNote !== undefined) extra.nodes_note = nodesNote;
-
-    const hostname = host ?? 'unknown';
-    const fields = {
-      entityId: row.uuid,
-      source,
-      countType: link.reservationId === null ? ('occupied_ondemand' as const) : ('occupied_reserved' as const),
-      quantities: Q.make({ nodes, vcpus, memory_mb: row.memory_mb ?? 0, disk_gb: row.root_gb ?? 0 }),
-      attributes: E.attributes({
-        site,
-        node_type: ctx.hostsByHostname.get(hostname)?.node_type ?? 'unknown',
-        hypervisor_hostname: hostname,
-        extra,
-      }),
-    };
-    const out: E.Event[] = [];
-    for (const p of periods({ created_at: created, terminated_at: row.terminated_at, deleted_at: row.deleted_at }, evs)) {
-      for (const e of E.span(fields, p.start, p.end)) out.push(e);
-    }
-    // periods() always returns at least the first period.
-    return Ei.right(out as unknown as ReadonlyNonEmptyArray<E.Event>);
   };
 
 // -------------------------------------------------------------------------------------
