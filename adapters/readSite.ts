@@ -91,35 +91,58 @@ export const readSite = (src: Source): TE.TaskEither<QueryFailure, SiteRead> => 
   }
   const events = new Builder(src.site.site);
   const legacy: LegacyRecord[] = [];
-  const rejections: Rejection[] = [];
-  const reports: SourceReport[] = [];
   const leases: LeaseFact[] = [];
+  interface Sink {
+    push: (x: unknown) => void;
+    readonly length: () => number;
+    truncate: (n: number) => void;
+  }
   // each output goes to its sink as its row is read (events straight into the table); a source
   // that turns out unreadable mid-way takes back what it gave, as if it had given nothing
-  const sinks: ReadonlyArray<readonly [ReadonlyArray<Adapter<unknown, unknown>>, { push: (x: unknown) => void; readonly length: number; truncate: (n: number) => void }]> = [
-    [eventAdapters, { push: (e: unknown) => events.push(e as Event), get length() { return events.length; }, truncate: (n: number) => events.truncate(n) }],
-    [legacyAdapters, { push: (l: unknown) => void legacy.push(l as LegacyRecord), get length() { return legacy.length; }, truncate: (n: number) => void legacy.splice(n) }],
-    [leaseAdapters, { push: (l: unknown) => void leases.push(l as LeaseFact), get length() { return leases.length; }, truncate: (n: number) => void leases.splice(n) }],
-  ];
-  for (const [adapters, sink] of sinks) {
+  const runAll = async (
+    adapters: ReadonlyArray<Adapter<unknown, unknown>>,
+    sink: Sink,
+  ): Promise<Ei.Either<QueryFailure, { reports: SourceReport[]; rejections: Rejection[] }>> => {
+    const reports: SourceReport[] = [];
+    const rejections: Rejection[] = [];
     for (const a of adapters) {
-      const mark = sink.length;
+      const mark = sink.length();
       const r = await runAdapter(a, src, loaded.context, sink.push)();
       if (Ei.isLeft(r)) return r;
       if (r.right.report.status !== 'read') sink.truncate(mark);
       for (const x of r.right.rejections) rejections.push(x);
       reports.push(r.right.report);
     }
-  }
-  const actionAudit = await auditActionEvents(src)();
-  if (Ei.isLeft(actionAudit)) return actionAudit;
-  for (const x of actionAudit.right) rejections.push(x);
-  let earliest: Partial<Record<BaseCountType, Millis>>;
-  try {
-    earliest = await earliestCreated(src);
-  } catch (e) {
-    return Ei.left(toQueryFailure(`${src.site.site} coverage`)(e));
-  }
+    return Ei.right({ reports, rejections });
+  };
+  const eventSink: Sink = { push: (e) => events.push(e as Event), length: () => events.length, truncate: (n) => events.truncate(n) };
+  const legacySink: Sink = { push: (l) => void legacy.push(l as LegacyRecord), length: () => legacy.length, truncate: (n) => void legacy.splice(n) };
+  const leaseSink: Sink = { push: (l) => void leases.push(l as LeaseFact), length: () => leases.length, truncate: (n) => void leases.splice(n) };
+  // What the event adapters do not need: the leases of the lead-time report, the action-event
+  // audit and the coverage starts. On MySQL they run on their own connection while the event
+  // adapters read (the server works on them while this process folds rows); on SQLite, one
+  // connection, after them. Results are joined in the same order either way.
+  const side = async () => {
+    const l = await runAll(leaseAdapters, leaseSink);
+    if (Ei.isLeft(l)) return l;
+    const audit = await auditActionEvents(src)();
+    if (Ei.isLeft(audit)) return audit;
+    try {
+      return Ei.right({ leases: l.right, audit: audit.right, earliest: await earliestCreated(src) });
+    } catch (e) {
+      return Ei.left(toQueryFailure(`${src.site.site} coverage`)(e));
+    }
+  };
+  const concurrent = src.dialect === 'mysql' ? side() : undefined;
+  const ev = await runAll(eventAdapters, eventSink);
+  const lg = Ei.isLeft(ev) ? ev : await runAll(legacyAdapters, legacySink);
+  const sd = await (concurrent ?? (Ei.isLeft(lg) ? Promise.resolve(lg) : side()));
+  if (Ei.isLeft(ev)) return ev;
+  if (Ei.isLeft(lg)) return lg;
+  if (Ei.isLeft(sd)) return sd;
+  const reports = [...ev.right.reports, ...lg.right.reports, ...sd.right.leases.reports];
+  const rejections = [...ev.right.rejections, ...lg.right.rejections, ...sd.right.leases.rejections, ...sd.right.audit];
+  const earliest = sd.right.earliest;
   return Ei.right({ site: src.site.site, context: loaded.context, events: events.build(), legacy, leases, rejections, reports, warnings: loaded.warnings, earliest });
 };
 
