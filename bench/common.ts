@@ -26,7 +26,12 @@ export const replicaSite = (site: string, i: number): string => (i === 0 ? site 
 
 export const ROOT = process.env.BENCH_ROOT ?? path.resolve(__dirname, '..', '..');
 export const CACHE = path.join(ROOT, 'bench', '.cache');
-export const baseEventsFile = path.join(CACHE, `base-scale${BASE_SCALE}.v8`);
+/**
+ * The layout of the cached event tables: bump it when `EventTable` changes shape, so a cache of
+ * an older layout is read again from MariaDB instead of being misread.
+ */
+export const CACHE_LAYOUT = 4;
+export const baseEventsFile = path.join(CACHE, `base-scale${BASE_SCALE}-layout${CACHE_LAYOUT}.v8`);
 export const queriesFile = (k: number): string => path.join(CACHE, `queries-scale${BASE_SCALE}-x${k}.json`);
 export const intervalsFile = (k: number): string => path.join(CACHE, `intervals-scale${BASE_SCALE}-x${k}.csv`);
 export const checkFile = (k: number): string => path.join(CACHE, `check-scale${BASE_SCALE}-x${k}.json`);

@@ -13,7 +13,7 @@ import { generate } from '../testbed/index';
 import { siteTables } from '../testbed/write';
 import { logicalDbs } from '../adapters/Source';
 import { qualifiedName, type DdlOptions } from '../testbed/ddl';
-import { BASE_PREFIX, BASE_SCALE, basePlan, baseEventsFile, CACHE, ensureCache, MYSQL_URL, replicaPrefix, ROOT } from './common';
+import { BASE_PREFIX, BASE_SCALE, basePlan, baseEventsFile, ensureCache, MYSQL_URL, replicaPrefix, ROOT } from './common';
 import { mysqlDatabases } from '../testbed/write';
 
 const args = process.argv.slice(2);
@@ -110,7 +110,7 @@ const ensureReplicas = (n: number): Promise<void> =>
   });
 
 const baseEvents = (): number => {
-  const metaFile = path.join(CACHE, `base-scale${BASE_SCALE}.json`);
+  const metaFile = `${baseEventsFile}.json`;
   if (!fs.existsSync(baseEventsFile) || !fs.existsSync(metaFile)) {
     log('reading the base sites once into bench/.cache (events in memory for the core and DuckDB)');
     const r = child('cache', 1);

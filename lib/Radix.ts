@@ -91,13 +91,11 @@ export const reorder = (keys: ArrayLike<number>, order: Uint32Array): Uint32Arra
   const unit = seconds ? 1000 : 1;
   const span = (max - min) / unit;
   const bits = Math.ceil(Math.log2(span + 1));
-  const passes = Math.ceil(bits / 16);
-  const width = Math.ceil(bits / passes);
-  // keys as two unsigned ints (low and high 32 bits of key - min), moved along with the indices
-  // the working columns are scratch; the result is copied out
-  let lo = S.uint32('radix.r.lo', n);
-  let hi = S.uint32('radix.r.hi', n);
-  let p = S.uint32('radix.r.p', n);
+  // keys as two unsigned ints (low and high 32 bits of key - min), moved along with the indices;
+  // the working columns are scratch, the result is copied out
+  const lo = S.uint32('radix.r.lo', n);
+  const hi = S.uint32('radix.r.hi', n);
+  const p = S.uint32('radix.r.p', n);
   for (let i = 0; i < n; i++) {
     const j = order[i];
     const k = (keys[j] - min) / unit;
@@ -106,40 +104,7 @@ export const reorder = (keys: ArrayLike<number>, order: Uint32Array): Uint32Arra
     hi[i] = (k - l) / 4294967296;
     p[i] = j;
   }
-  let lo2 = S.uint32('radix.r.lo2', n);
-  let hi2 = S.uint32('radix.r.hi2', n);
-  let p2 = S.uint32('radix.r.p2', n);
-  const buckets = 1 << width;
-  const mask = buckets - 1;
-  const count = S.uint32('radix.r.count', buckets);
-  const digits = S.uint32('radix.r.digits', n);
-  for (let pass = 0; pass < passes; pass++) {
-    const shift = pass * width;
-    // the digit of each key: from the low word, the high word, or across both
-    if (shift + width <= 32) for (let i = 0; i < n; i++) digits[i] = (lo[i] >>> shift) & mask;
-    else if (shift >= 32) for (let i = 0; i < n; i++) digits[i] = (hi[i] >>> (shift - 32)) & mask;
-    else for (let i = 0; i < n; i++) digits[i] = ((lo[i] >>> shift) | (hi[i] << (32 - shift))) & mask;
-    count.fill(0);
-    for (let i = 0; i < n; i++) count[digits[i]]++;
-    // a pass where every key has the same digit changes nothing
-    if (count[digits[0]] === n) continue;
-    let sum = 0;
-    for (let d = 0; d < buckets; d++) {
-      const c = count[d];
-      count[d] = sum;
-      sum += c;
-    }
-    for (let i = 0; i < n; i++) {
-      const at = count[digits[i]]++;
-      lo2[at] = lo[i];
-      hi2[at] = hi[i];
-      p2[at] = p[i];
-    }
-    [lo, lo2] = [lo2, lo];
-    [hi, hi2] = [hi2, hi];
-    [p, p2] = [p2, p];
-  }
-  return p.slice();
+  return passes(lo, hi, p, bits, 'radix.r').payload.slice();
 };
 
 /**
@@ -195,7 +160,7 @@ export const sortWords = (
   hi: Uint32Array,
   payload: Float64Array,
   bits: number,
-): { readonly lo: Uint32Array; readonly hi: Uint32Array; readonly payload: Float64Array } => words(lo, hi, payload, bits, false);
+): { readonly lo: Uint32Array; readonly hi: Uint32Array; readonly payload: Float64Array } => passes(lo, hi, payload, bits, undefined);
 
 /**
  * `sortWords` with its second buffers in scratch slots (`radix.*`): what it returns may be
@@ -209,43 +174,55 @@ export const sortWordsInScratch = (
   hi: Uint32Array,
   payload: Float64Array,
   bits: number,
-): { readonly lo: Uint32Array; readonly hi: Uint32Array; readonly payload: Float64Array } => words(lo, hi, payload, bits, true);
+): { readonly lo: Uint32Array; readonly hi: Uint32Array; readonly payload: Float64Array } => passes(lo, hi, payload, bits, 'radix.w');
 
-const words = (
+/**
+ * The LSD passes of every radix sort here: keys as two 32-bit words, `bits` of them significant,
+ * moved with their payload. Second buffers come from scratch slots under `slot` (or are new when
+ * `slot` is undefined); the result is in whichever buffers hold it last.
+ */
+const passes = <P extends Float64Array | Uint32Array>(
   lo: Uint32Array,
   hi: Uint32Array,
-  payload: Float64Array,
+  payload: P,
   bits: number,
-  scratch: boolean,
-): { readonly lo: Uint32Array; readonly hi: Uint32Array; readonly payload: Float64Array } => {
+  slot: string | undefined,
+): { readonly lo: Uint32Array; readonly hi: Uint32Array; readonly payload: P } => {
   const n = lo.length;
   if (n < 2 || bits <= 0) return { lo, hi, payload };
-  const passes = Math.ceil(bits / 16);
-  const width = Math.ceil(bits / passes);
+  const count = Math.ceil(bits / 16);
+  const width = Math.ceil(bits / count);
   const buckets = 1 << width;
   const mask = buckets - 1;
-  const count = scratch ? S.uint32('radix.count', buckets) : new Uint32Array(buckets);
-  const digits = scratch ? S.uint32('radix.digits', n) : new Uint32Array(n);
-  let lo2: Uint32Array = scratch ? S.uint32('radix.lo2', n) : new Uint32Array(n);
-  let hi2: Uint32Array = scratch ? S.uint32('radix.hi2', n) : new Uint32Array(n);
-  let pay2: Float64Array = scratch ? S.float64('radix.pay2', n) : new Float64Array(n);
-  let pay: Float64Array = payload;
-  for (let pass = 0; pass < passes; pass++) {
+  const u32 = (name: string, k: number): Uint32Array => (slot === undefined ? new Uint32Array(k) : S.uint32(`${slot}.${name}`, k));
+  const histogram = u32('count', buckets);
+  const digits = u32('digits', n);
+  let lo2 = u32('lo2', n);
+  let hi2 = u32('hi2', n);
+  let pay = payload;
+  let pay2 = (payload instanceof Float64Array
+    ? slot === undefined
+      ? new Float64Array(n)
+      : S.float64(`${slot}.pay2`, n)
+    : u32('pay2', n)) as P;
+  for (let pass = 0; pass < count; pass++) {
     const shift = pass * width;
+    // the digit of each key: from the low word, the high word, or across both
     if (shift + width <= 32) for (let i = 0; i < n; i++) digits[i] = (lo[i] >>> shift) & mask;
     else if (shift >= 32) for (let i = 0; i < n; i++) digits[i] = (hi[i] >>> (shift - 32)) & mask;
     else for (let i = 0; i < n; i++) digits[i] = ((lo[i] >>> shift) | (hi[i] << (32 - shift))) & mask;
-    count.fill(0);
-    for (let i = 0; i < n; i++) count[digits[i]]++;
-    if (count[digits[0]] === n) continue;
+    histogram.fill(0);
+    for (let i = 0; i < n; i++) histogram[digits[i]]++;
+    // a pass where every key has the same digit changes nothing
+    if (histogram[digits[0]] === n) continue;
     let sum = 0;
     for (let d = 0; d < buckets; d++) {
-      const c = count[d];
-      count[d] = sum;
+      const c = histogram[d];
+      histogram[d] = sum;
       sum += c;
     }
     for (let i = 0; i < n; i++) {
-      const at = count[digits[i]]++;
+      const at = histogram[digits[i]]++;
       lo2[at] = lo[i];
       hi2[at] = hi[i];
       pay2[at] = pay[i];
