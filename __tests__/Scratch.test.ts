@@ -27,4 +27,15 @@ describe('Scratch', () => {
     S.uint32('test.zero', 8).fill(7);
     expect([...S.zeroed('test.zero', 8)]).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
   });
+
+  it('counts the pooled bytes and gives them all back on release', () => {
+    S.release();
+    expect(S.pooledBytes()).toBe(0);
+    const a = S.float64('test.rel.a', 3000);
+    S.uint32('test.rel.b', 10);
+    expect(S.pooledBytes()).toBe(4096 * 8 + 1024 * 4);
+    S.release();
+    expect(S.pooledBytes()).toBe(0);
+    expect(S.float64('test.rel.a', 3000).buffer).not.toBe(a.buffer);
+  });
 });

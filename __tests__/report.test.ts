@@ -207,7 +207,8 @@ describeBoth('report: the lead-time timeline of a small site', (dialect) => {
   });
 
   it('adds the lead-time section to the audit and the leases table to its sources', async () => {
-    const { report } = await run(request(fx, dir));
+    const { report } = await run({ ...request(fx, dir), leases: true });
+    expect((await run(request(fx, dir))).report.leadTime.leases).toEqual([]);
     expect(report.audit.leadtime).toEqual([
       {
         site: 'small',

@@ -22,6 +22,7 @@ import type { Failure } from '../lib/Failure';
 import type { ValueType } from '../lib/Quantities';
 import * as EventTable from '../lib/EventTable';
 import { assemble, siteReport, type Report, type SiteReport } from '../lib/Report';
+import * as Scratch from '../lib/Scratch';
 import type { TimelineOptions } from '../lib/Timeline';
 import { dailyColumns, leadTimeColumns, usageColumns, validateDailyRows, validateLeadTimeRows, validateRows, type LeadTimeGroupColumn } from '../lib/UsageRow';
 import { figures, renderAll, renderer, type Format } from '../plot';
@@ -44,6 +45,11 @@ export interface ReportRequest extends TimelineOptions {
   readonly out: string;
   /** Also write the facts timeline (the event stream). */
   readonly facts: boolean;
+  /**
+   * Keep the per-lease lead times in the result (`report.leadTime.leases`), for a caller that
+   * wants them; no output file needs them, so by default no site's are held (about 0.3 KB a lease).
+   */
+  readonly leases?: boolean;
   /** Also replace the tables `usage_timeline` and `usage_daily` in this database. */
   readonly exportDb?: string;
   /** Time limit of each statement on MySQL sources (the server interrupts it). */
@@ -56,6 +62,7 @@ export interface ReportRequest extends TimelineOptions {
 
 /** @category model @since 0.1.0 */
 export interface ReportResult {
+  /** The report; its `leadTime.leases` is empty unless the request asked for `leases`. */
   readonly report: Report;
   /** The sites as read, events included: only when the facts timeline was asked for (else empty). */
   readonly reads: ReadonlyArray<SiteRead>;
@@ -159,22 +166,36 @@ export const summary = (rep: Report): ReadonlyArray<string> => {
 // -------------------------------------------------------------------------------------
 
 /**
- * Reads every target, reconstructs and writes the outputs.
- *
- * @since 0.1.0
+ * Every site read and reduced, then joined. Each site is reconstructed as soon as it is read and
+ * its events dropped, so memory holds one site's events at a time (all of them only when the
+ * facts timeline needs them); the sites' parts die with this call, once joined.
  */
-export const runReport = (req: ReportRequest): TE.TaskEither<Failure, ReportResult> => async () => {
-  // each site is reconstructed as soon as it is read and its events dropped, so memory holds one
-  // site's events at a time (all of them only when the facts timeline needs them)
+const reconstruct = async (req: ReportRequest): Promise<Ei.Either<Failure, { readonly rep: Report; readonly reads: ReadonlyArray<SiteRead> }>> => {
   const reads: SiteRead[] = [];
   const parts: SiteReport[] = [];
   for (const t of req.targets) {
     const r = await readTarget(req.log, req.queryTimeoutMs)(t)();
     if (Ei.isLeft(r)) return r;
-    parts.push(siteReport(req)(toSiteInput(t.site)(r.right)));
+    parts.push(siteReport(req, { leases: req.leases === true })(toSiteInput(t.site)(r.right)));
     if (req.facts) reads.push(r.right);
   }
+  // the core's pooled temporaries are sized for the largest site; the joined timeline takes its
+  // own, and none is needed while the files are written
+  Scratch.release();
   const rep = assemble(req)(parts);
+  Scratch.release();
+  return Ei.right({ rep, reads });
+};
+
+/**
+ * Reads every target, reconstructs and writes the outputs.
+ *
+ * @since 0.1.0
+ */
+export const runReport = (req: ReportRequest): TE.TaskEither<Failure, ReportResult> => async () => {
+  const reconstructed = await reconstruct(req);
+  if (Ei.isLeft(reconstructed)) return reconstructed;
+  const { rep, reads } = reconstructed.right;
   const data = renderFiles(req, rep, reads);
   if (Ei.isLeft(data)) return data;
   let plots: ReadonlyArray<OutputFile> = [];

@@ -66,3 +66,27 @@ export const uint32 = (slot: string, n: number): Uint32Array => {
  * @since 0.2.0
  */
 export const zeroed = (slot: string, n: number): Uint32Array => uint32(slot, n).fill(0);
+
+/**
+ * Bytes held by the pooled slots (what the pool adds to the process's memory, at most).
+ *
+ * @since 0.2.0
+ */
+export const pooledBytes = (): number => {
+  let n = 0;
+  for (const b of f64.values()) n += b.byteLength;
+  for (const b of u32.values()) n += b.byteLength;
+  return n;
+};
+
+/**
+ * Drops every pooled slot (the next request allocates again). For the shell, once a batch of
+ * large calls is over: the pool holds up to a few dozen slots of up to `MAX` elements each
+ * (about 120 MB after a 500k-event site), which a caller that goes on to other work need not keep.
+ *
+ * @since 0.2.0
+ */
+export const release = (): void => {
+  f64.clear();
+  u32.clear();
+};
