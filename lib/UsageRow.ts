@@ -22,6 +22,7 @@ import * as t from 'io-ts';
 import { groupColumns, type GroupColumn } from './Counts';
 import type { CountType } from './CountType';
 import { valueTypes, type ValueType } from './Quantities';
+import { FirstByKey } from './RowKeys';
 
 // -------------------------------------------------------------------------------------
 // primitive codecs
@@ -376,7 +377,7 @@ export const validate =
       else dropped++;
     };
     const allowed = new Set(s.columns);
-    const seen = new Map<string, number>();
+    const seen = new FirstByKey(s.key);
     const out: A[] = [];
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i];
@@ -406,14 +407,11 @@ export const validate =
         continue;
       }
       const rec = r as Record<string, unknown>;
-      let key = '';
-      for (const c of s.key) key += `${String(rec[c])}\u0000`;
-      const first = seen.get(key);
-      if (first !== undefined) {
+      const first = seen.firstOrAdd(rec, i);
+      if (first >= 0) {
         report(`row ${i}: duplicate key (${s.key.map((c) => `${c}=${String(rec[c])}`).join(', ')}) first seen at row ${first}`);
         continue;
       }
-      seen.set(key, i);
       out.push(r as A);
     }
     if (dropped > 0) errors.push(`... and ${dropped} more errors`);
