@@ -308,6 +308,9 @@ export const timelineRows =
   (leases: ReadonlyArray<LeaseLeadTime>): { readonly rows: ReadonlyArray<LeadTimeRow>; readonly merged: ReadonlyMap<string, number> } => {
     const rows: LeadTimeRow[] = [];
     const merged = new Map<string, number>();
+    // rows come in timestamp order: the rows of one instant share its text
+    let lastAt = NaN;
+    let lastIso = '';
     for (const k of keyed(groupBy.includes('node_type'), (l) => Math.floor(l.created_at / T.SECOND))(leases)) {
       let m = 0;
       runs(k, (key, vs) => {
@@ -316,8 +319,16 @@ export const timelineRows =
         for (let i = 0; i < vs.length; i++) sum += vs[i];
         m += vs.length - 1;
         const { at, type, group } = unkey(k, key);
-        const row = { site: k.site, timestamp: T.toIso(at), leadtime_type: type, value: sum / vs.length };
-        rows.push(group === undefined ? row : { ...row, node_type: group });
+        if (at !== lastAt) {
+          lastAt = at;
+          lastIso = T.toIso(at);
+        }
+        const value = sum / vs.length;
+        rows.push(
+          group === undefined
+            ? { site: k.site, timestamp: lastIso, leadtime_type: type, value }
+            : { site: k.site, timestamp: lastIso, leadtime_type: type, value, node_type: group },
+        );
       });
       if (m > 0) merged.set(k.site, m);
     }
