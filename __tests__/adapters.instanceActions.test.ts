@@ -5,7 +5,7 @@ import { actionTables, auditActionEvents, lastComputeHost, periods, usable, wasL
 import { auditName, type Source, type TableRef } from '../adapters/Source';
 import * as T from '../lib/Time';
 import { describeBoth, openFixture, type Fixture } from './fixtures/db';
-import type { TableKey } from './fixtures/ddl';
+import { NOVA_INSTANCE_TABLES, type TableKey } from './fixtures/ddl';
 import { instance, instanceAction, instanceActionEvent } from './fixtures/rows';
 
 const h = (n: number) => T.unsafeMillis(n * T.HOUR);
@@ -152,14 +152,7 @@ interface WorldEvent {
   readonly start: string | null;
 }
 
-const AUDIT_TABLES: ReadonlyArray<TableKey> = [
-  'nova.instances',
-  'nova.shadow_instances',
-  'nova.instance_actions',
-  'nova.shadow_instance_actions',
-  'nova.instance_actions_events',
-  'nova.shadow_instance_actions_events',
-];
+const AUDIT_TABLES = NOVA_INSTANCE_TABLES;
 
 const load = async (fx: Fixture, w: World): Promise<void> => {
   for (const key of AUDIT_TABLES) await fx.src.knex.raw(`delete from ${fx.tableName(key)}`);

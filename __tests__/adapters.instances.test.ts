@@ -11,7 +11,7 @@ import type * as E from '../lib/Event';
 import { toIntervals } from '../lib/Fold';
 import * as T from '../lib/Time';
 import { describeBoth, describeMysql, openFixture, type Dialect, type Fixture } from './fixtures/db';
-import type { TableKey } from './fixtures/ddl';
+import { NOVA_INSTANCE_TABLES, type TableKey } from './fixtures/ddl';
 import { instance, instanceAction, instanceActionEvent, requestSpec } from './fixtures/rows';
 
 // -------------------------------------------------------------------------------------
@@ -257,14 +257,7 @@ const scenario = async (fx: Fixture): Promise<void> => {
   await put('nova_api.request_specs', specs);
 };
 
-const NOVA: ReadonlyArray<TableKey> = [
-  'nova.instances',
-  'nova.shadow_instances',
-  'nova.instance_actions',
-  'nova.shadow_instance_actions',
-  'nova.instance_actions_events',
-  'nova.shadow_instance_actions_events',
-];
+const NOVA = NOVA_INSTANCE_TABLES;
 
 describeBoth('instances adapter', (dialect) => {
   let fx: Fixture;
