@@ -12,6 +12,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as readline from 'node:readline';
 import * as v8 from 'node:v8';
 import * as Ei from 'fp-ts/Either';
 import * as O from 'fp-ts/Option';
@@ -26,6 +27,7 @@ import type { IntervalTable } from '../lib/IntervalTable';
 import { toUnits } from '../lib/Quantities';
 import { resample } from '../lib/Resample';
 import { assemble, primaryTable, siteReport, type SiteReport } from '../lib/Report';
+import * as Scratch from '../lib/Scratch';
 import { sweepTable } from '../lib/Sweep';
 import * as T from '../lib/Time';
 import { timeline } from '../lib/Timeline';
@@ -261,41 +263,52 @@ const duckStage = async (k: number): Promise<void> => {
 const e2eStage = async (k: number, capture: boolean): Promise<void> => {
   const targets = replicaTargets(k);
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-e2e-'));
-  const queries: string[] = [];
+  // captured statements go to the file one JSON line each as they are sent (not held: at 10M
+  // events their text is hundreds of MB, and holding it would add to this run's peak RSS)
+  const qfd = capture ? fs.openSync(queriesFile(k), 'w') : -1;
   const t0 = performance.now();
   let readMs = 0;
   let events = 0;
-  // as runReport does: each site reconstructed as soon as it is read, its events dropped
-  const parts: SiteReport[] = [];
-  for (const t of targets) {
-    const tr = performance.now();
-    const src = await connect(t.url, t.site)();
-    if (Ei.isLeft(src)) throw new Error(JSON.stringify(src.left));
-    if (capture) {
-      const kx = src.right.knex;
-      kx.on('query', (q: { sql: string; bindings?: ReadonlyArray<unknown> }) => queries.push(kx.raw(q.sql, (q.bindings ?? []) as never).toQuery()));
-    }
-    let read: SiteRead;
-    try {
-      const r = await readSite(src.right)();
-      if (Ei.isLeft(r)) throw new Error(JSON.stringify(r.left));
-      read = r.right;
-    } finally {
-      await src.right.knex.destroy();
-    }
-    readMs += performance.now() - tr;
-    events += read.events.length;
-    parts.push(siteReport(timelineOptions)(toSiteInput(t.site)(read)));
-  }
   const req = { ...timelineOptions, out: outDir, facts: false };
-  const rep = assemble(req)(parts);
+  // as runReport does: each site reconstructed as soon as it is read, its events dropped; the
+  // parts live only in this function, until they are joined
+  const reconstruct = async () => {
+    const parts: SiteReport[] = [];
+    for (const t of targets) {
+      const tr = performance.now();
+      const src = await connect(t.url, t.site)();
+      if (Ei.isLeft(src)) throw new Error(JSON.stringify(src.left));
+      if (capture) {
+        const kx = src.right.knex;
+        kx.on('query', (q: { sql: string; bindings?: ReadonlyArray<unknown> }) => {
+          fs.writeSync(qfd, `${JSON.stringify(kx.raw(q.sql, (q.bindings ?? []) as never).toQuery())}\n`);
+        });
+      }
+      let read: SiteRead;
+      try {
+        const r = await readSite(src.right)();
+        if (Ei.isLeft(r)) throw new Error(JSON.stringify(r.left));
+        read = r.right;
+      } finally {
+        await src.right.knex.destroy();
+      }
+      readMs += performance.now() - tr;
+      events += read.events.length;
+      parts.push(siteReport(timelineOptions, { leases: false })(toSiteInput(t.site)(read)));
+    }
+    Scratch.release();
+    const joined = assemble(req)(parts);
+    Scratch.release();
+    return joined;
+  };
+  const rep = await reconstruct();
   const files = renderFiles(req, rep, []);
   if (Ei.isLeft(files)) throw new Error(JSON.stringify(files.left));
   const w = await writeAllAtomic(files.right)();
   if (Ei.isLeft(w)) throw new Error(JSON.stringify(w.left));
   const ms = performance.now() - t0;
   fs.rmSync(outDir, { recursive: true, force: true });
-  if (capture) fs.writeFileSync(queriesFile(k), JSON.stringify(queries));
+  if (capture) fs.closeSync(qfd);
   out({ ms, read_ms: readMs, events, rows: rep.timeline.rows.length });
 };
 
@@ -303,10 +316,19 @@ const e2eStage = async (k: number, capture: boolean): Promise<void> => {
 // bare SELECT (d)
 // -------------------------------------------------------------------------------------
 
+/** The captured statements, one JSON string per line, read line by line (the whole file can be longer than a string may be). */
+const readQueries = async (file: string): Promise<string[]> => {
+  const queries: string[] = [];
+  for await (const line of readline.createInterface({ input: fs.createReadStream(file, 'utf8'), crlfDelay: Infinity })) {
+    if (line !== '') queries.push(JSON.parse(line) as string);
+  }
+  return queries;
+};
+
 const selectStage = async (k: number): Promise<void> => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mysql = require('mysql2') as typeof import('mysql2');
-  const queries = JSON.parse(fs.readFileSync(queriesFile(k), 'utf8')) as string[];
+  const queries = await readQueries(queriesFile(k));
   // the connection options of the adapters (adapters/Source.ts), so the floor parses rows as (c) does
   const cfg = await knexConfig(MYSQL_URL)();
   if (Ei.isLeft(cfg)) throw new Error(cfg.left.message);

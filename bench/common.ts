@@ -32,7 +32,7 @@ export const CACHE = path.join(ROOT, 'bench', '.cache');
  */
 export const CACHE_LAYOUT = 4;
 export const baseEventsFile = path.join(CACHE, `base-scale${BASE_SCALE}-layout${CACHE_LAYOUT}.v8`);
-export const queriesFile = (k: number): string => path.join(CACHE, `queries-scale${BASE_SCALE}-x${k}.json`);
+export const queriesFile = (k: number): string => path.join(CACHE, `queries-scale${BASE_SCALE}-x${k}.jsonl`);
 export const intervalsFile = (k: number): string => path.join(CACHE, `intervals-scale${BASE_SCALE}-x${k}.csv`);
 export const checkFile = (k: number): string => path.join(CACHE, `check-scale${BASE_SCALE}-x${k}.json`);
 
