@@ -5,8 +5,9 @@
  * the same text (as the joined key texts it replaces compared them, minus their ambiguity: a
  * value holding the separator could join into another row's key).
  *
- * A million output rows cost 8 bytes each here, against about 100 bytes of key text and a map
- * entry each before (the usage timeline at 10M events: about 0.7 GB of the report's peak).
+ * A row costs 24 to 40 bytes here (a table at most half full of 32-bit hashes and numbers, the
+ * row's reference and number), against its own key text and a map entry before: rendering the
+ * 10M-event report added 0.9 GB of heap with those, 0.07 GB with this.
  *
  * @internal
  * @since 0.2.0
