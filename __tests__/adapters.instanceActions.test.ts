@@ -152,10 +152,9 @@ interface WorldEvent {
   readonly start: string | null;
 }
 
-const AUDIT_TABLES = NOVA_INSTANCE_TABLES;
 
 const load = async (fx: Fixture, w: World): Promise<void> => {
-  for (const key of AUDIT_TABLES) await fx.src.knex.raw(`delete from ${fx.tableName(key)}`);
+  for (const key of NOVA_INSTANCE_TABLES) await fx.src.knex.raw(`delete from ${fx.tableName(key)}`);
   const put = async (key: TableKey, rows: ReadonlyArray<Record<string, unknown>>) => {
     if (rows.length > 0) await fx.insert(key, rows);
   };
@@ -235,7 +234,7 @@ const ok = (action_id: number, start: string | null = '2024-01-01 00:00:00'): Wo
 describeBoth('auditActionEvents', (dialect) => {
   let fx: Fixture;
   beforeAll(async () => {
-    fx = await openFixture(dialect, { tables: AUDIT_TABLES });
+    fx = await openFixture(dialect, { tables: NOVA_INSTANCE_TABLES });
   });
   afterAll(async () => {
     await fx?.drop();

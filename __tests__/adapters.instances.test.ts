@@ -257,7 +257,6 @@ const scenario = async (fx: Fixture): Promise<void> => {
   await put('nova_api.request_specs', specs);
 };
 
-const NOVA = NOVA_INSTANCE_TABLES;
 
 describeBoth('instances adapter', (dialect) => {
   let fx: Fixture;
@@ -265,7 +264,7 @@ describeBoth('instances adapter', (dialect) => {
   let shadow: RunResult<E.Event>;
   let ents: Map<string, E.Event[]>;
   beforeAll(async () => {
-    fx = await openFixture(dialect, { tables: [...NOVA, 'nova_api.request_specs'] });
+    fx = await openFixture(dialect, { tables: [...NOVA_INSTANCE_TABLES, 'nova_api.request_specs'] });
     await scenario(fx);
     live = await run(instances, fx.src);
     shadow = await run(shadowInstances, fx.src);
@@ -383,7 +382,7 @@ describeBoth('instances adapter', (dialect) => {
 
 describeBoth('instances adapter without nova_api.request_specs', (dialect) => {
   it('reads every instance as on-demand and reports the missing table', async () => {
-    const fx = await openFixture(dialect, { tables: NOVA });
+    const fx = await openFixture(dialect, { tables: NOVA_INSTANCE_TABLES });
     try {
       await fx.insert('nova.instances', [instance({ uuid: 'x-1', node: KVM })]);
       const r = await run(instances, fx.src);
@@ -398,7 +397,7 @@ describeBoth('instances adapter without nova_api.request_specs', (dialect) => {
 
 describeMysql('instances adapter on both dialects', () => {
   const both = async (dialect: Dialect) => {
-    const fx = await openFixture(dialect, { tables: [...NOVA, 'nova_api.request_specs'] });
+    const fx = await openFixture(dialect, { tables: [...NOVA_INSTANCE_TABLES, 'nova_api.request_specs'] });
     try {
       await scenario(fx);
       return { live: (await run(instances, fx.src)).outputs, shadow: (await run(shadowInstances, fx.src)).outputs };
@@ -442,7 +441,7 @@ describe('instances adapter conservation', () => {
   it('reads n rows and folds or rejects each exactly once, launched ones folded', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(instanceArb, { maxLength: 12 }), async (xs) => {
-        const fx = await openFixture('sqlite', { tables: [...NOVA, 'nova_api.request_specs'] });
+        const fx = await openFixture('sqlite', { tables: [...NOVA_INSTANCE_TABLES, 'nova_api.request_specs'] });
         try {
           const rows = xs.map((x, n) => instance({ uuid: `p-${n}`, node: x.node, created_at: x.created ?? D(1), launched_at: x.launched ? D(1) : null, terminated_at: x.terminated }));
           const acts = xs.map((_, n) => instanceAction({ instance_uuid: `p-${n}` }));
@@ -507,7 +506,7 @@ describeBoth('instances adapter reading ahead', (dialect) => {
   let fx: Fixture;
   const uuids = ['r-1', 'r-2', 'r-3', 'r-4', 'r-5'];
   beforeAll(async () => {
-    fx = await openFixture(dialect, { tables: [...NOVA, 'nova_api.request_specs'] });
+    fx = await openFixture(dialect, { tables: [...NOVA_INSTANCE_TABLES, 'nova_api.request_specs'] });
     const acts = uuids.map((uuid) => instanceAction({ instance_uuid: uuid }));
     await fx.insert('nova.instances', uuids.map((uuid) => instance({ uuid, node: KVM })));
     await fx.insert('nova.instance_actions', acts);
@@ -578,7 +577,7 @@ describeBoth('instances adapter reading ahead', (dialect) => {
 
 describe('instances adapter with more uuids than SQLite binds', () => {
   it('splits the event query of a batch bigger than the bound-value limit', async () => {
-    const fx = await openFixture('sqlite', { tables: NOVA });
+    const fx = await openFixture('sqlite', { tables: NOVA_INSTANCE_TABLES });
     try {
       // 4 (action table, event table) pairs x 9000 uuids = 36000 values in one batch, over 32766
       const n = 9000;
