@@ -5,6 +5,9 @@ process.env.TZ = 'America/Chicago';
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
+  // A shared 2-core machine under load (CI, parallel work) runs the database tests slower than
+  // jest's 5 s default; a test that hangs still fails, after 60 s.
+  testTimeout: 60_000,
   roots: ['<rootDir>/__tests__'],
   testMatch: ['**/*.test.ts'],
   transform: {
