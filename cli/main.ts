@@ -72,8 +72,10 @@ report options:
   --value-types VTS    nodes, vcpus, memory_mb, disk_gb, gpus or all (default nodes).
   --out DIR            Output folder (default output); files go to DIR/data/.
   --facts              Also write the facts timeline (every event) to DIR/data/facts_timeline.csv.
-  --export-db URL      Also replace the tables usage_timeline and usage_daily in this database
-                       (mysql://user:pass@host:port/DATABASE or sqlite:path), for dashboards.
+  --export-db URL      Also replace the report's tables in this database (usage_timeline,
+                       usage_daily, leadtime_timeline, leadtime_stats, coverage_gaps), for
+                       dashboards (docs/grafana.md): mysql://user:pass@host:port/DATABASE or
+                       sqlite:path.
   --plot-format FMTS   Figures in DIR/plots/: png, svg or png,svg (default png).
   --no-plots           Skip the figures.
   --query-timeout S    Stop when one MySQL statement runs longer than S seconds (exit code 4).

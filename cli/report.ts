@@ -4,8 +4,9 @@
  *
  * Files under `<out>/data/`: `usage_timeline.csv` and `.json`, `usage_daily.csv` (the wide
  * per-day table), `leadtime_timeline.csv` and `.json` (the same rows), `leadtime_stats.json`
- * (monthly lead-time statistics), `audit.json`, and `facts_timeline.csv` when asked. A failed run writes nothing
- * and leaves earlier outputs as they were.
+ * (monthly lead-time statistics), `audit.json`, and `facts_timeline.csv` when asked; the tables
+ * among them are listed once, in `cli/tables.ts`, which `--export-db` writes too. A failed run
+ * writes nothing and leaves earlier outputs as they were.
  *
  * @since 0.1.0
  */
@@ -17,16 +18,15 @@ import { redact, type SiteConfig } from '../adapters/Source';
 import type { GroupColumn } from '../lib/Counts';
 import { csvChunks, jsonChunks } from '../lib/Csv';
 import * as Facts from '../lib/Facts';
-import { statColumns } from '../lib/LeadTime';
 import type { Failure } from '../lib/Failure';
 import type { ValueType } from '../lib/Quantities';
 import * as EventTable from '../lib/EventTable';
 import { assemble, siteReport, type Report, type SiteReport } from '../lib/Report';
 import * as Scratch from '../lib/Scratch';
 import type { TimelineOptions } from '../lib/Timeline';
-import { dailyColumns, leadTimeColumns, usageColumns, validateDailyRows, validateLeadTimeRows, validateRows, type LeadTimeGroupColumn } from '../lib/UsageRow';
 import { figures, renderAll, renderer, type Format } from '../plot';
 import { exportDb } from './exportDb';
+import { reportTables } from './tables';
 import { writeAllAtomic, type OutputFile } from './write';
 
 // -------------------------------------------------------------------------------------
@@ -50,7 +50,7 @@ export interface ReportRequest extends TimelineOptions {
    * wants them; no output file needs them, so by default no site's are held (about 0.3 KB a lease).
    */
   readonly leases?: boolean;
-  /** Also replace the tables `usage_timeline` and `usage_daily` in this database. */
+  /** Also replace the report's tables (`cli/tables.ts`) in this database. */
   readonly exportDb?: string;
   /** Time limit of each statement on MySQL sources (the server interrupts it). */
   readonly queryTimeoutMs?: number;
@@ -99,24 +99,16 @@ export const renderFiles = (
   reads: ReadonlyArray<SiteRead>,
 ): Ei.Either<Failure, ReadonlyArray<OutputFile>> => {
   const dir = path.join(req.out, 'data');
-  const rows = validateRows(req.groupBy)(rep.timeline.rows);
-  if (Ei.isLeft(rows)) return Ei.left(failRender('usage timeline')(rows.left.join('; ')));
-  const daily = validateDailyRows(req.groupBy)(rep.daily);
-  if (Ei.isLeft(daily)) return Ei.left(failRender('daily table')(daily.left.join('; ')));
-  const leadGroup: ReadonlyArray<LeadTimeGroupColumn> = req.groupBy.includes('node_type') ? ['node_type'] : [];
-  const lead = validateLeadTimeRows(leadGroup)(rep.leadTime.rows);
-  if (Ei.isLeft(lead)) return Ei.left(failRender('lead-time timeline')(lead.left.join('; ')));
-  const cols = usageColumns(req.groupBy);
-  const leadCols = leadTimeColumns(leadGroup);
-  const files: Array<Ei.Either<string, OutputFile>> = [
-    Ei.map((contents: Iterable<string>) => ({ path: path.join(dir, 'usage_timeline.csv'), contents }))(csvChunks(cols)(rows.right)),
-    Ei.map((contents: Iterable<string>) => ({ path: path.join(dir, 'usage_timeline.json'), contents }))(jsonChunks(cols)(rows.right)),
-    Ei.map((contents: Iterable<string>) => ({ path: path.join(dir, 'usage_daily.csv'), contents }))(csvChunks(dailyColumns(req.groupBy))(daily.right)),
-    Ei.map((contents: Iterable<string>) => ({ path: path.join(dir, 'leadtime_timeline.csv'), contents }))(csvChunks(leadCols)(lead.right)),
-    Ei.map((contents: Iterable<string>) => ({ path: path.join(dir, 'leadtime_timeline.json'), contents }))(jsonChunks(leadCols)(lead.right)),
-    Ei.map((contents: Iterable<string>) => ({ path: path.join(dir, 'leadtime_stats.json'), contents }))(jsonChunks(statColumns(leadGroup))(rep.leadTime.stats)),
-    Ei.right({ path: path.join(dir, 'audit.json'), contents: `${JSON.stringify(rep.audit, null, 2)}\n` }),
-  ];
+  const tables = reportTables(req.groupBy, rep);
+  if (Ei.isLeft(tables)) return tables;
+  const files: Array<Ei.Either<string, OutputFile>> = [];
+  for (const t of tables.right) {
+    for (const f of t.formats) {
+      const chunks = f === 'csv' ? csvChunks(t.columns)(t.rows) : jsonChunks(t.columns)(t.rows);
+      files.push(Ei.map((contents: Iterable<string>) => ({ path: path.join(dir, `${t.name}.${f}`), contents }))(chunks));
+    }
+  }
+  files.push(Ei.right({ path: path.join(dir, 'audit.json'), contents: `${JSON.stringify(rep.audit, null, 2)}\n` }));
   if (req.facts) {
     const facts = reads.flatMap((r) => Facts.toFacts(req.valueTypes)(EventTable.toEvents(r.events)).map((f) => ({ site: r.site, ...f })));
     files.push(Ei.map((contents: Iterable<string>) => ({ path: path.join(dir, 'facts_timeline.csv'), contents }))(csvChunks(['site', ...Facts.columns])(facts)));
@@ -218,12 +210,10 @@ export const runReport = (req: ReportRequest): TE.TaskEither<Failure, ReportResu
   const written = await writeAllAtomic(files)();
   if (Ei.isLeft(written)) return written;
   if (req.exportDb !== undefined) {
-    const text = ['site', 'collector_type', 'count_type', 'value_type', 'node_type', 'hypervisor_hostname'];
-    req.log(`exporting to ${redact(req.exportDb)}`);
-    const exported = await exportDb(req.exportDb, [
-      { name: 'usage_timeline', columns: usageColumns(req.groupBy), text, rows: rep.timeline.rows },
-      { name: 'usage_daily', columns: dailyColumns(req.groupBy), text, rows: rep.daily },
-    ])();
+    const tables = reportTables(req.groupBy, rep);
+    if (Ei.isLeft(tables)) return tables;
+    req.log(`exporting ${tables.right.map((t) => t.name).join(', ')} to ${redact(req.exportDb)}`);
+    const exported = await exportDb(req.exportDb, tables.right)();
     if (Ei.isLeft(exported)) return exported;
   }
   for (const line of summary(rep)) req.log(line);
