@@ -25,7 +25,9 @@ import { assemble, siteReport, type Report, type SiteReport } from '../lib/Repor
 import * as Scratch from '../lib/Scratch';
 import type { TimelineOptions } from '../lib/Timeline';
 import { figures, renderAll, renderer, type Format } from '../plot';
+import { summarize, type PeriodKind } from '../lib/Summary';
 import { exportDb } from './exportDb';
+import { summaryJson, summaryMarkdown } from './summary';
 import { reportTables } from './tables';
 import { writeAllAtomic, type OutputFile } from './write';
 
@@ -54,6 +56,11 @@ export interface ReportRequest extends TimelineOptions {
   readonly exportDb?: string;
   /** Time limit of each statement on MySQL sources (the server interrupts it). */
   readonly queryTimeoutMs?: number;
+  /**
+   * Also write `summary.md` and `summary.json` under `<out>/data/`: the KPI summary of the last
+   * full week or month of the window and the one before (`lib/Summary.ts`). Needs value type `nodes`.
+   */
+  readonly summary?: PeriodKind;
   /** Draw the figures in these formats under `<out>/plots/`; absent: no figures. */
   readonly plots?: ReadonlyArray<Format>;
   /** Progress and summary lines go here (stderr in the CLI). */
@@ -62,7 +69,7 @@ export interface ReportRequest extends TimelineOptions {
 
 /** @category model @since 0.1.0 */
 export interface ReportResult {
-  /** The report; its `leadTime.leases` is empty unless the request asked for `leases`. */
+  /** The report; its `leadTime.leases` is empty unless the request asked for `leases` or a `summary`. */
   readonly report: Report;
   /** The sites as read, events included: only when the facts timeline was asked for (else empty). */
   readonly reads: ReadonlyArray<SiteRead>;
@@ -168,7 +175,8 @@ const reconstruct = async (req: ReportRequest): Promise<Ei.Either<Failure, { rea
   for (const t of req.targets) {
     const r = await readTarget(req.log, req.queryTimeoutMs)(t)();
     if (Ei.isLeft(r)) return r;
-    parts.push(siteReport(req, { leases: req.leases === true })(toSiteInput(t.site)(r.right)));
+    // the summary's lease counts and medians need the per-lease lead times
+    parts.push(siteReport(req, { leases: req.leases === true || req.summary !== undefined })(toSiteInput(t.site)(r.right)));
     if (req.facts) reads.push(r.right);
   }
   // the core's pooled temporaries are sized for the largest site; the joined timeline takes its
@@ -190,6 +198,23 @@ export const runReport = (req: ReportRequest): TE.TaskEither<Failure, ReportResu
   const { rep, reads } = reconstructed.right;
   const data = renderFiles(req, rep, reads);
   if (Ei.isLeft(data)) return data;
+  const kpi: OutputFile[] = [];
+  if (req.summary !== undefined) {
+    const window = { start: req.start, end: req.end };
+    const s = summarize({
+      kind: req.summary,
+      ...window,
+      daily: rep.daily,
+      coverage: rep.coverage,
+      leases: rep.leadTime.leases,
+      leaseSites: rep.audit.leadtime.map((a) => a.site),
+      byNodeType: req.groupBy.includes('node_type'),
+    });
+    const names = Object.fromEntries(req.targets.map((t) => [t.site.site, t.site.displayName]));
+    kpi.push({ path: path.join(req.out, 'data', 'summary.json'), contents: summaryJson(s, window) });
+    kpi.push({ path: path.join(req.out, 'data', 'summary.md'), contents: summaryMarkdown(s, window, names) });
+    req.log(s.current === null ? `summary: no full ${req.summary} in the window` : `summary: ${s.current.label}${s.previous === null ? '' : ` against ${s.previous.label}`}`);
+  }
   let plots: ReadonlyArray<OutputFile> = [];
   if (req.plots !== undefined && req.plots.length > 0) {
     req.log(`drawing figures (${req.plots.join(', ')})`);
@@ -206,7 +231,7 @@ export const runReport = (req: ReportRequest): TE.TaskEither<Failure, ReportResu
     plots = drawn.right;
   }
   // data and figures are written together: all of them or none
-  const files: ReadonlyArray<OutputFile> = [...data.right, ...plots];
+  const files: ReadonlyArray<OutputFile> = [...data.right, ...kpi, ...plots];
   const written = await writeAllAtomic(files)();
   if (Ei.isLeft(written)) return written;
   if (req.exportDb !== undefined) {
