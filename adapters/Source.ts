@@ -14,6 +14,7 @@
  * as strings and are decoded by `codecs.Int` / `codecs.Num`.
  *
  * @since 0.1.0
+ * @module
  */
 import * as TE from 'fp-ts/TaskEither';
 import { knex, type Knex } from 'knex';

@@ -18,6 +18,7 @@
  *   start or the window start.
  *
  * @since 0.1.0
+ * @module
  */
 import * as E from 'fp-ts/Either';
 import { bisectRight } from 'd3-array';

@@ -12,6 +12,7 @@
  * counts of partitions (sites, groups, sources) merge with `concatAll`.
  *
  * @since 0.1.0
+ * @module
  */
 import { bisectRight } from 'd3-array';
 import type { Monoid as MonoidT } from 'fp-ts/Monoid';

@@ -26,6 +26,7 @@
  *   (same leases: those created in the period; same quantile, R-7).
  *
  * @since 0.3.0
+ * @module
  */
 import { quantileSorted } from 'd3-array';
 import type { BaseCountType } from './CountType';
