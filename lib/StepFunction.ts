@@ -85,7 +85,7 @@ export const valueAt =
  * The integral over `[a, b)` in value-hours (e.g. node-hours). 0 when `b <= a`.
  *
  * @example
- * integral(0, 2 * HOUR)(fromPoints([[0, 3]])) === 6
+ * integral(unsafeMillis(0), unsafeMillis(2 * HOUR))(fromPoints([[0, 3]])) === 6
  * @since 0.1.0
  */
 export const integral =

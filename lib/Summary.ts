@@ -289,8 +289,9 @@ const nodeTypesOf = (l: LeaseLeadTime): ReadonlyArray<string> => (l.node_types.l
  * and, when `byNodeType`, per node type (those of the daily table and of the leases).
  *
  * @example
- * const s = summarize({ kind: 'week', start, end, daily: report.daily, coverage: report.coverage,
- *   leases: report.leadTime.leases, leaseSites: report.audit.leadtime.map((a) => a.site), byNodeType: true })
+ * const rep = report(options)(sites) // Report.report keeps the per-lease lead times
+ * const s = summarize({ kind: 'week', start, end, daily: rep.daily, coverage: rep.coverage,
+ *   leases: rep.leadTime.leases, leaseSites: rep.audit.leadtime.map((a) => a.site), byNodeType: true })
  * s.rows[0].current.committed_pct // e.g. 61.2: committed share of reservable node-hours that week
  * @since 0.3.0
  */
