@@ -31,7 +31,8 @@ export const summaryJson = (s: Summary, window: { readonly start: T.Millis; read
   return `${JSON.stringify(roundDeep({ kind: s.kind, window: { start: T.toIso(window.start), end: T.toIso(window.end) }, current: period(s.current), previous: period(s.previous), rows: s.rows }), null, 2)}\n`;
 };
 
-const int = (x: number): string => Math.round(x).toLocaleString('en-US');
+/** A whole number with thousands separators (`1,234,567`), the same bytes whatever the locale. */
+const int = (x: number): string => String(Math.round(x)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 const signed = (x: number, digits: number, unit = ''): string => `${x > 0 ? '+' : x < 0 ? '-' : '±'}${Math.abs(x).toFixed(digits)}${unit}`;
 const signedInt = (x: number): string => `${x > 0 ? '+' : x < 0 ? '-' : '±'}${int(Math.abs(x))}`;
 
