@@ -189,6 +189,23 @@ describe('summarize: capacity', () => {
     expect(all?.change?.node_hours.reservable).toBeNull();
   });
 
+  it('leaves out a node type with nothing in either period (retired), which the site row still counts', () => {
+    const four = SF.fromPoints([[START, 4]]);
+    const retired = SF.fromPoints([[utc(2023, 11, 1), 3], [utc(2023, 12, 1), 0]]);
+    const zero = SF.fromPoints([]);
+    const w: World = {
+      f: { a: { reservable: four, committed: zero, occupied: zero }, b: { reservable: retired, committed: zero, occupied: zero } },
+      covered: Object.fromEntries(baseCountTypes.map((ct) => [ct, [[START, END]]])) as unknown as World['covered'],
+    };
+    // b held 3 nodes until December 2023: zero node-hours in both months
+    const s = summarize(input(w));
+    expect(s.rows.map((r) => r.node_type)).toEqual(['all', 'a']);
+    expect(s.rows[0].current.node_hours.reservable).toBe(4 * 29 * 24);
+    // with a lease in February, b is listed again
+    const lease = { site: 's', lease_id: 'l', project_id: null, node_types: ['b'], created_at: utc(2024, 2, 3), start_date: utc(2024, 2, 3), end_date: null, actual_start: null, requested_hours: 0, effective_hours: null, missing_effective: 'start_error' as const };
+    expect(summarize(input(w, { leases: [lease] })).rows.map((r) => r.node_type)).toEqual(['all', 'a', 'b']);
+  });
+
   it('has no rows when the window holds no full period', () => {
     expect(summarize({ kind: 'month', start: utc(2024, 1, 2), end: utc(2024, 1, 30), daily: [], coverage: new Map(), leases: [], leaseSites: [], byNodeType: false })).toEqual({
       kind: 'month',

@@ -33,8 +33,19 @@ export const summaryJson = (s: Summary, window: { readonly start: T.Millis; read
 
 /** A whole number with thousands separators (`1,234,567`), the same bytes whatever the locale. */
 const int = (x: number): string => String(Math.round(x)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-const signed = (x: number, digits: number, unit = ''): string => `${x > 0 ? '+' : x < 0 ? '-' : '±'}${Math.abs(x).toFixed(digits)}${unit}`;
-const signedInt = (x: number): string => `${x > 0 ? '+' : x < 0 ? '-' : '±'}${int(Math.abs(x))}`;
+/** `x` with `digits` decimals, `-0.0` printed as `0.0`. */
+const fixed = (x: number, digits: number): string => {
+  const s = x.toFixed(digits);
+  return Number(s) === 0 ? Math.abs(x).toFixed(digits) : s;
+};
+const signed = (x: number, digits: number, unit = ''): string => {
+  const a = Math.abs(x).toFixed(digits);
+  return `${Number(a) === 0 ? '±' : x > 0 ? '+' : '-'}${a}${unit}`;
+};
+const signedInt = (x: number): string => {
+  const r = Math.round(x);
+  return `${r === 0 ? '±' : r > 0 ? '+' : '-'}${int(Math.abs(r))}`;
+};
 
 /** A figure and its change: `1,234 (+56)`; `unknown` where there is no figure. */
 const cell = (cur: number | null, change: number | null | undefined, show: (x: number) => string, showChange: (x: number) => string): string =>
@@ -53,13 +64,13 @@ const coverageNote = (m: Metrics): string | null => {
 const tableRow = (r: SummaryRow): string => {
   const c = r.current;
   const d = r.change;
-  const hours = (x: number) => `${x.toFixed(1)} h`;
+  const hours = (x: number) => `${fixed(x, 1)} h`;
   return `| ${r.node_type} | ${[
     cell(c.node_hours.reservable, d?.node_hours.reservable, int, signedInt),
     cell(c.node_hours.committed, d?.node_hours.committed, int, signedInt),
-    cell(c.committed_pct, d?.committed_pct, (x) => `${x.toFixed(1)}%`, (x) => signed(x, 1, ' pt')),
+    cell(c.committed_pct, d?.committed_pct, (x) => `${fixed(x, 1)}%`, (x) => signed(x, 1, ' pt')),
     cell(c.node_hours.occupied, d?.node_hours.occupied, int, signedInt),
-    cell(c.occupied_pct, d?.occupied_pct, (x) => `${x.toFixed(1)}%`, (x) => signed(x, 1, ' pt')),
+    cell(c.occupied_pct, d?.occupied_pct, (x) => `${fixed(x, 1)}%`, (x) => signed(x, 1, ' pt')),
     cell(c.leases_created, d?.leases_created, int, signedInt),
     cell(c.leases_started, d?.leases_started, int, signedInt),
     c.leases_created === 0 ? 'no leases' : cell(c.median_requested_hours, d?.median_requested_hours, hours, (x) => signed(x, 1, ' h')),

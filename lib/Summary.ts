@@ -21,7 +21,8 @@
  *   `covered_hours` says how much of the period is known;
  * - a node type counts a lease once in each node type it holds (`none` when it holds no host), as
  *   the lead-time statistics do; the site's `all` row counts it once; node-hours of `all` are the
- *   sum over node types;
+ *   sum over node types; a node type with nothing in either period (no node-hour, no lease) has
+ *   no row;
  * - the monthly summary's median lead times are the lead-time statistics' medians of that month
  *   (same leases: those created in the period; same quantile, R-7).
  *
@@ -278,6 +279,10 @@ const change = (cur: Metrics, prev: Metrics): Change => ({
 
 const ALL = 'all';
 
+/** Nothing to say: no reservable, committed or occupied node-hour, no lease (zero or unknown). */
+const idle = (m: Metrics): boolean =>
+  summaryCounts.every((c) => (m.node_hours[c] ?? 0) === 0) && (m.leases_created ?? 0) === 0 && (m.leases_started ?? 0) === 0;
+
 const nodeTypesOf = (l: LeaseLeadTime): ReadonlyArray<string> => (l.node_types.length === 0 ? ['none'] : l.node_types);
 
 // -------------------------------------------------------------------------------------
@@ -286,7 +291,9 @@ const nodeTypesOf = (l: LeaseLeadTime): ReadonlyArray<string> => (l.node_types.l
 
 /**
  * The summary of the last full period inside the window and the one before it, per site (`all`)
- * and, when `byNodeType`, per node type (those of the daily table and of the leases).
+ * and, when `byNodeType`, per node type (those of the daily table and of the leases; a node type
+ * with no reservable, committed or occupied node-hour and no lease in either period, such as a
+ * retired one, is left out: the site's `all` row still counts it).
  *
  * @example
  * const rep = report(options)(sites) // Report.report keeps the per-lease lead times
@@ -345,6 +352,7 @@ export const summarize = (input: SummaryInput): Summary => {
       const metrics = (p: Period): Metrics => ({ ...capacity(p, spans, days.get(k) ?? new Map()), ...leaseMetrics(p, ls) });
       const cur = metrics(current);
       const prev = previous === null ? null : metrics(previous);
+      if (nt !== ALL && idle(cur) && (prev === null || idle(prev))) continue;
       rows.push({ site, node_type: nt, current: cur, previous: prev, change: prev === null ? null : change(cur, prev) });
     }
   }
