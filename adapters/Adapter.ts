@@ -9,6 +9,7 @@
  * reason. `rows_read = rows_folded + rows_rejected` per (site, source table).
  *
  * @since 0.1.0
+ * @module
  */
 import type * as Ei from 'fp-ts/Either';
 import type { ReadonlyNonEmptyArray } from 'fp-ts/ReadonlyNonEmptyArray';

@@ -14,6 +14,7 @@
  * as strings and are decoded by `codecs.Int` / `codecs.Num`.
  *
  * @since 0.1.0
+ * @module
  */
 import * as TE from 'fp-ts/TaskEither';
 import { knex, type Knex } from 'knex';
@@ -330,7 +331,7 @@ export const probeTable = async (src: Source, ref: TableRef): Promise<'ok' | 'mi
  * no other query may run on a SQLite source inside the loop.
  *
  * @example
- * for await (const row of streamRows(src, src.knex.select('*').from(tableName(src)(ref)))) ...
+ * for await (const row of streamRows(src, src.knex.select('*').from(tableName(src)(ref)))) console.log(row)
  * @since 0.1.0
  */
 export async function* streamRows(src: Source, q: Knex.QueryBuilder | Knex.Raw): AsyncIterable<unknown> {

@@ -23,6 +23,7 @@
  * generated rows.
  *
  * @since 0.1.0
+ * @module
  */
 import * as O from 'fp-ts/Option';
 import * as t from 'io-ts';
@@ -51,6 +52,7 @@ export type Fail = typeof FAIL;
  * @since 0.1.0
  */
 export interface Fast<A> {
+/** Decodes `u`, or returns `Fail` where `validate` would fail (no error list built). */
   readonly fast: (u: unknown) => A | Fail;
 }
 

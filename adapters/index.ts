@@ -4,6 +4,7 @@
  * @example
  * import { readSite, Source } from 'chameleon-usage/adapters'
  * @since 0.1.0
+ * @module
  */
 export * as Adapter from './Adapter';
 export * as Source from './Source';

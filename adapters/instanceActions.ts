@@ -118,7 +118,8 @@ const minOf = (xs: ReadonlyArray<Millis | null>): Millis | null => {
  *
  * @example
  * // created at 0, shelved at 5, unshelved at 8, terminated at 10: [0, 5) and [8, 10)
- * periods({ created_at: 0, terminated_at: 10, deleted_at: 10 }, usable(events))
+ * const at = T.unsafeMillis
+ * periods({ created_at: at(0), terminated_at: at(10), deleted_at: at(10) }, usable(events))
  * @since 0.1.0
  */
 export const periods = (

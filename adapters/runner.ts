@@ -9,6 +9,7 @@
  *   silently wrong).
  *
  * @since 0.1.0
+ * @module
  */
 import * as Ei from 'fp-ts/Either';
 import * as TE from 'fp-ts/TaskEither';

@@ -1,12 +1,13 @@
 /**
- * `--export-db URL`: writes the usage timeline and the wide per-day table into database tables
- * (`usage_timeline`, `usage_daily`) that dashboards query, through knex, on MySQL/MariaDB or
- * SQLite.
+ * `--export-db URL`: writes the report's tables (`cli/tables.ts`: the usage timeline, the wide
+ * per-day table, the lead-time timeline and statistics, the coverage gaps) into database tables of
+ * the same names that dashboards query (docs/grafana.md), through knex, on MySQL/MariaDB or SQLite.
  *
  * Each table is replaced whole and atomically: rows go into `<name>__new`, then one rename
  * swaps it in (MySQL `RENAME TABLE` is atomic; SQLite does it in a transaction). Readers see the
  * old table or the new one, never a half-filled one; a failed export leaves the old table.
- * Timestamps are DATETIME (UTC) on MySQL and ISO-8601 text on SQLite.
+ * Instants (`timestamp`, or the columns a table names in `times`) are DATETIME (UTC) on MySQL and
+ * ISO-8601 text on SQLite; text columns are VARCHAR(255) on MySQL (TEXT when a value is longer).
  *
  * @since 0.1.0
  */
@@ -19,8 +20,10 @@ import type { ConfigFailure, WriteFailure } from '../lib/Failure';
 export interface ExportTable {
   readonly name: string;
   readonly columns: ReadonlyArray<string>;
-  /** Columns holding text (the others are numbers, `timestamp` is a time). */
+  /** Columns holding text (the others are numbers, or instants: see `times`). */
   readonly text: ReadonlyArray<string>;
+  /** Columns holding instants as ISO-8601 UTC text (default `['timestamp']`). */
+  readonly times?: ReadonlyArray<string>;
   readonly rows: ReadonlyArray<Readonly<Record<string, unknown>>>;
 }
 
@@ -43,17 +46,19 @@ const toDatetime = (iso: unknown): unknown => (typeof iso === 'string' ? iso.rep
 const replaceTable = async (k: Knex, dialect: 'mysql' | 'sqlite', t: ExportTable): Promise<void> => {
   if (!NAME.test(t.name) || !t.columns.every((c) => NAME.test(c))) throw new Error(`bad table or column name in ${t.name}`);
   const fresh = `${t.name}__new`;
+  const times = t.times ?? ['timestamp'];
+  const long = (c: string): boolean => t.rows.some((r) => typeof r[c] === 'string' && (r[c] as string).length > 255);
   await k.schema.dropTableIfExists(fresh);
   await k.schema.createTable(fresh, (tb) => {
     for (const c of t.columns) {
-      if (c === 'timestamp') (dialect === 'mysql' ? tb.dateTime(c) : tb.text(c)).notNullable();
-      else if (t.text.includes(c)) (dialect === 'mysql' ? tb.string(c, 255) : tb.text(c)).notNullable();
+      if (times.includes(c)) (dialect === 'mysql' ? tb.dateTime(c) : tb.text(c)).notNullable();
+      else if (t.text.includes(c)) (dialect === 'mysql' && !long(c) ? tb.string(c, 255) : tb.text(c)).notNullable();
       else tb.double(c).nullable();
     }
   });
   const rows = t.rows.map((r) => {
     const o: Record<string, unknown> = {};
-    for (const c of t.columns) o[c] = c === 'timestamp' && dialect === 'mysql' ? toDatetime(r[c]) : (r[c] ?? null);
+    for (const c of t.columns) o[c] = times.includes(c) && dialect === 'mysql' ? toDatetime(r[c]) : (r[c] ?? null);
     return o;
   });
   const batch = Math.max(1, Math.floor(900 / Math.max(1, t.columns.length)));

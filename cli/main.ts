@@ -18,6 +18,7 @@ import { groupColumns, type GroupColumn } from '../lib/Counts';
 import { exitCode, show, type Failure } from '../lib/Failure';
 import { isValueType, valueTypes as allValueTypes, type ValueType } from '../lib/Quantities';
 import { methods, parseBucket, type Method } from '../lib/Resample';
+import { periodKinds, type PeriodKind } from '../lib/Summary';
 import * as T from '../lib/Time';
 import { readConfig, resolveUrl, selectSites, siteFromKey, type SiteEntry } from './config';
 import { runDemo, runGenerate } from './demo';
@@ -72,8 +73,15 @@ report options:
   --value-types VTS    nodes, vcpus, memory_mb, disk_gb, gpus or all (default nodes).
   --out DIR            Output folder (default output); files go to DIR/data/.
   --facts              Also write the facts timeline (every event) to DIR/data/facts_timeline.csv.
-  --export-db URL      Also replace the tables usage_timeline and usage_daily in this database
-                       (mysql://user:pass@host:port/DATABASE or sqlite:path), for dashboards.
+  --export-db URL      Also replace the report's tables in this database (usage_timeline,
+                       usage_daily, leadtime_timeline, leadtime_stats, coverage_gaps), for
+                       dashboards (docs/grafana.md): mysql://user:pass@host:port/DATABASE or
+                       sqlite:path.
+  --summary P          Also write DIR/data/summary.md and summary.json (P: week or month): for
+                       the last full ISO week (Mon-Sun UTC) or calendar month of the window and
+                       the one before, per site (and node type with --group-by node_type):
+                       reservable, committed, occupied node-hours and %, leases created and
+                       started, median lead times, and the change. Needs value type nodes.
   --plot-format FMTS   Figures in DIR/plots/: png, svg or png,svg (default png).
   --no-plots           Skip the figures.
   --query-timeout S    Stop when one MySQL statement runs longer than S seconds (exit code 4).
@@ -104,6 +112,7 @@ Examples:
   npx chameleon-usage generate --out bench --scale 3
   npx chameleon-usage report --db sqlite:chi_uc.sqlite --site chi_uc --resample 1d
   npx chameleon-usage report --config sites.yaml --site chi_tacc --site chi_uc --group-by node_type
+  npx chameleon-usage report --config sites.yaml --group-by node_type --summary week --no-plots
   npx chameleon-usage grants --user usage_reader --config sites.yaml | mysql -u root --force
   npx chameleon-usage extract --db mysql://usage_reader@db:3306 --site chi_uc --out chi_uc.sqlite
 `;
@@ -125,6 +134,7 @@ const options = {
   out: { type: 'string' },
   facts: { type: 'boolean' },
   'export-db': { type: 'string' },
+  summary: { type: 'string' },
   'no-plots': { type: 'boolean' },
   'plot-format': { type: 'string', multiple: true },
   'query-timeout': { type: 'string' },
@@ -206,6 +216,9 @@ const report = async (v: Values, log: (l: string) => void): Promise<Ei.Either<Fa
   const fmts = list(v['plot-format']);
   const badFmt = fmts.filter((f) => !(plotFormats as ReadonlyArray<string>).includes(f));
   if (badFmt.length > 0) return Ei.left(configFailure(`--plot-format ${badFmt.join(',')}: use png and/or svg`));
+  const summary = v.summary;
+  if (summary !== undefined && !(periodKinds as ReadonlyArray<string>).includes(summary)) return Ei.left(configFailure(`--summary ${summary}: use week or month`));
+  if (summary !== undefined && !vts.includes('nodes')) return Ei.left(configFailure('--summary counts node-hours: include nodes in --value-types'));
   let queryTimeoutMs: number | undefined;
   if (v['query-timeout'] !== undefined) {
     const sec = Number(v['query-timeout']);
@@ -225,6 +238,7 @@ const report = async (v: Values, log: (l: string) => void): Promise<Ei.Either<Fa
     resample,
     facts: v.facts === true,
     exportDb: v['export-db'],
+    summary: summary as PeriodKind | undefined,
     plots: v['no-plots'] === true ? undefined : fmts.length === 0 ? ['png'] : ([...new Set(fmts)] as Format[]),
     queryTimeoutMs,
     log,

@@ -4,8 +4,9 @@
  *
  * Files under `<out>/data/`: `usage_timeline.csv` and `.json`, `usage_daily.csv` (the wide
  * per-day table), `leadtime_timeline.csv` and `.json` (the same rows), `leadtime_stats.json`
- * (monthly lead-time statistics), `audit.json`, and `facts_timeline.csv` when asked. A failed run writes nothing
- * and leaves earlier outputs as they were.
+ * (monthly lead-time statistics), `audit.json`, and `facts_timeline.csv` when asked; the tables
+ * among them are listed once, in `cli/tables.ts`, which `--export-db` writes too. A failed run
+ * writes nothing and leaves earlier outputs as they were.
  *
  * @since 0.1.0
  */
@@ -17,16 +18,17 @@ import { redact, type SiteConfig } from '../adapters/Source';
 import type { GroupColumn } from '../lib/Counts';
 import { csvChunks, jsonChunks } from '../lib/Csv';
 import * as Facts from '../lib/Facts';
-import { statColumns } from '../lib/LeadTime';
 import type { Failure } from '../lib/Failure';
 import type { ValueType } from '../lib/Quantities';
 import * as EventTable from '../lib/EventTable';
 import { assemble, siteReport, type Report, type SiteReport } from '../lib/Report';
 import * as Scratch from '../lib/Scratch';
 import type { TimelineOptions } from '../lib/Timeline';
-import { dailyColumns, leadTimeColumns, usageColumns, validateDailyRows, validateLeadTimeRows, validateRows, type LeadTimeGroupColumn } from '../lib/UsageRow';
 import { figures, renderAll, renderer, type Format } from '../plot';
+import { summarize, type PeriodKind } from '../lib/Summary';
 import { exportDb } from './exportDb';
+import { summaryJson, summaryMarkdown } from './summary';
+import { reportTables } from './tables';
 import { writeAllAtomic, type OutputFile } from './write';
 
 // -------------------------------------------------------------------------------------
@@ -50,10 +52,15 @@ export interface ReportRequest extends TimelineOptions {
    * wants them; no output file needs them, so by default no site's are held (about 0.3 KB a lease).
    */
   readonly leases?: boolean;
-  /** Also replace the tables `usage_timeline` and `usage_daily` in this database. */
+  /** Also replace the report's tables (`cli/tables.ts`) in this database. */
   readonly exportDb?: string;
   /** Time limit of each statement on MySQL sources (the server interrupts it). */
   readonly queryTimeoutMs?: number;
+  /**
+   * Also write `summary.md` and `summary.json` under `<out>/data/`: the KPI summary of the last
+   * full week or month of the window and the one before (`lib/Summary.ts`). Needs value type `nodes`.
+   */
+  readonly summary?: PeriodKind;
   /** Draw the figures in these formats under `<out>/plots/`; absent: no figures. */
   readonly plots?: ReadonlyArray<Format>;
   /** Progress and summary lines go here (stderr in the CLI). */
@@ -62,7 +69,7 @@ export interface ReportRequest extends TimelineOptions {
 
 /** @category model @since 0.1.0 */
 export interface ReportResult {
-  /** The report; its `leadTime.leases` is empty unless the request asked for `leases`. */
+  /** The report; its `leadTime.leases` is empty unless the request asked for `leases` or a `summary`. */
   readonly report: Report;
   /** The sites as read, events included: only when the facts timeline was asked for (else empty). */
   readonly reads: ReadonlyArray<SiteRead>;
@@ -99,24 +106,16 @@ export const renderFiles = (
   reads: ReadonlyArray<SiteRead>,
 ): Ei.Either<Failure, ReadonlyArray<OutputFile>> => {
   const dir = path.join(req.out, 'data');
-  const rows = validateRows(req.groupBy)(rep.timeline.rows);
-  if (Ei.isLeft(rows)) return Ei.left(failRender('usage timeline')(rows.left.join('; ')));
-  const daily = validateDailyRows(req.groupBy)(rep.daily);
-  if (Ei.isLeft(daily)) return Ei.left(failRender('daily table')(daily.left.join('; ')));
-  const leadGroup: ReadonlyArray<LeadTimeGroupColumn> = req.groupBy.includes('node_type') ? ['node_type'] : [];
-  const lead = validateLeadTimeRows(leadGroup)(rep.leadTime.rows);
-  if (Ei.isLeft(lead)) return Ei.left(failRender('lead-time timeline')(lead.left.join('; ')));
-  const cols = usageColumns(req.groupBy);
-  const leadCols = leadTimeColumns(leadGroup);
-  const files: Array<Ei.Either<string, OutputFile>> = [
-    Ei.map((contents: Iterable<string>) => ({ path: path.join(dir, 'usage_timeline.csv'), contents }))(csvChunks(cols)(rows.right)),
-    Ei.map((contents: Iterable<string>) => ({ path: path.join(dir, 'usage_timeline.json'), contents }))(jsonChunks(cols)(rows.right)),
-    Ei.map((contents: Iterable<string>) => ({ path: path.join(dir, 'usage_daily.csv'), contents }))(csvChunks(dailyColumns(req.groupBy))(daily.right)),
-    Ei.map((contents: Iterable<string>) => ({ path: path.join(dir, 'leadtime_timeline.csv'), contents }))(csvChunks(leadCols)(lead.right)),
-    Ei.map((contents: Iterable<string>) => ({ path: path.join(dir, 'leadtime_timeline.json'), contents }))(jsonChunks(leadCols)(lead.right)),
-    Ei.map((contents: Iterable<string>) => ({ path: path.join(dir, 'leadtime_stats.json'), contents }))(jsonChunks(statColumns(leadGroup))(rep.leadTime.stats)),
-    Ei.right({ path: path.join(dir, 'audit.json'), contents: `${JSON.stringify(rep.audit, null, 2)}\n` }),
-  ];
+  const tables = reportTables(req.groupBy, rep);
+  if (Ei.isLeft(tables)) return tables;
+  const files: Array<Ei.Either<string, OutputFile>> = [];
+  for (const t of tables.right) {
+    for (const f of t.formats) {
+      const chunks = f === 'csv' ? csvChunks(t.columns)(t.rows) : jsonChunks(t.columns)(t.rows);
+      files.push(Ei.map((contents: Iterable<string>) => ({ path: path.join(dir, `${t.name}.${f}`), contents }))(chunks));
+    }
+  }
+  files.push(Ei.right({ path: path.join(dir, 'audit.json'), contents: `${JSON.stringify(rep.audit, null, 2)}\n` }));
   if (req.facts) {
     const facts = reads.flatMap((r) => Facts.toFacts(req.valueTypes)(EventTable.toEvents(r.events)).map((f) => ({ site: r.site, ...f })));
     files.push(Ei.map((contents: Iterable<string>) => ({ path: path.join(dir, 'facts_timeline.csv'), contents }))(csvChunks(['site', ...Facts.columns])(facts)));
@@ -176,7 +175,8 @@ const reconstruct = async (req: ReportRequest): Promise<Ei.Either<Failure, { rea
   for (const t of req.targets) {
     const r = await readTarget(req.log, req.queryTimeoutMs)(t)();
     if (Ei.isLeft(r)) return r;
-    parts.push(siteReport(req, { leases: req.leases === true })(toSiteInput(t.site)(r.right)));
+    // the summary's lease counts and medians need the per-lease lead times
+    parts.push(siteReport(req, { leases: req.leases === true || req.summary !== undefined })(toSiteInput(t.site)(r.right)));
     if (req.facts) reads.push(r.right);
   }
   // the core's pooled temporaries are sized for the largest site; the joined timeline takes its
@@ -198,6 +198,23 @@ export const runReport = (req: ReportRequest): TE.TaskEither<Failure, ReportResu
   const { rep, reads } = reconstructed.right;
   const data = renderFiles(req, rep, reads);
   if (Ei.isLeft(data)) return data;
+  const kpi: OutputFile[] = [];
+  if (req.summary !== undefined) {
+    const window = { start: req.start, end: req.end };
+    const s = summarize({
+      kind: req.summary,
+      ...window,
+      daily: rep.daily,
+      coverage: rep.coverage,
+      leases: rep.leadTime.leases,
+      leaseSites: rep.audit.leadtime.map((a) => a.site),
+      byNodeType: req.groupBy.includes('node_type'),
+    });
+    const names = Object.fromEntries(req.targets.map((t) => [t.site.site, t.site.displayName]));
+    kpi.push({ path: path.join(req.out, 'data', 'summary.json'), contents: summaryJson(s, window) });
+    kpi.push({ path: path.join(req.out, 'data', 'summary.md'), contents: summaryMarkdown(s, window, names) });
+    req.log(s.current === null ? `summary: no full ${req.summary} in the window` : `summary: ${s.current.label}${s.previous === null ? '' : ` against ${s.previous.label}`}`);
+  }
   let plots: ReadonlyArray<OutputFile> = [];
   if (req.plots !== undefined && req.plots.length > 0) {
     req.log(`drawing figures (${req.plots.join(', ')})`);
@@ -214,16 +231,14 @@ export const runReport = (req: ReportRequest): TE.TaskEither<Failure, ReportResu
     plots = drawn.right;
   }
   // data and figures are written together: all of them or none
-  const files: ReadonlyArray<OutputFile> = [...data.right, ...plots];
+  const files: ReadonlyArray<OutputFile> = [...data.right, ...kpi, ...plots];
   const written = await writeAllAtomic(files)();
   if (Ei.isLeft(written)) return written;
   if (req.exportDb !== undefined) {
-    const text = ['site', 'collector_type', 'count_type', 'value_type', 'node_type', 'hypervisor_hostname'];
-    req.log(`exporting to ${redact(req.exportDb)}`);
-    const exported = await exportDb(req.exportDb, [
-      { name: 'usage_timeline', columns: usageColumns(req.groupBy), text, rows: rep.timeline.rows },
-      { name: 'usage_daily', columns: dailyColumns(req.groupBy), text, rows: rep.daily },
-    ])();
+    const tables = reportTables(req.groupBy, rep);
+    if (Ei.isLeft(tables)) return tables;
+    req.log(`exporting ${tables.right.map((t) => t.name).join(', ')} to ${redact(req.exportDb)}`);
+    const exported = await exportDb(req.exportDb, tables.right)();
     if (Ei.isLeft(exported)) return exported;
   }
   for (const line of summary(rep)) req.log(line);

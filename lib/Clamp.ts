@@ -25,6 +25,7 @@
  * building any span list. `clamp` runs the same on objects.
  *
  * @since 0.1.0
+ * @module
  */
 import * as O from 'fp-ts/Option';
 import { baseCountTypes, type BaseCountType } from './CountType';
@@ -70,6 +71,7 @@ export interface ClampRule {
    * read from a flyweight view of each row (`IntervalTable.RowView`): use it, never keep it.
    */
   readonly childKey: (i: Interval) => O.Option<ClampKey>;
+  /** The key of a parent interval (its windows are the union of the parent's intervals with that key). */
   readonly parentKey: (i: Interval) => ClampKey;
   /**
    * The same keys read straight from a table's columns, as numbers (`-1`: none), so that
@@ -87,7 +89,9 @@ export interface ClampRule {
  * @since 0.2.0
  */
 export interface ColumnKeys {
+  /** `ClampRule.childKey` as a number read from the table's columns (`-1`: none). */
   readonly childKey: (k: TableKeys) => (i: number) => number;
+  /** `ClampRule.parentKey` as a number read from the table's columns. */
   readonly parentKey: (k: TableKeys) => (i: number) => number;
 }
 
@@ -100,12 +104,15 @@ export interface ColumnKeys {
  */
 export interface TableKeys {
   readonly t: IT.IntervalTable;
+  /** The column of string ids of an extra key, `undefined` if no row has it. */
   readonly extra: (key: string) => Uint32Array | undefined;
+  /** The text of a string id. */
   readonly text: (id: number) => string;
   /** The string id of a text if some run has it, else -1 (for constants: a scan, once per text). */
   readonly idOf: (s: string) => number;
   /** The entity of count type `ct` (index in `baseCountTypes`) with this id, else -1. */
   readonly entityOf: (ct: number) => (id: string) => number;
+  /** The number of the pair `(a, b)` of string ids: `a * 2^26 + b`. */
   readonly pair: (a: number, b: number) => number;
 }
 
@@ -211,14 +218,6 @@ const reservationOnHost = (i: Interval): O.Option<ClampKey> => {
   return r === undefined || hostUnknown(i) || h === 'unknown' ? O.none : O.some([r, h]);
 };
 
-/**
- * The rules of the reconstruction contract, in order:
- * reservable within total (by hypervisor_hostname); committed and ops within reservable (by Blazar
- * host id); occupied_reserved within committed (by reservation id and hypervisor_hostname).
- *
- * @category constructors
- * @since 0.1.0
- */
 /** A string id of the row's host, -1 when it is `unknown`. */
 const hostColumn =
   (k: TableKeys) =>
@@ -234,6 +233,14 @@ const hostUnknownColumn = (k: TableKeys): ((r: number) => boolean) => {
   return (r) => col !== undefined && one > 0 && col[r] === one;
 };
 
+/**
+ * The rules of the reconstruction contract, in order:
+ * reservable within total (by hypervisor_hostname); committed and ops within reservable (by Blazar
+ * host id); occupied_reserved within committed (by reservation id and hypervisor_hostname).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
 export const standardRules: ReadonlyArray<ClampRule> = [
   {
     child: 'reservable',

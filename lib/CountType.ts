@@ -11,6 +11,7 @@
  * `ops` is capacity held by operator leases (maintenance windows, operator projects).
  *
  * @since 0.1.0
+ * @module
  */
 
 /**

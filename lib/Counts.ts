@@ -6,6 +6,7 @@
  * with `concatAll(Monoid)` and the result does not depend on how the data was partitioned.
  *
  * @since 0.1.0
+ * @module
  */
 import type { Monoid as MonoidT } from 'fp-ts/Monoid';
 import type { CountType } from './CountType';

@@ -11,6 +11,7 @@
  * are. Before a coverage start and inside a gap the timeline has no rows: unknown is not zero.
  *
  * @since 0.1.0
+ * @module
  */
 import * as O from 'fp-ts/Option';
 import type { BaseCountType } from './CountType';

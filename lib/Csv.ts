@@ -16,6 +16,7 @@
  *   the first chunk, so a rejected table yields no text at all, never a truncated file.
  *
  * @since 0.1.0
+ * @module
  */
 import * as E from 'fp-ts/Either';
 

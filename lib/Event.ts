@@ -11,6 +11,7 @@
  * the same sequence and every output is deterministic.
  *
  * @since 0.1.0
+ * @module
  */
 import { fromCompare, type Ord as OrdT } from 'fp-ts/Ord';
 import type { Ordering } from 'fp-ts/Ordering';

@@ -21,6 +21,7 @@
  * builder is the only writer.
  *
  * @since 0.2.0
+ * @module
  */
 import { baseCountTypes, type BaseCountType } from './CountType';
 import type { Attributes, Event, SourceRef } from './Event';
@@ -192,6 +193,7 @@ export class RunBuilder {
     return id;
   }
 
+/** The run of these source, quantities and labels: the last one when they are the same objects, else a new one. */
   index(source: SourceRef, q: Quantities, labels: Labels): number {
     if (this.n > 0 && source === this.lastSource && q === this.lastQuantities && labels === this.lastLabels) return this.n - 1;
     const r = this.n++;
@@ -244,6 +246,7 @@ export class EntityInterner {
   private lastIndex = -1;
   private n = 0;
 
+/** The entity number of id `id` of count type `ct` (index in `baseCountTypes`), new ones numbered in first-seen order. */
   index(ct: number, id: string): number {
     if (id === this.lastId && ct === this.lastType) return this.lastIndex;
     const m = this.byType[ct];

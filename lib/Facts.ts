@@ -4,6 +4,7 @@
  * `-q` for a delete, so the running sum of a key's facts is its count.
  *
  * @since 0.1.0
+ * @module
  */
 import * as E from './Event';
 import { valueTypes as allValueTypes, type ValueType } from './Quantities';

@@ -11,6 +11,7 @@
  * Messages never contain passwords: URLs are redacted before they reach a failure.
  *
  * @since 0.1.0
+ * @module
  */
 
 /** @category model @since 0.1.0 */

@@ -31,6 +31,7 @@
  * - the input array is not mutated.
  *
  * @since 0.1.0
+ * @module
  */
 import type { BaseCountType } from './CountType';
 import { baseCountTypes } from './CountType';

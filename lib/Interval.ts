@@ -9,6 +9,7 @@
  *   rejections, see `Rejection.ts`).
  *
  * @since 0.1.0
+ * @module
  */
 import * as O from 'fp-ts/Option';
 import { fromCompare, type Ord as OrdT } from 'fp-ts/Ord';

@@ -7,6 +7,7 @@
  * count type. `toIntervals` gives the objects, sorted by `Interval.Ord`.
  *
  * @since 0.2.0
+ * @module
  */
 import * as O from 'fp-ts/Option';
 import { baseCountTypes } from './CountType';
@@ -68,6 +69,7 @@ export class Builder {
     this.events = new Uint32Array(this.cap);
   }
 
+/** The rows pushed so far. */
   get length(): number {
     return this.n;
   }
@@ -230,19 +232,24 @@ export class RowView implements I.Interval {
     return this;
   }
 
+/** The row's entity id. */
   get entityId(): string {
     return this.t.dict.entityIds[this.t.entity[this.i]];
   }
+/** The row's count type. */
   get countType(): I.Interval['countType'] {
     return baseCountTypes[this.t.dict.entityCountType[this.t.entity[this.i]]];
   }
+/** The row's start. */
   get start(): T.Millis {
     return T.unsafeMillis(this.t.start[this.i]);
   }
+/** The row's end, `none` when open. */
   get end(): O.Option<T.Millis> {
     const e = this.t.end[this.i];
     return e === Infinity ? O.none : O.some(T.unsafeMillis(e));
   }
+/** The row's quantities. */
   get quantities(): Quantities {
     return quantitiesOf(this.t.dict, this.r);
   }

@@ -32,6 +32,7 @@
  *   numpy's default and `d3.quantileSorted`), and the share `<= 1 h`; `null` when count is 0.
  *
  * @since 0.1.0
+ * @module
  */
 import { quantileSorted } from 'd3-array';
 import { floor } from './Resample';

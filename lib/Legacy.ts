@@ -14,6 +14,7 @@
  * listed in `mismatches`.
  *
  * @since 0.1.0
+ * @module
  */
 import type { CountType } from './CountType';
 import type { Millis } from './Time';

@@ -6,6 +6,7 @@
  * Quantities form a monoid under pointwise addition.
  *
  * @since 0.1.0
+ * @module
  */
 import type { Monoid as MonoidT } from 'fp-ts/Monoid';
 

@@ -16,6 +16,7 @@
  * after, and so the result never depends on the engine's sort algorithm.
  *
  * @since 0.2.0
+ * @module
  */
 
 import * as S from './Scratch';

@@ -5,6 +5,7 @@
  * every event the fold reads ends in an interval or a rejection (conservation).
  *
  * @since 0.1.0
+ * @module
  */
 import * as O from 'fp-ts/Option';
 import type { SourceRef } from './Event';

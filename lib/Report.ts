@@ -18,6 +18,7 @@
  *   merged by same-second averaging (`lib/LeadTime.ts`).
  *
  * @since 0.1.0
+ * @module
  */
 import * as O from 'fp-ts/Option';
 import { clampTable, standardRules, type ClampEntry } from './Clamp';

@@ -18,6 +18,7 @@
  *   start or the window start.
  *
  * @since 0.1.0
+ * @module
  */
 import * as E from 'fp-ts/Either';
 import { bisectRight } from 'd3-array';
@@ -100,7 +101,8 @@ const MONDAY = 4 * T.DAY;
  * The start of the bucket containing `t` (UTC calendar).
  *
  * @example
- * assert.strictEqual(toIso(floor('7d')(fromIso('2024-01-03T12:00:00Z'))), '2024-01-01T00:00:00Z') // a Monday
+ * const at = (iso: string) => unsafeMillis(Date.parse(iso))
+ * assert.strictEqual(toIso(floor('7d')(at('2024-01-03T12:00:00Z'))), '2024-01-01T00:00:00Z') // a Monday
  * @since 0.1.0
  */
 export const floor =
@@ -147,7 +149,8 @@ export const next =
  * Empty when `end <= start`.
  *
  * @example
- * bucketSpans('1d', fromIso('2024-01-01T12:00:00Z'), fromIso('2024-01-03T06:00:00Z'))
+ * const at = (iso: string) => unsafeMillis(Date.parse(iso))
+ * bucketSpans('1d', at('2024-01-01T12:00:00Z'), at('2024-01-03T06:00:00Z'))
  * // [[Jan 1, Jan 1 12:00, Jan 2], [Jan 2, Jan 2, Jan 3], [Jan 3, Jan 3, Jan 3 06:00]]
  * @since 0.1.0
  */
@@ -166,7 +169,8 @@ export const bucketSpans = (bucket: Bucket, start: T.Millis, end: T.Millis): Rea
  * The calendar labels of the buckets meeting `[start, end)` (the first may precede `start`).
  *
  * @example
- * bucketStarts('1mo', fromIso('2024-01-15T00:00:00Z'), fromIso('2024-03-01T00:00:00Z')) // [Jan 1, Feb 1]
+ * const at = (iso: string) => unsafeMillis(Date.parse(iso))
+ * bucketStarts('1mo', at('2024-01-15T00:00:00Z'), at('2024-03-01T00:00:00Z')) // [Jan 1, Feb 1]
  * @since 0.1.0
  */
 export const bucketStarts = (bucket: Bucket, start: T.Millis, end: T.Millis): ReadonlyArray<T.Millis> =>

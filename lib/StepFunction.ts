@@ -12,6 +12,7 @@
  * counts of partitions (sites, groups, sources) merge with `concatAll`.
  *
  * @since 0.1.0
+ * @module
  */
 import { bisectRight } from 'd3-array';
 import type { Monoid as MonoidT } from 'fp-ts/Monoid';
@@ -84,7 +85,7 @@ export const valueAt =
  * The integral over `[a, b)` in value-hours (e.g. node-hours). 0 when `b <= a`.
  *
  * @example
- * integral(0, 2 * HOUR)(fromPoints([[0, 3]])) === 6
+ * integral(unsafeMillis(0), unsafeMillis(2 * HOUR))(fromPoints([[0, 3]])) === 6
  * @since 0.1.0
  */
 export const integral =

@@ -16,6 +16,7 @@
  * streams are never negative.
  *
  * @since 0.1.0
+ * @module
  */
 import { baseCountTypes } from './CountType';
 import { fromSeries, type Counts, type GroupColumn, type Series, type SeriesKey } from './Counts';

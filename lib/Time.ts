@@ -8,6 +8,7 @@
  * - intervals built from `Millis` are half-open `[start, end)`.
  *
  * @since 0.1.0
+ * @module
  */
 import * as N from 'fp-ts/number';
 import * as O from 'fp-ts/Option';

@@ -27,6 +27,7 @@
  * by time), each timestamp's ISO text made once.
  *
  * @since 0.1.0
+ * @module
  */
 import * as O from 'fp-ts/Option';
 import { baseCountTypes, type BaseCountType, type CountType, type DerivedCountType } from './CountType';

@@ -16,6 +16,7 @@
  *   `(timestamp, site, value_type, group columns)`.
  *
  * @since 0.1.0
+ * @module
  */
 import * as E from 'fp-ts/Either';
 import * as t from 'io-ts';

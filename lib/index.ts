@@ -6,6 +6,7 @@
  * const { intervals } = Fold.toIntervals()(events)
  * const counts = Sweep.sweep({ valueTypes: ['nodes'] })(intervals)
  * @since 0.1.0
+ * @module
  */
 export * as CountType from './CountType';
 export * as Clamp from './Clamp';
@@ -31,3 +32,4 @@ export * as Time from './Time';
 export * as Timeline from './Timeline';
 export * as UsageRow from './UsageRow';
 export * as Failure from './Failure';
+export * as Summary from './Summary';

@@ -1,0 +1,69 @@
+/**
+ * The report's tables: one list that both the files under `<out>/data/` and `--export-db` are
+ * made from, so a new output is one entry here and reaches the files and the dashboards' database
+ * together.
+ *
+ * An entry names its table (the file's base name and the database table's name), its columns in
+ * order, which columns are text and which are instants (the rest are numbers), its validated rows
+ * and the file formats it is written in (none: database only). `audit.json` (a document, not a
+ * table) and `facts_timeline.csv` (every event: too big for a dashboard table) stay files only.
+ *
+ * @since 0.3.0
+ */
+import * as Ei from 'fp-ts/Either';
+import type { GroupColumn } from '../lib/Counts';
+import type { Failure } from '../lib/Failure';
+import { statColumns } from '../lib/LeadTime';
+import type { Report } from '../lib/Report';
+import { dailyColumns, leadTimeColumns, usageColumns, validateDailyRows, validateLeadTimeRows, validateRows, type LeadTimeGroupColumn } from '../lib/UsageRow';
+import type { ExportTable } from './exportDb';
+
+/** The file formats a table is written in. @since 0.3.0 */
+export type TableFormat = 'csv' | 'json';
+
+/** A table of the report: what `--export-db` writes, and the files it is written to. @since 0.3.0 */
+export interface ReportTable extends ExportTable {
+  /** `<out>/data/<name>.<format>` for each; empty: the table goes to `--export-db` only. */
+  readonly formats: ReadonlyArray<TableFormat>;
+}
+
+/** Every text column any table has; the rest are numbers or instants. */
+const TEXT = new Set(['site', 'collector_type', 'count_type', 'value_type', 'node_type', 'hypervisor_hostname', 'leadtime_type', 'reason']);
+
+const textOf = (columns: ReadonlyArray<string>): ReadonlyArray<string> => columns.filter((c) => TEXT.has(c));
+
+const invalid = (what: string) => (messages: ReadonlyArray<string>): Failure => ({ _tag: 'DecodeFailure', source: what, message: messages.join('; ') });
+
+/**
+ * The report's tables, validated against their schemas, in output order: `usage_timeline`,
+ * `usage_daily`, `leadtime_timeline`, `leadtime_stats` (files and database), then
+ * `coverage_gaps` (database only: the audit's gaps, one row per gap, for dashboards to mark
+ * "no data").
+ *
+ * @since 0.3.0
+ */
+export const reportTables = (groupBy: ReadonlyArray<GroupColumn>, rep: Report): Ei.Either<Failure, ReadonlyArray<ReportTable>> => {
+  const rows = validateRows(groupBy)(rep.timeline.rows);
+  if (Ei.isLeft(rows)) return Ei.left(invalid('usage timeline')(rows.left));
+  const daily = validateDailyRows(groupBy)(rep.daily);
+  if (Ei.isLeft(daily)) return Ei.left(invalid('daily table')(daily.left));
+  const leadGroup: ReadonlyArray<LeadTimeGroupColumn> = groupBy.includes('node_type') ? ['node_type'] : [];
+  const lead = validateLeadTimeRows(leadGroup)(rep.leadTime.rows);
+  if (Ei.isLeft(lead)) return Ei.left(invalid('lead-time timeline')(lead.left));
+  const table = (name: string, columns: ReadonlyArray<string>, rs: ExportTable['rows'], formats: ReadonlyArray<TableFormat>, times = ['timestamp']): ReportTable => ({
+    name,
+    columns,
+    text: textOf(columns),
+    times: times.filter((t) => columns.includes(t)),
+    rows: rs,
+    formats,
+  });
+  const gaps = rep.audit.coverage.flatMap((c) => c.gaps.map((g) => ({ site: c.site, count_type: c.count_type, start: g.start, end: g.end, reason: g.reason })));
+  return Ei.right([
+    table('usage_timeline', usageColumns(groupBy), rows.right, ['csv', 'json']),
+    table('usage_daily', dailyColumns(groupBy), daily.right, ['csv']),
+    table('leadtime_timeline', leadTimeColumns(leadGroup), lead.right, ['csv', 'json']),
+    table('leadtime_stats', statColumns(leadGroup), rep.leadTime.stats, ['json'], ['month']),
+    table('coverage_gaps', ['site', 'count_type', 'start', 'end', 'reason'], gaps, [], ['start', 'end']),
+  ]);
+};
