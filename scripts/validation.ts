@@ -37,6 +37,14 @@ const main = async () => {
       }
     }
     console.log('');
+    console.log('| site | days compared | book rows | days differing (book) | projected lead-time rows | days differing (lead time) |');
+    console.log('|---|---|---|---|---|---|');
+    for (const r of rec) {
+      const b = r.booking;
+      console.log(`| ${r.site} | ${b.days} | ${b.book_rows} | ${b.book_differing_days} | ${b.leadtime_rows} | ${b.leadtime_differing_days} |`);
+      for (const e of b.examples) console.log(`  - ${e}`);
+    }
+    console.log('');
     for (const r of rec) {
       const clamp = r.audit.clamping.filter((c) => c.action !== 'none').map((c) => `${c.count_type} ${c.action}: ${c.rows} rows, ${c.node_hours.toFixed(1)} node-hours`);
       const rej = r.audit.sources.filter((s) => s.rows_rejected > 0).map((s) => `${s.source} ${JSON.stringify(s.rejected_by_reason)}`);

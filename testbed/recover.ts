@@ -14,6 +14,7 @@ import * as T from '../lib/Time';
 import { compareSite, type MonthError } from './compare';
 import type { Generated } from './index';
 import { siteConfigs } from './index';
+import { compareBooking, trueBooking, type BookComparison } from './bookings';
 import { dailyHours } from './truth';
 
 /** One site's recovery. @category model @since 0.1.0 */
@@ -23,6 +24,8 @@ export interface SiteRecovery {
   readonly audit: Audit;
   readonly events: number;
   readonly seconds: number;
+  /** The reservation book and projected lead times against their truth. */
+  readonly booking: BookComparison;
 }
 
 /**
@@ -55,7 +58,12 @@ export const recover = async (g: Generated): Promise<ReadonlyArray<SiteRecovery>
       recon: rep.timeline.rows.filter((x) => x.collector_type === 'new' && x.value_type === 'nodes'),
       coverageStarts,
     });
-    out.push({ site: r.site, months, audit: rep.audit, events: r.events.length, seconds: (Date.now() - t0) / 1000 });
+    const booking = compareBooking(
+      trueBooking(g.plan, g.worlds[i].world),
+      rep.booking.rows.filter((x) => x.site === r.site && x.value_type === 'nodes'),
+      rep.booking.projected.filter((x) => x.site === r.site),
+    );
+    out.push({ site: r.site, months, audit: rep.audit, events: r.events.length, seconds: (Date.now() - t0) / 1000, booking });
   }
   return out;
 };
