@@ -4,7 +4,8 @@
  *
  * Files under `<out>/data/`: `usage_timeline.csv` and `.json`, `usage_daily.csv` (the wide
  * per-day table), `leadtime_timeline.csv` and `.json` (the same rows), `leadtime_stats.json`
- * (monthly lead-time statistics), `audit.json`, and `facts_timeline.csv` when asked. A failed run writes nothing
+ * (monthly lead-time statistics), `booking_timeline.csv` and `projected_leadtime.csv` (the
+ * reservation book as users saw it, `lib/Booking.ts`), `audit.json`, and `facts_timeline.csv` when asked. A failed run writes nothing
  * and leaves earlier outputs as they were.
  *
  * @since 0.1.0
@@ -15,6 +16,7 @@ import * as TE from 'fp-ts/TaskEither';
 import { readSiteAt, toSiteInput, type SiteRead } from '../adapters/readSite';
 import { redact, type SiteConfig } from '../adapters/Source';
 import type { GroupColumn } from '../lib/Counts';
+import { bookingSchema, projectedLeadTimeSchema, validateBookingRows, validateProjectedLeadTimeRows } from '../lib/BookingRow';
 import { csvChunks, jsonChunks } from '../lib/Csv';
 import * as Facts from '../lib/Facts';
 import { statColumns } from '../lib/LeadTime';
@@ -26,7 +28,7 @@ import * as Scratch from '../lib/Scratch';
 import type { TimelineOptions } from '../lib/Timeline';
 import { dailyColumns, leadTimeColumns, usageColumns, validateDailyRows, validateLeadTimeRows, validateRows, type LeadTimeGroupColumn } from '../lib/UsageRow';
 import { figures, renderAll, renderer, type Format } from '../plot';
-import { exportDb } from './exportDb';
+import { exportDb, type ExportTable } from './exportDb';
 import { writeAllAtomic, type OutputFile } from './write';
 
 // -------------------------------------------------------------------------------------
@@ -50,7 +52,7 @@ export interface ReportRequest extends TimelineOptions {
    * wants them; no output file needs them, so by default no site's are held (about 0.3 KB a lease).
    */
   readonly leases?: boolean;
-  /** Also replace the tables `usage_timeline` and `usage_daily` in this database. */
+  /** Also replace the tables `usage_timeline`, `usage_daily`, `booking_timeline` and `projected_leadtime` in this database. */
   readonly exportDb?: string;
   /** Time limit of each statement on MySQL sources (the server interrupts it). */
   readonly queryTimeoutMs?: number;
@@ -106,6 +108,10 @@ export const renderFiles = (
   const leadGroup: ReadonlyArray<LeadTimeGroupColumn> = req.groupBy.includes('node_type') ? ['node_type'] : [];
   const lead = validateLeadTimeRows(leadGroup)(rep.leadTime.rows);
   if (Ei.isLeft(lead)) return Ei.left(failRender('lead-time timeline')(lead.left.join('; ')));
+  const book = validateBookingRows(rep.booking.rows);
+  if (Ei.isLeft(book)) return Ei.left(failRender('booking timeline')(book.left.join('; ')));
+  const projected = validateProjectedLeadTimeRows(rep.booking.projected);
+  if (Ei.isLeft(projected)) return Ei.left(failRender('projected lead times')(projected.left.join('; ')));
   const cols = usageColumns(req.groupBy);
   const leadCols = leadTimeColumns(leadGroup);
   const files: Array<Ei.Either<string, OutputFile>> = [
@@ -115,6 +121,8 @@ export const renderFiles = (
     Ei.map((contents: Iterable<string>) => ({ path: path.join(dir, 'leadtime_timeline.csv'), contents }))(csvChunks(leadCols)(lead.right)),
     Ei.map((contents: Iterable<string>) => ({ path: path.join(dir, 'leadtime_timeline.json'), contents }))(jsonChunks(leadCols)(lead.right)),
     Ei.map((contents: Iterable<string>) => ({ path: path.join(dir, 'leadtime_stats.json'), contents }))(jsonChunks(statColumns(leadGroup))(rep.leadTime.stats)),
+    Ei.map((contents: Iterable<string>) => ({ path: path.join(dir, 'booking_timeline.csv'), contents }))(csvChunks(bookingSchema.columns)(book.right)),
+    Ei.map((contents: Iterable<string>) => ({ path: path.join(dir, 'projected_leadtime.csv'), contents }))(csvChunks(projectedLeadTimeSchema.columns)(projected.right)),
     Ei.right({ path: path.join(dir, 'audit.json'), contents: `${JSON.stringify(rep.audit, null, 2)}\n` }),
   ];
   if (req.facts) {
@@ -204,6 +212,7 @@ export const runReport = (req: ReportRequest): TE.TaskEither<Failure, ReportResu
     const figs = figures({
       rows: rep.timeline.rows,
       leadTimes: rep.leadTime.rows,
+      booking: rep.booking,
       coverage: rep.coverage,
       sites: req.targets.map((t) => t.site.site),
       siteNames: Object.fromEntries(req.targets.map((t) => [t.site.site, t.site.displayName])),
@@ -223,11 +232,26 @@ export const runReport = (req: ReportRequest): TE.TaskEither<Failure, ReportResu
     const exported = await exportDb(req.exportDb, [
       { name: 'usage_timeline', columns: usageColumns(req.groupBy), text, rows: rep.timeline.rows },
       { name: 'usage_daily', columns: dailyColumns(req.groupBy), text, rows: rep.daily },
+      ...bookingExports(rep),
     ])();
     if (Ei.isLeft(exported)) return exported;
   }
   for (const line of summary(rep)) req.log(line);
   return Ei.right({ report: rep, reads, files: files.map((f) => f.path) });
+};
+
+/**
+ * The reservation book's tables for `--export-db`: `booking_timeline` and `projected_leadtime`
+ * (`capped` as the text `true`/`false`), the same rows as their CSV files.
+ *
+ * @since 0.3.0
+ */
+export const bookingExports = (rep: Pick<Report, 'booking'>): ReadonlyArray<ExportTable> => {
+  const projected = validateProjectedLeadTimeRows(rep.booking.projected);
+  return [
+    { name: 'booking_timeline', columns: bookingSchema.columns, text: ['site', 'node_type', 'value_type'], rows: rep.booking.rows },
+    { name: 'projected_leadtime', columns: projectedLeadTimeSchema.columns, text: ['site', 'node_type', 'request', 'capped'], rows: Ei.isRight(projected) ? projected.right : [] },
+  ];
 };
 
 /** Value types and group columns as the CLI parses them. @since 0.1.0 */
