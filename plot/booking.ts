@@ -20,6 +20,7 @@ import * as T from '../lib/Time';
 import { countAxis, displayName, HEIGHT, noDataEntry, timeAxis, titles, WIDTH, type AxisOptions, type Figure, type SiteOptions } from './configs';
 import { gapsPlugin, type GapRegion } from './gaps';
 import { nodeTypeColors } from './palette';
+import { niceMax } from './scales';
 import * as S from './series';
 
 // -------------------------------------------------------------------------------------
@@ -55,17 +56,43 @@ const missing = (window: S.Window, days: ReadonlySet<number>): ReadonlyArray<S.W
   return out;
 };
 
-/** Daily points: a value per day, `null` on days without one (breaks the line). */
-const dailyPoints = (window: S.Window, values: ReadonlyMap<number, number>): S.Point[] => {
+/**
+ * Monthly means of daily values, as steps: a point at each UTC month's start (or the window's)
+ * holding the mean of the month's days that have a value (`null`, a break, when none), and a
+ * last point at the window's end. Daily values of a small site jump between 0 and a few nodes
+ * from one day to the next; a month's mean shows the level.
+ */
+const monthlyPoints = (window: S.Window, values: ReadonlyMap<number, number>): S.Point[] => {
   const out: S.Point[] = [];
-  for (let d = Math.ceil(window[0] / T.DAY) * T.DAY; d < window[1]; d += T.DAY) out.push({ x: d, y: values.get(d) ?? null });
+  const first = new Date(window[0]);
+  for (let k = 0; ; k++) {
+    const a = Math.max(window[0], Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + k, 1));
+    if (a >= window[1]) break;
+    const b = Math.min(window[1], Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + k + 1, 1));
+    let sum = 0;
+    let n = 0;
+    for (let d = Math.ceil(a / T.DAY) * T.DAY; d < b; d += T.DAY) {
+      const v = values.get(d);
+      if (v === undefined) continue;
+      sum += v;
+      n++;
+    }
+    out.push({ x: a, y: n === 0 ? null : sum / n });
+  }
+  if (out.length > 0) out.push({ x: window[1], y: out[out.length - 1].y });
   return out;
 };
 
-const dailyLine = (label: string, data: S.Point[], color: string, dash?: number[]): ChartDataset<'line', S.Point[]> => ({
+const maxY = (sets: ReadonlyArray<ChartDataset<'line', S.Point[]>>): number => {
+  let m = 0;
+  for (const d of sets) for (const p of d.data) if (p.y !== null && p.y > m) m = p.y;
+  return m;
+};
+
+const monthlyLine = (label: string, data: S.Point[], color: string, dash?: number[]): ChartDataset<'line', S.Point[]> => ({
   label,
   data,
-  stepped: 'before',
+  stepped: 'after',
   pointRadius: 0,
   borderWidth: 1.2,
   borderColor: color,
@@ -118,9 +145,10 @@ export const bookingShare = (rows: ReadonlyArray<BookingRow>, opts: Omit<SiteOpt
     return out;
   };
   const datasets: Array<ChartDataset<'line', S.Point[]>> = horizonColors.map(([h, color]) =>
-    dailyLine(`booked by users, next ${h === 1 ? 'day' : `${h} days`}`, dailyPoints(window, share(h, (s) => s.booked)), color),
+    monthlyLine(`booked by users, next ${h === 1 ? 'day' : `${h} days`}`, monthlyPoints(window, share(h, (s) => s.booked)), color),
   );
-  datasets.push(dailyLine('held by operators, next 30 days', dailyPoints(window, share(30, (s) => s.holds)), '#495057', [2, 3]));
+  datasets.push(monthlyLine('held by operators, next 30 days', monthlyPoints(window, share(30, (s) => s.holds)), '#495057', [2, 3]));
+  const top = Math.min(100, niceMax(Math.max(1, maxY(datasets) * 1.1)));
   const regions: GapRegion[] = missing(window, days).map(([start, end]) => ({ start, end, label: NO_DATA }));
   if (regions.length > 0) datasets.push(noDataEntry());
   const name = opts.siteName ?? displayName(opts.site);
@@ -133,9 +161,13 @@ export const bookingShare = (rows: ReadonlyArray<BookingRow>, opts: Omit<SiteOpt
       data: { datasets },
       plugins: [gapsPlugin],
       options: {
-        scales: { x: timeAxis(window, 10), y: countAxis('share of reservable nodes booked ahead (%)', 0, 100) },
+        scales: { x: timeAxis(window, 10), y: countAxis('share of reservable nodes booked ahead (%)', 0, top) },
         plugins: {
-          ...titles(`${name}: the reservation book as users saw it each day (all node types)`, window, 'dates as finally stored: a later extension is seen early'),
+          ...titles(
+            `${name}: the reservation book as users saw it each day (all node types)`,
+            window,
+            'monthly means of the daily shares; dates as finally stored: a later extension is seen early',
+          ),
           legend: { position: 'right', labels: { usePointStyle: true } },
           gaps: { regions },
         },
@@ -165,7 +197,7 @@ export const projectedLeadTime = (rows: ReadonlyArray<ProjectedLeadTimeRow>, opt
   const colors = nodeTypeColors(mine.map((r) => r.node_type));
   const requests = ['one_node_24h', 'median'] as const;
   const datasets: Array<ChartDataset<'line', S.Point[]>> = [];
-  let max = 1;
+  let max = 0;
   let capped = 0;
   for (const request of requests) {
     for (const [nt, color] of colors) {
@@ -177,16 +209,23 @@ export const projectedLeadTime = (rows: ReadonlyArray<ProjectedLeadTimeRow>, opt
         if (r.capped) capped++;
       }
       if (values.size === 0) continue;
-      datasets.push({ ...dailyLine(nt, dailyPoints(window, values), color), yAxisID: `y_${request}` });
+      datasets.push({ ...monthlyLine(nt, monthlyPoints(window, values), color), yAxisID: `y_${request}` });
     }
   }
-  const top = Math.min(capHours / 24, Math.max(1, Math.ceil(max * 1.1)));
+  const top = Math.min(capHours / 24, niceMax(Math.max(0.1, maxY(datasets) * 1.1)));
   const axis = (request: (typeof requests)[number]) =>
-    ({ ...countAxis(`wait (days): ${requestTitles[request]}`, 0, top), stack: 'panels', stackWeight: 1, offset: true }) as AxisOptions;
+    ({
+      ...countAxis(`wait (days): ${requestTitles[request]}`, 0, top),
+      stack: 'panels',
+      stackWeight: 1,
+      // the lower panel's top label would print over the upper panel's 0
+      ticks: { maxTicksLimit: 6, callback: (v: number | string) => (request === 'median' && Number(v) === top ? '' : String(v)) },
+    }) as AxisOptions;
   const regions: GapRegion[] = missing(window, days).map(([start, end]) => ({ start, end, label: NO_DATA }));
-  if (regions.length > 0) datasets.push(noDataEntry());
+  if (regions.length > 0) datasets.push({ ...noDataEntry(), yAxisID: 'y_one_node_24h' });
   const name = opts.siteName ?? displayName(opts.site);
-  const note = capped > 0 ? `${capped} waits of 90 days or more drawn at 90 days` : undefined;
+  const worst = `longest daily wait ${(max).toFixed(1)} days`;
+  const note = `monthly means of the daily waits; ${worst}${capped > 0 ? `; ${capped} waits at the 90-day cap (or more)` : ''}`;
   // one legend entry per node type
   const firstOfLabel = new Map<string, number>();
   datasets.forEach((d, i) => (firstOfLabel.has(d.label ?? '') ? undefined : firstOfLabel.set(d.label ?? '', i)));
@@ -202,8 +241,8 @@ export const projectedLeadTime = (rows: ReadonlyArray<ProjectedLeadTimeRow>, opt
       options: {
         scales: { x: timeAxis(window, 10), y_median: axis('median'), y_one_node_24h: axis('one_node_24h') },
         plugins: {
-          ...titles(`${name}: projected lead time, the wait for the earliest free slot a user would have seen, by node type`, window, note),
-          legend: { position: 'right', labels: { usePointStyle: true, filter: (item) => item.datasetIndex !== undefined && legendIndexes.has(item.datasetIndex) } },
+          ...titles(`${name}: projected lead time (the wait for the earliest free slot), by node type`, window, note),
+          legend: { position: 'right', labels: { usePointStyle: true, boxWidth: 8, filter: (item) => item.datasetIndex !== undefined && legendIndexes.has(item.datasetIndex) } },
           gaps: { regions },
         },
       },
