@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { generate, plan, DEFAULT_SEED } from '../testbed';
+import { compareBooking, trueBooking } from '../testbed/bookings';
 import { recover } from '../testbed/recover';
 import { truthTypes } from '../testbed/truth';
 
@@ -43,6 +44,17 @@ const main = async () => {
       const b = r.booking;
       console.log(`| ${r.site} | ${b.days} | ${b.book_rows} | ${b.book_differing_days} | ${b.leadtime_rows} | ${b.leadtime_differing_days} |`);
       for (const e of b.examples) console.log(`  - ${e}`);
+    }
+    console.log('');
+    console.log('| site | days where the book really seen (ends before extensions) differs from the final-dates book | days where the projected lead time differs |');
+    console.log('|---|---|---|');
+    for (const [i, r] of rec.entries()) {
+      const seen = compareBooking(
+        trueBooking(g.plan, (g.worlds as NonNullable<typeof g.worlds>)[i].world, { asSeen: true }),
+        r.bookRows,
+        r.leadRows,
+      );
+      console.log(`| ${r.site} | ${seen.book_differing_days} of ${seen.days} | ${seen.leadtime_differing_days} of ${seen.days} |`);
     }
     console.log('');
     for (const r of rec) {

@@ -13,7 +13,9 @@
  * when it is reservable at m (`[reservableFrom, reservableTo)`); `physical:host` 1 node, slots
  * `slots x vcpus / host vcpus`; operator leases are holds.
  *
- * Value type nodes only.
+ * Value type nodes only. With `asSeen`, a lease extended after m is seen at m with the end it had
+ * then (`requestedEnd`, which the simulator keeps and Blazar does not): the book users really saw,
+ * to measure what the final-dates rule changes (docs/validation.md).
  *
  * @since 0.3.0
  */
@@ -90,7 +92,7 @@ const earliest = (m: number, busy: ReadonlyArray<ReadonlyArray<readonly [number,
  * const t = trueBooking(plan, world); t.book.get('2024-01-01T00:00:00Z|compute_skylake|7')
  * @since 0.3.0
  */
-export const trueBooking = (plan: Plan, w: SiteWorld): TrueBooking => {
+export const trueBooking = (plan: Plan, w: SiteWorld, o: { readonly asSeen?: boolean } = {}): TrueBooking => {
   const days = Math.ceil((plan.end - plan.start) / DAY);
   const dayOf = (t: number) => Math.ceil((t - plan.start) / DAY);
   const reservableAt = (h: number, m: number) => {
@@ -113,13 +115,13 @@ export const trueBooking = (plan: Plan, w: SiteWorld): TrueBooking => {
   const busy = new Map<number, Map<number, Array<readonly [number, number]>>>();
   for (const l of w.leases) {
     const start = Math.max(l.startDate, l.createdAt);
-    const end = l.endDate;
-    if (end <= start) continue;
-    const gone = Math.min(l.deletedAt ?? Infinity, end);
+    if (l.endDate <= start) continue;
     const hosts = held(w, l);
     for (let d = Math.max(0, dayOf(l.createdAt)); d < days; d++) {
       const m = plan.start + d * DAY;
-      if (m >= gone) break;
+      // as seen at m: the end asked for until the extension was made (the world knows both)
+      const end = o.asSeen === true && l.extendedAt !== null && m < l.extendedAt ? l.requestedEnd : l.endDate;
+      if (m >= Math.min(l.deletedAt ?? Infinity, end)) break;
       for (const [h, nodes] of hosts) {
         if (!reservableAt(h, m)) continue;
         let b = busy.get(d);
