@@ -15,7 +15,9 @@
  * - `legacy_mismatches`, `action_events`, `warnings`;
  * - `leadtime`: per site the leases seen, excluded (operator, outside the window), reported, with
  *   an effective lead time or missing it by reason, negative lead times, timeline rows and rows
- *   merged by same-second averaging (`lib/LeadTime.ts`).
+ *   merged by same-second averaging (`lib/LeadTime.ts`);
+ * - `booking`: per site the reservation book's audit (`lib/Booking.ts`) with its
+ *   `projected_leadtime` part (`lib/ProjectedLeadTime.ts`).
  *
  * @since 0.1.0
  */
