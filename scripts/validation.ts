@@ -46,15 +46,16 @@ const main = async () => {
       for (const e of b.examples) console.log(`  - ${e}`);
     }
     console.log('');
-    console.log('| site | days where the book really seen (ends before extensions) differs from the final-dates book | days where the projected lead time differs |');
-    console.log('|---|---|---|');
+    console.log('| site | days where the book really seen (ends before extensions) differs from the final-dates book | booked node-days overstated, 1 / 7 / 30 days ahead | days where the projected lead time differs |');
+    console.log('|---|---|---|---|');
     for (const [i, r] of rec.entries()) {
       const seen = compareBooking(
         trueBooking(g.plan, (g.worlds as NonNullable<typeof g.worlds>)[i].world, { asSeen: true }),
         r.bookRows,
         r.leadRows,
       );
-      console.log(`| ${r.site} | ${seen.book_differing_days} of ${seen.days} | ${seen.leadtime_differing_days} of ${seen.days} |`);
+      const pct = (h: number) => `${((100 * (seen.booked_abs_diff[h] ?? 0)) / Math.max(1e-9, seen.booked_sum[h] ?? 0)).toFixed(2)}%`;
+      console.log(`| ${r.site} | ${seen.book_differing_days} of ${seen.days} | ${pct(1)} / ${pct(7)} / ${pct(30)} | ${seen.leadtime_differing_days} of ${seen.days} |`);
     }
     console.log('');
     for (const r of rec) {

@@ -222,6 +222,10 @@ export interface BookComparison {
   /** Days where any book row differs by more than the tolerance, or a key is on one side only. */
   readonly book_differing_days: number;
   readonly leadtime_differing_days: number;
+  /** Sum over compared rows of |truth booked - reconstructed booked| (node means), per horizon. */
+  readonly booked_abs_diff: Readonly<Record<number, number>>;
+  /** Sum over compared rows of the reconstructed booked, per horizon. */
+  readonly booked_sum: Readonly<Record<number, number>>;
   /** A few differing keys, for the failure message. */
   readonly examples: ReadonlyArray<string>;
 }
@@ -243,10 +247,14 @@ export const compareBooking = (truth: TrueBooking, book: ReadonlyArray<BookValue
   };
   const seen = new Set<string>();
   const near = (a: number, b: number) => Math.abs(a - b) <= tolerance;
+  const absDiff: Record<number, number> = {};
+  const sum: Record<number, number> = {};
   for (const r of book) {
     const k = `${r.timestamp}|${r.node_type}|${r.horizon_days}`;
     seen.add(k);
     const t = truth.book.get(k);
+    sum[r.horizon_days] = (sum[r.horizon_days] ?? 0) + r.booked;
+    absDiff[r.horizon_days] = (absDiff[r.horizon_days] ?? 0) + Math.abs((t?.booked ?? 0) - r.booked);
     if (t === undefined) note(bad, r.timestamp, `book ${k}: no truth`);
     else if (!near(t.booked, r.booked) || !near(t.holds, r.holds) || !near(t.reservable, r.reservable) || !near(t.reservable - t.booked - t.holds, r.free)) {
       note(bad, r.timestamp, `book ${k}: truth ${JSON.stringify(t)}, recon ${JSON.stringify(r)}`);
@@ -270,5 +278,5 @@ export const compareBooking = (truth: TrueBooking, book: ReadonlyArray<BookValue
     const day = k.slice(0, k.indexOf('|'));
     if (days.has(day) && !seenLead.has(k)) note(badLead, day, `lead ${k}: not reconstructed`);
   }
-  return { days: days.size, book_rows: book.length, leadtime_rows: leads.length, book_differing_days: bad.size, leadtime_differing_days: badLead.size, examples };
+  return { days: days.size, book_rows: book.length, leadtime_rows: leads.length, book_differing_days: bad.size, leadtime_differing_days: badLead.size, booked_abs_diff: absDiff, booked_sum: sum, examples };
 };
