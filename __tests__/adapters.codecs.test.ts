@@ -21,7 +21,7 @@ import { ComputehostRow } from '../adapters/computehosts';
 import { ComputeNodeRow } from '../adapters/computeNodes';
 import { ActionEvent } from '../adapters/instanceActions';
 import { InstanceRow } from '../adapters/instances';
-import { LeaseHostPair, LeaseHostsRow } from '../adapters/leadTimes';
+import { LeaseAllocation, LeaseHostPair, LeaseHostsRow } from '../adapters/leadTimes';
 import { LeaseColumns } from '../adapters/leases';
 import { CountRow, UsageRow } from '../adapters/legacy';
 import * as T from '../lib/Time';
@@ -158,7 +158,20 @@ const oldAllocationProps = {
 };
 const OldAllocationRow = t.intersection([t.type(oldAllocationProps), OldLeaseColumns]);
 
-const oldHostIds = { host_ids: t.union([t.null, t.readonlyArray(OldStr)]) };
+const OldLeaseAllocation = t.type({
+  reservation_id: OldStr,
+  compute_host_id: OldStr,
+  resource_type: oldNullable(OldStr),
+  slots: OldInt,
+  slot_vcpus: oldNullable(OldInt),
+  slot_memory_mb: oldNullable(OldInt),
+  slot_disk_gb: oldNullable(OldInt),
+});
+const oldHostIds = {
+  lease_updated_at: OldUtcDate,
+  host_ids: t.union([t.null, t.readonlyArray(OldStr)]),
+  allocations: t.union([t.null, t.readonlyArray(OldLeaseAllocation)]),
+};
 const OldLeaseHostsRow = t.intersection([OldLeaseColumns, t.type(oldHostIds)]);
 
 const OldPair = t.type({ lease_id: oldNullable(OldStr), compute_host_id: oldNullable(OldStr) });
@@ -300,6 +313,7 @@ good.undefined = fc.constant(undefined);
 /** Values a column of codec `c` holds in a good row. */
 const goodFor = (c: t.Mixed): fc.Arbitrary<unknown> => {
   if (c === LeaseHostsRow.props.host_ids) return fc.option(fc.array(good.Str, { maxLength: 3 }), { nil: null });
+  if (c === LeaseHostsRow.props.allocations) return fc.option(fc.array(goodFor(LeaseAllocation), { maxLength: 3 }), { nil: null });
   if (c instanceof t.InterfaceType) return rowOf(c.props as t.Props);
   if (c instanceof t.ReadonlyArrayType) return fc.array(goodFor(c.type as t.Mixed), { maxLength: 3 });
   if (c instanceof t.KeyofType) return fc.constantFrom(...Object.keys(c.keys as object));
@@ -456,6 +470,7 @@ describe('row codecs decode as their io-ts definitions did', () => {
     ['InstanceRow', InstanceRow, OldInstanceRow],
     ['LeaseColumns', LeaseColumns, OldLeaseColumns],
     ['LeaseHostPair', LeaseHostPair, OldPair],
+    ['LeaseAllocation', LeaseAllocation, OldLeaseAllocation],
     ['ComputeNodeRow', ComputeNodeRow, OldComputeNodeRow],
     ['ComputehostRow', ComputehostRow, OldComputehostRow],
     ['CapabilityRow', CapabilityRow, OldCapabilityRow],
@@ -497,7 +512,7 @@ describe('row codecs decode as their io-ts definitions did', () => {
   it('decodes a NaN date column to null, where the intersection let the NaN through', () => {
     // mergeAll takes a later member's value where it differs from the input's, and the later
     // member (host_ids) left the NaN of the input, which differs from itself
-    const row = { lease_id: 'l', lease_start_date: NaN, host_ids: null };
+    const row = { lease_id: 'l', lease_start_date: NaN, host_ids: null, allocations: null };
     const n = LeaseHostsRow.decode(row);
     const o = OldLeaseHostsRow.decode(row);
     expect(E.isRight(n) && n.right.lease_start_date).toBeNull();

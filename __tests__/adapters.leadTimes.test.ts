@@ -39,6 +39,8 @@ describe('the lead-time adapter, without a database', () => {
     lease_start_status: 'DONE',
     lease_start_updated_at: at('2024-02-02T00:00:05Z'),
     host_ids: ['1'],
+    lease_updated_at: null,
+    allocations: null,
     ...over,
   });
 
@@ -234,9 +236,10 @@ describeBoth('the lead-time adapter without the allocation tables', (dialect: Di
     try {
       await fx.insert('blazar.leases', [R.lease({ id: L(1) })]);
       const r = await run(fx);
-      expect(r.report.optional_missing.map((s) => s.split('.').pop())).toEqual(['reservations', 'computehost_allocations']);
+      expect(r.report.optional_missing.map((s) => s.split('.').pop())).toEqual(['reservations', 'computehost_allocations', 'instance_reservations']);
       expect(r.outputs.map((f) => f.node_types)).toEqual([['unknown']]);
       expect(r.outputs[0]).toMatchObject({ start_status: null, start_updated_at: null });
+      expect(r.outputs[0].allocations).toBeUndefined();
     } finally {
       await fx.drop();
     }

@@ -46,6 +46,12 @@ describe('chameleon-usage demo', () => {
     expect(fs.readdirSync(path.join(dir, 'demo')).sort()).toEqual(['chi_tacc.sqlite', 'chi_uc.sqlite', 'kvm_tacc.sqlite']);
     const daily = fs.readFileSync(path.join(dir, 'data', 'usage_daily.csv'), 'utf8').split('\n');
     expect(daily[0]).toContain('node_type');
+    const book = fs.readFileSync(path.join(dir, 'data', 'booking_timeline.csv'), 'utf8').split('\n');
+    expect(book[0]).toBe('site,timestamp,horizon_days,node_type,value_type,booked,free,holds,reservable');
+    expect(new Set(book.slice(1).filter((l) => l !== '').map((l) => l.split(',')[0]))).toEqual(new Set(['chi_tacc', 'chi_uc', 'kvm_tacc']));
+    const leads = fs.readFileSync(path.join(dir, 'data', 'projected_leadtime.csv'), 'utf8').split('\n');
+    expect(leads[0]).toBe('site,timestamp,node_type,request,nodes,hours,lead_time_hours,capped');
+    expect(leads.length).toBeGreaterThan(100);
     expect(new Set(daily.slice(1).filter((l) => l !== '').map((l) => l.split(',')[1]))).toEqual(new Set(['chi_tacc', 'chi_uc', 'kvm_tacc']));
     const text = stdout.join('');
     expect(text).toContain(path.join(dir, 'data', 'audit.json').replace(/^\//, ''));

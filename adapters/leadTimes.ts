@@ -30,11 +30,14 @@
 import * as Ei from 'fp-ts/Either';
 import type { ReadonlyNonEmptyArray } from 'fp-ts/ReadonlyNonEmptyArray';
 import * as t from 'io-ts';
+import type { BookAllocation } from '../lib/Booking';
 import type { LeaseFact } from '../lib/LeadTime';
+import * as Q from '../lib/Quantities';
+import type { Millis } from '../lib/Time';
 import { rejection, type Rejection } from '../lib/Rejection';
-import type { Adapter, Context } from './Adapter';
-import { allocationsTable, reservationsTable } from './allocations';
-import { nullable, readonlyArrayOf, Str, struct, withFast } from './codecs';
+import { computeNodeAt, type Adapter, type Context } from './Adapter';
+import { allocationsTable, hostResourceTypes, instanceReservationsTable, reservationsTable } from './allocations';
+import { Int, nullable, readonlyArrayOf, Str, struct, UtcDate, withFast } from './codecs';
 import { eventsTable, isOperator, LeaseColumns, leasesTable, queryLeases } from './leases';
 import { auditName, hasTable, streamRows, tableName, type Source } from './Source';
 
@@ -45,15 +48,40 @@ import { auditName, hasTable, streamRows, tableName, type Source } from './Sourc
 const HostIds = readonlyArrayOf(Str);
 
 /**
- * A lease row with the Blazar host ids of its allocations (`null`: the allocation tables could
- * not be read).
+ * One host allocation of a lease for the reservation book: a `(reservation, Blazar host)` group
+ * of allocation rows with its reservation's type, the number of rows (instance slots) and the
+ * slot size (`null` without an `instance_reservations` row).
+ *
+ * @category model
+ * @since 0.3.0
+ */
+export const LeaseAllocation = struct({
+  reservation_id: Str,
+  compute_host_id: Str,
+  resource_type: nullable(Str),
+  slots: Int,
+  slot_vcpus: nullable(Int),
+  slot_memory_mb: nullable(Int),
+  slot_disk_gb: nullable(Int),
+});
+
+/** @category model @since 0.3.0 */
+export type LeaseAllocation = t.TypeOf<typeof LeaseAllocation>;
+
+const LeaseAllocations = readonlyArrayOf(LeaseAllocation);
+
+/**
+ * A lease row with the Blazar host ids of its allocations and the allocations themselves
+ * (`null`: the allocation tables could not be read), and the row's `updated_at`.
  *
  * @category model
  * @since 0.1.0
  */
 export const LeaseHostsRow = struct({
   ...LeaseColumns.props,
+  lease_updated_at: UtcDate,
   host_ids: withFast(t.union([t.null, HostIds]), (u) => (u === null ? null : HostIds.fast(u))),
+  allocations: withFast(t.union([t.null, LeaseAllocations]), (u) => (u === null ? null : LeaseAllocations.fast(u))),
 });
 
 /** @category model @since 0.1.0 */
@@ -62,38 +90,82 @@ export type LeaseHostsRow = t.TypeOf<typeof LeaseHostsRow>;
 /** One distinct (lease, Blazar host) pair of the allocations. @category model @since 0.1.0 */
 export const LeaseHostPair = struct({ lease_id: nullable(Str), compute_host_id: nullable(Str) });
 
+/** One grouped allocation row of {@link allocationsByLease}'s query. @category model @since 0.3.0 */
+export const LeaseAllocationRow = struct({ lease_id: nullable(Str), ...LeaseAllocation.props, reservation_id: nullable(Str), compute_host_id: nullable(Str) });
+
 // -------------------------------------------------------------------------------------
 // query
 // -------------------------------------------------------------------------------------
 
 /**
- * The Blazar host ids of every lease's allocations, distinct, in first-seen order; `null` when
+ * Every lease's host allocations (one per `(reservation, Blazar host)`, slot rows counted),
+ * sorted by reservation and host id; `null` when the reservations or allocations table is
+ * missing. A grouped row that does not decode (or names no lease, reservation or host) is left
+ * out and counted in `dropped`: such rows are audited by the allocation adapter, which reads the
+ * same rows (`lease_missing`, `reservation_missing`, ...).
+ *
+ * @since 0.3.0
+ */
+export const allocationsByLease = async (
+  src: Source,
+): Promise<{ readonly byLease: ReadonlyMap<string, ReadonlyArray<LeaseAllocation>>; readonly dropped: number } | null> => {
+  if (!(await hasTable(src, reservationsTable)) || !(await hasTable(src, allocationsTable))) return null;
+  const n = tableName(src);
+  const withSlots = await hasTable(src, instanceReservationsTable);
+  const ir = n(instanceReservationsTable);
+  // the slot row as the allocation adapter picks it (adapters/allocations.ts)
+  const slotJoin = withSlots
+    ? ` left join ${ir} ir on ir.id = (select ir2.id from ${ir} ir2 where ir2.reservation_id = r.id ` +
+      `order by case when ir2.id = r.resource_id then 0 else 1 end, ir2.created_at desc, ir2.id desc limit 1)`
+    : '';
+  const slotCols = withSlots ? 'ir.vcpus, ir.memory_mb, ir.disk_gb' : 'null, null, null';
+  const [v, m, d] = slotCols.split(', ');
+  const sql =
+    `select r.lease_id as lease_id, r.id as reservation_id, a.compute_host_id as compute_host_id, r.resource_type as resource_type, ` +
+    `count(*) as slots, ${v} as slot_vcpus, ${m} as slot_memory_mb, ${d} as slot_disk_gb ` +
+    `from ${n(allocationsTable)} a join ${n(reservationsTable)} r on r.id = a.reservation_id${slotJoin} ` +
+    `group by r.lease_id, r.id, a.compute_host_id, r.resource_type${withSlots ? ', ir.vcpus, ir.memory_mb, ir.disk_gb' : ''}`;
+  const out = new Map<string, LeaseAllocation[]>();
+  let dropped = 0;
+  for await (const raw of streamRows(src, src.knex.raw(sql))) {
+    const dec = LeaseAllocationRow.decode(raw);
+    if (Ei.isLeft(dec) || dec.right.lease_id === null || dec.right.reservation_id === null || dec.right.compute_host_id === null) {
+      dropped++;
+      continue;
+    }
+    const { lease_id, ...rest } = dec.right;
+    const a: LeaseAllocation = { ...rest, reservation_id: dec.right.reservation_id, compute_host_id: dec.right.compute_host_id };
+    const list = out.get(lease_id);
+    if (list === undefined) out.set(lease_id, [a]);
+    else list.push(a);
+  }
+  const key = (a: LeaseAllocation) => `${a.reservation_id}\u0000${a.compute_host_id}`;
+  for (const list of out.values()) list.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  return { byLease: out, dropped };
+};
+
+/**
+ * The Blazar host ids of every lease's allocations, distinct, in allocation order; `null` when
  * the reservations or allocations table is missing.
  *
  * @since 0.1.0
  */
 export const hostsByLease = async (src: Source): Promise<ReadonlyMap<string, ReadonlyArray<string>> | null> => {
-  if (!(await hasTable(src, reservationsTable)) || !(await hasTable(src, allocationsTable))) return null;
-  const n = tableName(src);
-  const sql =
-    `select distinct r.lease_id as lease_id, a.compute_host_id as compute_host_id ` +
-    `from ${n(allocationsTable)} a join ${n(reservationsTable)} r on r.id = a.reservation_id`;
-  const out = new Map<string, string[]>();
-  for await (const raw of streamRows(src, src.knex.raw(sql))) {
-    const d = LeaseHostPair.decode(raw);
-    if (Ei.isLeft(d) || d.right.lease_id === null || d.right.compute_host_id === null) continue;
-    const ids = out.get(d.right.lease_id);
-    if (ids === undefined) out.set(d.right.lease_id, [d.right.compute_host_id]);
-    else if (!ids.includes(d.right.compute_host_id)) ids.push(d.right.compute_host_id);
-  }
+  const all = await allocationsByLease(src);
+  if (all === null) return null;
+  const out = new Map<string, ReadonlyArray<string>>();
+  for (const [lease, list] of all.byLease) out.set(lease, hostIdsOf(list));
   return out;
 };
 
+const hostIdsOf = (list: ReadonlyArray<LeaseAllocation>): ReadonlyArray<string> => [...new Set(list.map((a) => a.compute_host_id))];
+
 async function* query(src: Source): AsyncIterable<unknown> {
-  const hosts = await hostsByLease(src);
+  const all = await allocationsByLease(src);
   for await (const raw of queryLeases(src)) {
     const id = (raw as { lease_id?: unknown }).lease_id;
-    yield { ...(raw as object), host_ids: hosts === null ? null : (hosts.get(String(id)) ?? []) };
+    const list = all === null ? null : (all.byLease.get(String(id)) ?? []);
+    yield { ...(raw as object), host_ids: list === null ? null : hostIdsOf(list), allocations: list };
   }
 }
 
@@ -124,6 +196,47 @@ export const nodeTypes =
   };
 
 /**
+ * The host allocations of a lease as the reservation book sees them (`lib/Booking.ts`):
+ * `physical:host` holds its whole host; `virtual:instance` / `flavor:instance` its slots, sized
+ * as the allocation adapter sizes them (nodes = vcpus / the host's Nova vcpus at the lease's
+ * start); other reservation types hold no host capacity and are left out.
+ *
+ * @example
+ * bookAllocations(ctx)(row) // [{ host_id: '1', node_type: 'compute_skylake', whole: true, quantities: null }]
+ * @since 0.3.0
+ */
+export const bookAllocations =
+  (ctx: Pick<Context, 'hostsById' | 'computeNodes'>) =>
+  (row: Pick<LeaseHostsRow, 'allocations' | 'lease_start_date' | 'lease_created_at'>): ReadonlyArray<BookAllocation> => {
+    const out: BookAllocation[] = [];
+    const start = Math.max(row.lease_start_date ?? 0, row.lease_created_at ?? 0) as Millis;
+    for (const a of row.allocations ?? []) {
+      const rt = a.resource_type;
+      if (rt === null || !(hostResourceTypes as ReadonlyArray<string>).includes(rt)) continue;
+      const host = ctx.hostsById.get(a.compute_host_id);
+      const node_type = host?.node_type ?? 'unknown';
+      if (rt === 'physical:host') {
+        out.push({ host_id: a.compute_host_id, node_type, whole: true, quantities: null });
+        continue;
+      }
+      if (a.slot_vcpus === null) {
+        out.push({ host_id: a.compute_host_id, node_type, whole: false, quantities: null });
+        continue;
+      }
+      const node = host === undefined ? undefined : computeNodeAt(ctx.computeNodes.get(host.hypervisor_hostname), start);
+      const hostVcpus = node?.vcpus ?? 0;
+      const vcpus = a.slot_vcpus * a.slots;
+      out.push({
+        host_id: a.compute_host_id,
+        node_type,
+        whole: false,
+        quantities: Q.make({ nodes: hostVcpus > 0 ? vcpus / hostVcpus : 0, vcpus, memory_mb: (a.slot_memory_mb ?? 0) * a.slots, disk_gb: (a.slot_disk_gb ?? 0) * a.slots }),
+      });
+    }
+    return out;
+  };
+
+/**
  * Pure: a lease row becomes its `LeaseFact`, or one rejection.
  *
  * @since 0.1.0
@@ -150,6 +263,8 @@ export const toEvents =
         deleted_at: row.lease_deleted_at,
         start_status: row.lease_start_status,
         start_updated_at: row.lease_start_updated_at,
+        updated_at: row.lease_updated_at,
+        ...(row.allocations === null ? {} : { allocations: bookAllocations(ctx)(row) }),
       },
     ]);
   };
@@ -168,8 +283,8 @@ export const toEvents =
 export const leadTimes: Adapter<LeaseHostsRow, LeaseFact> = {
   name: 'blazar.leases',
   table: leasesTable,
-  reads: [leasesTable, eventsTable, reservationsTable, allocationsTable],
-  optional: [reservationsTable, allocationsTable],
+  reads: [leasesTable, eventsTable, reservationsTable, allocationsTable, instanceReservationsTable],
+  optional: [reservationsTable, allocationsTable, instanceReservationsTable],
   codec: LeaseHostsRow,
   rowId,
   query,

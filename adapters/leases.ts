@@ -148,14 +148,16 @@ export const startEventJoinSql = (src: Source, l: string, ev: string): string =>
 };
 
 /**
- * Streams every lease (live and soft-deleted) with its start event, ordered by id. For the lead
- * time report; decode each row with {@link LeaseColumns}.
+ * Streams every lease (live and soft-deleted) with its start event and the row's `updated_at`
+ * (`lease_updated_at`, NULL when the column is missing), ordered by id. For the lead time report
+ * and the reservation book; decode each row with `LeaseHostsRow` (adapters/leadTimes.ts).
  *
  * @since 0.1.0
  */
 export async function* queryLeases(src: Source): AsyncIterable<unknown> {
   const shape = await leaseShape(src);
-  const sql = `select ${leaseColumnsSql(shape, 'l', 'ev')} from ${tableName(src)(leasesTable)} l ${startEventJoinSql(src, 'l', 'ev')} order by l.id`;
+  const updated = (await columnsOf(src, leasesTable)).has('updated_at') ? 'l.updated_at' : 'null';
+  const sql = `select ${leaseColumnsSql(shape, 'l', 'ev')}, ${updated} as lease_updated_at from ${tableName(src)(leasesTable)} l ${startEventJoinSql(src, 'l', 'ev')} order by l.id`;
   yield* streamRows(src, src.knex.raw(sql));
 }
 

@@ -4,9 +4,10 @@
  *
  * Files under `<out>/data/`: `usage_timeline.csv` and `.json`, `usage_daily.csv` (the wide
  * per-day table), `leadtime_timeline.csv` and `.json` (the same rows), `leadtime_stats.json`
- * (monthly lead-time statistics), `audit.json`, and `facts_timeline.csv` when asked; the tables
- * among them are listed once, in `cli/tables.ts`, which `--export-db` writes too. A failed run
- * writes nothing and leaves earlier outputs as they were.
+ * (monthly lead-time statistics), `booking_timeline.csv` and `projected_leadtime.csv` (the
+ * reservation book as users saw it, `lib/Booking.ts`), `audit.json`, and `facts_timeline.csv`
+ * when asked; the tables among them are listed once, in `cli/tables.ts`, which `--export-db`
+ * writes too. A failed run writes nothing and leaves earlier outputs as they were.
  *
  * @since 0.1.0
  */
@@ -221,6 +222,7 @@ export const runReport = (req: ReportRequest): TE.TaskEither<Failure, ReportResu
     const figs = figures({
       rows: rep.timeline.rows,
       leadTimes: rep.leadTime.rows,
+      booking: rep.booking,
       coverage: rep.coverage,
       sites: req.targets.map((t) => t.site.site),
       siteNames: Object.fromEntries(req.targets.map((t) => [t.site.site, t.site.displayName])),

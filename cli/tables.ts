@@ -13,6 +13,7 @@
 import * as Ei from 'fp-ts/Either';
 import type { GroupColumn } from '../lib/Counts';
 import type { Failure } from '../lib/Failure';
+import { bookingSchema, projectedLeadTimeSchema, validateBookingRows, validateProjectedLeadTimeRows } from '../lib/BookingRow';
 import { statColumns } from '../lib/LeadTime';
 import type { Report } from '../lib/Report';
 import { dailyColumns, leadTimeColumns, usageColumns, validateDailyRows, validateLeadTimeRows, validateRows, type LeadTimeGroupColumn } from '../lib/UsageRow';
@@ -28,7 +29,7 @@ export interface ReportTable extends ExportTable {
 }
 
 /** Every text column any table has; the rest are numbers or instants. */
-const TEXT = new Set(['site', 'collector_type', 'count_type', 'value_type', 'node_type', 'hypervisor_hostname', 'leadtime_type', 'reason']);
+const TEXT = new Set(['site', 'collector_type', 'count_type', 'value_type', 'node_type', 'hypervisor_hostname', 'leadtime_type', 'reason', 'request', 'capped']);
 
 const textOf = (columns: ReadonlyArray<string>): ReadonlyArray<string> => columns.filter((c) => TEXT.has(c));
 
@@ -36,7 +37,8 @@ const invalid = (what: string) => (messages: ReadonlyArray<string>): Failure => 
 
 /**
  * The report's tables, validated against their schemas, in output order: `usage_timeline`,
- * `usage_daily`, `leadtime_timeline`, `leadtime_stats` (files and database), then
+ * `usage_daily`, `leadtime_timeline`, `leadtime_stats`, `booking_timeline`,
+ * `projected_leadtime` (files and database), then
  * `coverage_gaps` (database only: the audit's gaps, one row per gap, for dashboards to mark
  * "no data").
  *
@@ -50,6 +52,10 @@ export const reportTables = (groupBy: ReadonlyArray<GroupColumn>, rep: Report): 
   const leadGroup: ReadonlyArray<LeadTimeGroupColumn> = groupBy.includes('node_type') ? ['node_type'] : [];
   const lead = validateLeadTimeRows(leadGroup)(rep.leadTime.rows);
   if (Ei.isLeft(lead)) return Ei.left(invalid('lead-time timeline')(lead.left));
+  const book = validateBookingRows(rep.booking.rows);
+  if (Ei.isLeft(book)) return Ei.left(invalid('booking timeline')(book.left));
+  const projected = validateProjectedLeadTimeRows(rep.booking.projected);
+  if (Ei.isLeft(projected)) return Ei.left(invalid('projected lead times')(projected.left));
   const table = (name: string, columns: ReadonlyArray<string>, rs: ExportTable['rows'], formats: ReadonlyArray<TableFormat>, times = ['timestamp']): ReportTable => ({
     name,
     columns,
@@ -64,6 +70,8 @@ export const reportTables = (groupBy: ReadonlyArray<GroupColumn>, rep: Report): 
     table('usage_daily', dailyColumns(groupBy), daily.right, ['csv']),
     table('leadtime_timeline', leadTimeColumns(leadGroup), lead.right, ['csv', 'json']),
     table('leadtime_stats', statColumns(leadGroup), rep.leadTime.stats, ['json'], ['month']),
+    table('booking_timeline', bookingSchema.columns, book.right, ['csv']),
+    table('projected_leadtime', projectedLeadTimeSchema.columns, projected.right, ['csv']),
     table('coverage_gaps', ['site', 'count_type', 'start', 'end', 'reason'], gaps, [], ['start', 'end']),
   ]);
 };

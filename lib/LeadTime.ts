@@ -35,6 +35,7 @@
  * @module
  */
 import { quantileSorted } from 'd3-array';
+import type { BookAllocation } from './Booking';
 import { floor } from './Resample';
 import * as T from './Time';
 import type { LeadTimeGroupColumn, LeadTimeRow, LeadTimeType } from './UsageRow';
@@ -64,6 +65,13 @@ export interface LeaseFact {
   /** Status of the `start_lease` event, `null` when there is none. */
   readonly start_status: string | null;
   readonly start_updated_at: T.Millis | null;
+  /** The lease row's `updated_at` (absent: not read). A later change of its dates is seen early. */
+  readonly updated_at?: T.Millis | null;
+  /**
+   * The host allocations of its reservations for the reservation book (`lib/Booking.ts`);
+   * absent when the allocation tables were not read.
+   */
+  readonly allocations?: ReadonlyArray<BookAllocation>;
 }
 
 /** Why a lease has no effective lead time. @category model @since 0.1.0 */

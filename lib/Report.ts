@@ -15,20 +15,25 @@
  * - `legacy_mismatches`, `action_events`, `warnings`;
  * - `leadtime`: per site the leases seen, excluded (operator, outside the window), reported, with
  *   an effective lead time or missing it by reason, negative lead times, timeline rows and rows
- *   merged by same-second averaging (`lib/LeadTime.ts`).
+ *   merged by same-second averaging (`lib/LeadTime.ts`);
+ * - `booking`: per site the reservation book's audit (`lib/Booking.ts`) with its
+ *   `projected_leadtime` part (`lib/ProjectedLeadTime.ts`).
  *
  * @since 0.1.0
  * @module
  */
 import * as O from 'fp-ts/Option';
+import { booking, entries, type BookingAudit, type BookingRow, type PoolHost } from './Booking';
 import { clampTable, standardRules, type ClampEntry } from './Clamp';
 import { baseCountTypes, type BaseCountType } from './CountType';
 import { coverageOf, subtract, type CountCoverage, type KnownGap, type Span } from './Coverage';
 import type { Event } from './Event';
-import { Builder, type EventTable } from './EventTable';
+import { Builder, quantitiesOf, type EventTable } from './EventTable';
 import { foldTable } from './Fold';
+import type { IntervalTable } from './IntervalTable';
 import { leadTimes, type LeadTimeAudit, type LeadTimeReport, type LeaseFact } from './LeadTime';
 import { legacyDays, type LegacyMismatch, type LegacyRecord } from './Legacy';
+import { projectedLeadTimes, type ProjectedLeadTimeAudit, type ProjectedLeadTimeRow } from './ProjectedLeadTime';
 import { countByReason, type Rejection } from './Rejection';
 import { sweepTable } from './Sweep';
 import * as T from './Time';
@@ -107,6 +112,21 @@ export interface Audit {
   readonly action_events: ReadonlyArray<{ readonly site: string; readonly source: string; readonly rejected_by_reason: Readonly<Record<string, number>> }>;
   readonly warnings: ReadonlyArray<{ readonly site: string; readonly message: string }>;
   readonly leadtime: ReadonlyArray<LeadTimeAudit>;
+  /** The reservation book per site (`lib/Booking.ts`, `lib/ProjectedLeadTime.ts`). */
+  readonly booking: ReadonlyArray<BookingAudit & { readonly projected_leadtime: ProjectedLeadTimeAudit }>;
+}
+
+/**
+ * The reservation book of a site as users saw it: `booking_timeline` and `projected_leadtime`
+ * rows, and their audit.
+ *
+ * @category model
+ * @since 0.3.0
+ */
+export interface SiteBooking {
+  readonly rows: ReadonlyArray<BookingRow>;
+  readonly projected: ReadonlyArray<ProjectedLeadTimeRow>;
+  readonly audit: BookingAudit & { readonly projected_leadtime: ProjectedLeadTimeAudit };
 }
 
 /** @category model @since 0.1.0 */
@@ -119,6 +139,8 @@ export interface Report {
   readonly leadTime: Omit<LeadTimeReport, 'audit'>;
   /** Coverage per site and count type (for plots). */
   readonly coverage: ReadonlyMap<string, Readonly<Record<BaseCountType, CountCoverage>>>;
+  /** The reservation book as users saw it, all sites (sites whose leases and allocations were read). */
+  readonly booking: { readonly rows: ReadonlyArray<BookingRow>; readonly projected: ReadonlyArray<ProjectedLeadTimeRow> };
 }
 
 // -------------------------------------------------------------------------------------
@@ -161,6 +183,8 @@ export interface SiteReport {
   readonly warnings: ReadonlyArray<string>;
   /** The site's lead times, when its leases were read. */
   readonly leadTime?: LeadTimeReport;
+  /** The site's reservation book, when its leases and their allocations were read. */
+  readonly booking?: SiteBooking;
 }
 
 const tableOfSite = (s: SiteInput): EventTable => {
@@ -245,6 +269,7 @@ export const siteReport =
         ? undefined
         : leadTimes({ start: options.start, end: options.end, groupBy: options.groupBy.includes('node_type') ? ['node_type'] : [], sites: [s.site] })(s.leases);
     const leadTime = lt === undefined || keep.leases !== false ? lt : { ...lt, leases: [] };
+    const book = s.leases !== undefined && s.leases.some((l) => l.allocations !== undefined) ? siteBooking(options, s.site, s.leases, clamped.intervals, cov) : undefined;
     return {
       site: s.site,
       counts: { site: s.site, counts, coverage: cov, legacy: legacy.days },
@@ -256,8 +281,46 @@ export const siteReport =
       sources: s.sources,
       warnings: s.warnings,
       leadTime,
+      booking: book,
     };
   };
+
+/** The hosts' reservable stretches (clamped `reservable` intervals) as the book's pool. */
+const poolOf = (iv: IntervalTable): ReadonlyArray<PoolHost> => {
+  const out: PoolHost[] = [];
+  const ct = baseCountTypes.indexOf('reservable');
+  const { dict } = iv;
+  for (let i = 0; i < iv.length; i++) {
+    if (dict.entityCountType[iv.entity[i]] !== ct) continue;
+    const run = iv.run[i];
+    out.push({
+      host_id: dict.entityIds[iv.entity[i]],
+      node_type: dict.strings[dict.runs.nodeType[run]],
+      quantities: quantitiesOf(dict, run),
+      start: iv.start[i],
+      end: iv.end[i],
+    });
+  }
+  return out.sort((a, b) => a.start - b.start || (a.host_id < b.host_id ? -1 : a.host_id > b.host_id ? 1 : 0));
+};
+
+const within = (spans: ReadonlyArray<Span>, m: number): boolean => spans.some(([a, b]) => a <= m && m < b);
+
+/** The book where reservable and committed are both covered at m (section 8). */
+const siteBooking = (
+  options: TimelineOptions,
+  site: string,
+  leases: ReadonlyArray<LeaseFact>,
+  clamped: IntervalTable,
+  cov: Readonly<Record<BaseCountType, CountCoverage>>,
+): SiteBooking => {
+  const pool = poolOf(clamped);
+  const covered = (m: number) => within(cov.reservable.covered, m) && within(cov.committed.covered, m);
+  const o = { start: options.start, end: options.end, valueTypes: options.valueTypes, covered };
+  const b = booking(o)(site, leases, pool);
+  const p = projectedLeadTimes(o)(site, leases, entries(leases).entries, pool);
+  return { rows: b.rows, projected: p.rows, audit: { ...b.audit, projected_leadtime: p.audit } };
+};
 
 const isDaily = (options: TimelineOptions): boolean =>
   O.isSome(options.resample) && options.resample.value.bucket === '1d' && options.resample.value.method === 'mean';
@@ -284,6 +347,8 @@ export const assemble =
     const bySite = [...leads].sort((a, b) => (siteOf(a) < siteOf(b) ? -1 : siteOf(a) > siteOf(b) ? 1 : 0));
     const coverage = new Map<string, Readonly<Record<BaseCountType, CountCoverage>>>();
     for (const p of parts) coverage.set(p.site, p.counts.coverage);
+    const books = parts.filter((p) => p.booking !== undefined).map((p) => p.booking as SiteBooking);
+    books.sort((a, b) => (a.audit.site < b.audit.site ? -1 : a.audit.site > b.audit.site ? 1 : 0));
     return {
       timeline: tl,
       daily,
@@ -293,6 +358,7 @@ export const assemble =
         stats: bySite.flatMap((l) => l.stats),
       },
       coverage,
+      booking: { rows: books.flatMap((b) => b.rows), projected: books.flatMap((b) => b.projected) },
       audit: {
         window: { start: T.toIso(options.start), end: T.toIso(options.end) },
         sources: parts.flatMap((p) => p.sources),
@@ -304,6 +370,7 @@ export const assemble =
         action_events: parts.flatMap((p) => p.actionEvents),
         warnings: parts.flatMap((p) => p.warnings.map((message) => ({ site: p.site, message }))),
         leadtime: leads.flatMap((l) => l.audit),
+        booking: books.map((b) => b.audit),
       },
     };
   };

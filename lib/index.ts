@@ -8,6 +8,8 @@
  * @since 0.1.0
  * @module
  */
+export * as Booking from './Booking';
+export * as BookingRow from './BookingRow';
 export * as CountType from './CountType';
 export * as Clamp from './Clamp';
 export * as Counts from './Counts';
@@ -21,6 +23,7 @@ export * as Interval from './Interval';
 export * as IntervalTable from './IntervalTable';
 export * as Legacy from './Legacy';
 export * as LeadTime from './LeadTime';
+export * as ProjectedLeadTime from './ProjectedLeadTime';
 export * as Quantities from './Quantities';
 export * as Radix from './Radix';
 export * as Rejection from './Rejection';

@@ -68,8 +68,10 @@ export interface SiteOptions {
 /** The facet count types, top to bottom. @category model @since 0.1.0 */
 export const facetCountTypes = ['total', 'reservable', 'committed', 'occupied', 'available', 'idle', 'maintenance'] as const satisfies ReadonlyArray<CountType>;
 
-const WIDTH = 1200;
-const HEIGHT = 620;
+/** The size of a one-panel figure, pixels. @since 0.3.0 */
+export const WIDTH = 1200;
+/** @since 0.3.0 */
+export const HEIGHT = 620;
 const FACET_HEIGHT = 130;
 const NO_DATA = 'no data';
 
@@ -143,8 +145,8 @@ const windowOf = (given: S.Window | undefined, covs: ReadonlyArray<S.SiteCoverag
 const regionsOf = (spans: ReadonlyArray<S.Window>, label: string, yAxisID?: string): GapRegion[] =>
   spans.map(([start, end]) => (yAxisID === undefined ? { start, end, label } : { start, end, label, yAxisID }));
 
-/** A fresh x axis over the window with UTC ticks. */
-const timeAxis = (window: S.Window, ticks: number): AxisOptions => {
+/** A fresh x axis over the window with UTC ticks. @since 0.3.0 */
+export const timeAxis = (window: S.Window, ticks: number): AxisOptions => {
   const t = utcTicks(window, ticks);
   const labels = new Map(t.map((x) => [x.value, x.label]));
   return {
@@ -160,7 +162,8 @@ const timeAxis = (window: S.Window, ticks: number): AxisOptions => {
   } as AxisOptions;
 };
 
-const countAxis = (title: string, min: number, max: number): AxisOptions =>
+/** A fresh linear y axis with a title. @since 0.3.0 */
+export const countAxis = (title: string, min: number, max: number): AxisOptions =>
   ({ type: 'linear', position: 'left', min, max, title: { display: true, text: title }, ticks: { maxTicksLimit: 6 } }) as AxisOptions;
 
 const yRange = (series: ReadonlyArray<S.Steps>): readonly [number, number] => {
@@ -181,7 +184,8 @@ const line = (label: string, steps: S.Steps, window: S.Window, style: Partial<Ch
   ...style,
 });
 
-const noDataEntry = (): ChartDataset<'line', S.Point[]> => ({
+/** The legend entry of the shaded "no data" regions. @since 0.3.0 */
+export const noDataEntry = (): ChartDataset<'line', S.Point[]> => ({
   label: NO_DATA,
   data: [],
   backgroundColor: GAP_COLOR,
@@ -192,7 +196,8 @@ const noDataEntry = (): ChartDataset<'line', S.Point[]> => ({
   fill: false,
 });
 
-const titles = (title: string, window: S.Window, note?: string) => ({
+/** A title and a subtitle with the date range (and a note). @since 0.3.0 */
+export const titles = (title: string, window: S.Window, note?: string) => ({
   title: { display: true, text: title, font: { size: 16 } },
   subtitle: { display: true, text: note === undefined ? dateRange(window) : `${dateRange(window)}; ${note}`, padding: { bottom: 8 } },
 });

@@ -6,7 +6,9 @@
  * - `<site>_legacy_facets`: for each site with legacy rows;
  * - `<site>_usage_stack`: for each site with rows of collector `new`;
  * - `cross_site_usage`: when two or more sites have rows;
- * - `<site>_leadtime`: for each site with lead-time rows.
+ * - `<site>_leadtime`: for each site with lead-time rows;
+ * - `<site>_booking` and `<site>_projected_leadtime`: for each site with reservation-book rows
+ *   (`booking.ts`).
  *
  * Building is pure (`configs.ts`); rendering and writing are the only effects.
  *
@@ -17,13 +19,16 @@ import * as E from 'fp-ts/Either';
 import type * as TE from 'fp-ts/TaskEither';
 import type { RenderFailure, WriteFailure } from '../lib/Failure';
 import type { ValueType } from '../lib/Quantities';
+import type { Report } from '../lib/Report';
 import type { LeadTimeRow, UsageRow } from '../lib/UsageRow';
 import { writeAllAtomic, type OutputFile } from '../cli/write';
 import { crossSite, legacyFacets, leadTime, usageStack, type Figure } from './configs';
+import { bookingShare, projectedLeadTime } from './booking';
 import { renderer, type Format, type Render } from './render';
 import type { SiteCoverage, Window } from './series';
 
 export * from './configs';
+export { bookingShare, projectedLeadTime } from './booking';
 export { renderer, svgInPixels, formats, type Format, type Render } from './render';
 
 // -------------------------------------------------------------------------------------
@@ -36,6 +41,8 @@ export interface DrawRequest {
   readonly rows: ReadonlyArray<UsageRow>;
   /** The lead-time timeline rows, if computed. */
   readonly leadTimes?: ReadonlyArray<LeadTimeRow>;
+  /** The reservation book (`Report.booking`), if computed. */
+  readonly booking?: Pick<Report['booking'], 'rows' | 'projected'>;
   /** `Report.coverage`: shades the "no data" stretches. */
   readonly coverage: ReadonlyMap<string, SiteCoverage>;
   /** Sites in order (the cross-site stack, bottom first). */
@@ -89,6 +96,13 @@ export const figures = (req: Omit<DrawRequest, 'out' | 'formats'>): ReadonlyArra
     const lt = req.leadTimes ?? [];
     if (!lt.some((r) => r.site === site)) continue;
     out.push(leadTime(lt, { site, ...(req.siteNames?.[site] === undefined ? {} : { siteName: req.siteNames[site] }) }));
+  }
+  for (const site of req.sites) {
+    const book = req.booking;
+    if (book === undefined || !book.rows.some((r) => r.site === site)) continue;
+    const common = { site, ...(req.window === undefined ? {} : { window: req.window }), ...(req.siteNames?.[site] === undefined ? {} : { siteName: req.siteNames[site] }) };
+    out.push(bookingShare(book.rows, common));
+    if (book.projected.some((r) => r.site === site)) out.push(projectedLeadTime(book.projected, common));
   }
   return out;
 };

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { generate, plan, DEFAULT_SEED } from '../testbed';
+import { compareBooking, trueBooking } from '../testbed/bookings';
 import { recover } from '../testbed/recover';
 import { truthTypes } from '../testbed/truth';
 
@@ -35,6 +36,26 @@ const main = async () => {
         const overall = Math.abs(recon - truth) < 1e-6 ? 0 : Math.abs(recon - truth) / Math.abs(truth);
         console.log(`| ${r.site} | ${ct} | ${cmp.length} | ${sum((m) => m.days)} | ${sum((m) => m.partial_days)} | ${sum((m) => m.uncovered_days)} | ${sum((m) => m.differing_days)} | ${truth.toFixed(1)} | ${recon.toFixed(1)} | ${(100 * maxErr).toFixed(4)}% | ${(100 * overall).toFixed(6)}% |`);
       }
+    }
+    console.log('');
+    console.log('| site | days compared | book rows | days differing (book) | projected lead-time rows | days differing (lead time) |');
+    console.log('|---|---|---|---|---|---|');
+    for (const r of rec) {
+      const b = r.booking;
+      console.log(`| ${r.site} | ${b.days} | ${b.book_rows} | ${b.book_differing_days} | ${b.leadtime_rows} | ${b.leadtime_differing_days} |`);
+      for (const e of b.examples) console.log(`  - ${e}`);
+    }
+    console.log('');
+    console.log('| site | days where the book really seen (ends before extensions) differs from the final-dates book | booked node-days overstated, 1 / 7 / 30 days ahead | days where the projected lead time differs |');
+    console.log('|---|---|---|---|');
+    for (const [i, r] of rec.entries()) {
+      const seen = compareBooking(
+        trueBooking(g.plan, (g.worlds as NonNullable<typeof g.worlds>)[i].world, { asSeen: true }),
+        r.bookRows,
+        r.leadRows,
+      );
+      const pct = (h: number) => `${((100 * (seen.booked_abs_diff[h] ?? 0)) / Math.max(1e-9, seen.booked_sum[h] ?? 0)).toFixed(2)}%`;
+      console.log(`| ${r.site} | ${seen.book_differing_days} of ${seen.days} | ${pct(1)} / ${pct(7)} / ${pct(30)} | ${seen.leadtime_differing_days} of ${seen.days} |`);
     }
     console.log('');
     for (const r of rec) {

@@ -14,6 +14,7 @@ import * as T from '../lib/Time';
 import { compareSite, type MonthError } from './compare';
 import type { Generated } from './index';
 import { siteConfigs } from './index';
+import { compareBooking, trueBooking, type BookComparison, type BookValue, type LeadTimeValue } from './bookings';
 import { dailyHours } from './truth';
 
 /** One site's recovery. @category model @since 0.1.0 */
@@ -23,6 +24,11 @@ export interface SiteRecovery {
   readonly audit: Audit;
   readonly events: number;
   readonly seconds: number;
+  /** The reservation book and projected lead times against their truth. */
+  readonly booking: BookComparison;
+  /** The reconstructed book rows (value type nodes) and projected lead times compared. */
+  readonly bookRows: ReadonlyArray<BookValue>;
+  readonly leadRows: ReadonlyArray<LeadTimeValue>;
 }
 
 /**
@@ -55,7 +61,11 @@ export const recover = async (g: Generated): Promise<ReadonlyArray<SiteRecovery>
       recon: rep.timeline.rows.filter((x) => x.collector_type === 'new' && x.value_type === 'nodes'),
       coverageStarts,
     });
-    out.push({ site: r.site, months, audit: rep.audit, events: r.events.length, seconds: (Date.now() - t0) / 1000 });
+    const seconds = (Date.now() - t0) / 1000;
+    const bookRows = rep.booking.rows.filter((x) => x.site === r.site && x.value_type === 'nodes');
+    const leadRows = rep.booking.projected.filter((x) => x.site === r.site);
+    const booking = compareBooking(trueBooking(g.plan, g.worlds[i].world), bookRows, leadRows);
+    out.push({ site: r.site, months, audit: rep.audit, events: r.events.length, seconds, booking, bookRows, leadRows });
   }
   return out;
 };
