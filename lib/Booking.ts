@@ -31,6 +31,7 @@
  * (hundreds), never at all leases: O(days x (book + pool) + leases log leases).
  *
  * @since 0.3.0
+ * @module
  */
 import type { LeaseFact } from './LeadTime';
 import * as Q from './Quantities';

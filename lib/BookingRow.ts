@@ -11,6 +11,7 @@
  *   `[0, 2160]`, `capped` the text `true` or `false` (CSV has no booleans).
  *
  * @since 0.3.0
+ * @module
  */
 import type * as E from 'fp-ts/Either';
 import * as t from 'io-ts';

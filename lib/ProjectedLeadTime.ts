@@ -19,6 +19,7 @@
  * overlap. O(book log book + pool) per day and request.
  *
  * @since 0.3.0
+ * @module
  */
 import { bookWindow, sweep, type BookEntry, type PoolHost } from './Booking';
 import type { LeaseFact } from './LeadTime';
