@@ -82,7 +82,7 @@ const EXPECTED: Readonly<Partial<Record<RealTableKey, Readonly<Record<string, Ex
   'blazar.reservations': { id: 'str?', lease_id: 'str?', resource_id: 'str?', resource_type: 'str?' },
   'blazar.instance_reservations': { id: 'str', reservation_id: 'str?', created_at: 'date?', vcpus: 'int?', memory_mb: 'int?', disk_gb: 'int?' },
   'blazar.leases': { id: 'str?', name: 'str?', project_id: 'str?', created_at: 'date?', start_date: 'date?', end_date: 'date?', deleted_at: 'date?' },
-  'blazar.events': { id: 'str', lease_id: 'str?', event_type: 'str~', status: 'str?', updated_at: 'date?' },
+  'blazar.events': { id: 'str', lease_id: 'str?', event_type: 'str~', status: 'str?', updated_at: 'date?', time: 'date?', deleted: 'str?', deleted_at: 'date?' },
 };
 
 /** Whether a real column type belongs to a type family. */
@@ -234,7 +234,7 @@ describe('schema conformance: the adapters against the real schemas (generated D
   it('captures the columns of every source table the adapters read', () => {
     // a sanity floor: the capture saw the main sources, and the join columns as well as selected ones
     expect([...read.keys()]).toEqual(expect.arrayContaining(['nova.compute_nodes', 'nova.instances', 'nova_api.request_specs', 'blazar.leases', 'blazar.events', 'blazar.computehost_allocations']));
-    expect(read.get('blazar.events')).toEqual(new Set(['id', 'lease_id', 'event_type', 'status', 'updated_at']));
+    expect(read.get('blazar.events')).toEqual(new Set(['id', 'lease_id', 'event_type', 'status', 'updated_at', 'time', 'deleted', 'deleted_at']));
     expect(read.get('nova_api.request_specs')).toEqual(new Set(['instance_uuid', 'spec']));
   });
 
