@@ -280,6 +280,7 @@ if (why !== undefined) console.info(`schema conformance on freshly synced Nova a
   const prefix = `rsc${process.pid}`;
   const url = mysqlUrl() ?? '';
   let live: Map<string, RealColumn[]>;
+  let liveKeys: Map<string, { primaryKey: string[]; indexes: Array<{ name: string; unique: boolean; columns: string[] }> }>;
   let read: ColumnsRead;
 
   beforeAll(async () => {
@@ -307,6 +308,25 @@ if (why !== undefined) console.info(`schema conformance on freshly synced Nova a
         if (!live.has(key)) live.set(key, []);
         live.get(key)?.push({ name: r.c, type: r.type, nullable: r.n === 'YES', default: r.d === 'NULL' ? null : r.d, autoIncrement: /auto_increment/.test(r.x) });
       }
+      const stats: Array<{ s: string; t: string; i: string; u: number | string; c: string }> = (
+        await k.raw(
+          `select table_schema as s, table_name as t, index_name as i, non_unique as u, column_name as c
+           from information_schema.statistics where table_schema in (?, ?, ?) order by table_schema, table_name, index_name, seq_in_index`,
+          [`${prefix}_nova`, `${prefix}_nova_api`, `${prefix}_blazar`],
+        )
+      )[0];
+      liveKeys = new Map();
+      for (const r of stats) {
+        const key = `${r.s.slice(prefix.length + 1)}.${r.t}`;
+        if (!liveKeys.has(key)) liveKeys.set(key, { primaryKey: [], indexes: [] });
+        const t = liveKeys.get(key) as { primaryKey: string[]; indexes: Array<{ name: string; unique: boolean; columns: string[] }> };
+        if (r.i === 'PRIMARY') t.primaryKey.push(r.c);
+        else {
+          let idx = t.indexes.find((x) => x.name === r.i);
+          if (idx === undefined) t.indexes.push((idx = { name: r.i, unique: Number(r.u) === 0, columns: [] }));
+          idx.columns.push(r.c);
+        }
+      }
     } finally {
       await k.destroy();
     }
@@ -326,7 +346,12 @@ if (why !== undefined) console.info(`schema conformance on freshly synced Nova a
     const stale: string[] = [];
     for (const [key, t] of Object.entries(realTables)) {
       const l = live.get(key);
-      if (JSON.stringify(l) !== JSON.stringify(t.columns.map((c) => ({ name: c.name, type: c.type, nullable: c.nullable, default: c.default, autoIncrement: c.autoIncrement })))) stale.push(key);
+      if (JSON.stringify(l) !== JSON.stringify(t.columns.map((c) => ({ name: c.name, type: c.type, nullable: c.nullable, default: c.default, autoIncrement: c.autoIncrement })))) stale.push(`${key} columns`);
+      const keys = liveKeys.get(key);
+      // in code-point order, as the dump sorts them (Python)
+      const indexes = [...(keys?.indexes ?? [])].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      if (JSON.stringify(keys?.primaryKey ?? []) !== JSON.stringify(t.primaryKey)) stale.push(`${key} primary key`);
+      if (JSON.stringify(indexes) !== JSON.stringify(t.indexes.map((i) => ({ name: i.name, unique: i.unique, columns: i.columns })))) stale.push(`${key} indexes`);
     }
     expect(stale).toEqual([]);
   });
