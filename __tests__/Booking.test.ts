@@ -21,6 +21,8 @@ const lease = (over: Partial<LeaseFact> & { allocations: ReadonlyArray<BookAlloc
   deleted_at: null,
   start_status: null,
   start_updated_at: null,
+  start_time: null,
+  start_deleted_at: null,
   ...over,
 });
 

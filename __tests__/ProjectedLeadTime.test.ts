@@ -24,6 +24,8 @@ const lease = (id: string, created: number, start: number, end: number, hosts: R
   deleted_at: null,
   start_status: null,
   start_updated_at: null,
+  start_time: null,
+  start_deleted_at: null,
   allocations: hosts.map((h) => whole(h)),
   ...over,
 });

@@ -202,7 +202,7 @@ describe('summarize: capacity', () => {
     expect(s.rows.map((r) => r.node_type)).toEqual(['all', 'a']);
     expect(s.rows[0].current.node_hours.reservable).toBe(4 * 29 * 24);
     // with a lease in February, b is listed again
-    const lease = { site: 's', lease_id: 'l', project_id: null, node_types: ['b'], created_at: utc(2024, 2, 3), start_date: utc(2024, 2, 3), end_date: null, actual_start: null, requested_hours: 0, effective_hours: null, missing_effective: 'start_error' as const };
+    const lease = { site: 's', lease_id: 'l', project_id: null, node_types: ['b'], created_at: utc(2024, 2, 3), start_date: utc(2024, 2, 3), end_date: null, actual_start: null, requested_hours: 0, effective_hours: null, effective_from_schedule: false, missing_effective: 'start_error' as const };
     expect(summarize(input(w, { leases: [lease] })).rows.map((r) => r.node_type)).toEqual(['all', 'a', 'b']);
   });
 
@@ -242,6 +242,7 @@ const leaseArb = fc
       actual_start: a,
       requested_hours: T.hoursBetween(c, s),
       effective_hours: a === null ? null : T.hoursBetween(c, a),
+      effective_from_schedule: false,
       missing_effective: a === null ? 'start_error' : null,
     };
   });
