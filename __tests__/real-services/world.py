@@ -239,7 +239,7 @@ class World(object):
         end = parse_time(end) if isinstance(end, str) else end
         lease = self.db.lease_create({
             'name': name, 'user_id': user_id, 'project_id': project_id, 'start_date': start,
-            'end_date': end, 'trust_id': 'trust-' + name, 'status': 'CREATING'})
+            'end_date': end, 'trust_id': self.uuid(), 'status': 'CREATING'})
         if instances is None:
             rsv = self.db.reservation_create({'lease_id': lease['id'], 'resource_type': 'physical:host', 'status': 'pending'})
             hr = self.db.host_reservation_create({
@@ -339,3 +339,13 @@ class World(object):
         if started and not ended:
             self.db.event_update(end_ev['id'], {'status': 'DONE'})
         self.db.lease_destroy(lease.id)
+
+    # ------------------------------------------------------------------ shorthands
+    def bare_metal(self, name, node_type=None, gpus=None, enroll=True):
+        """An Ironic node known to Nova (zeros since Stein) and, with `enroll`, to Blazar."""
+        cn = self.compute_node(name)
+        return cn, (self.blazar_host(cn, node_type=node_type, gpus=gpus) if enroll else None)
+
+    def kvm(self, name, vcpus=32, memory_mb=131072, local_gb=512, enroll=False):
+        cn = self.compute_node(name, vcpus=vcpus, memory_mb=memory_mb, local_gb=local_gb, hypervisor_type='QEMU', host=name)
+        return cn, (self.blazar_host(cn) if enroll else None)
