@@ -26,10 +26,16 @@ const fact = (over: Partial<LeaseFact> = {}): LeaseFact => ({
   deleted_at: null,
   start_status: 'DONE',
   start_updated_at: at('2024-02-03T00:00:36Z'),
+  start_time: at('2024-02-03T00:00:00Z'),
+  start_deleted_at: null,
   ...over,
 });
 
 const window = { start: at('2024-01-01T00:00:00Z'), end: at('2025-01-01T00:00:00Z') };
+
+/** A lease deleted at 2024-02-04 12:00 after its start, its DONE start event soft-deleted with it. */
+const deletedAfterStart = (startUpdated: string, over: Partial<LeaseFact> = {}): LeaseFact =>
+  fact({ deleted_at: at('2024-02-04T12:00:00Z'), start_updated_at: at(startUpdated), start_deleted_at: at('2024-02-04T12:00:00Z'), ...over });
 
 // -------------------------------------------------------------------------------------
 // per lease
@@ -77,6 +83,47 @@ describe('leadTime of one lease', () => {
 
   it('keeps the effective lead time of a lease that started and was deleted later', () => {
     expect(leadTime(fact({ deleted_at: at('2024-02-03T05:00:00Z') })).effective_hours).toBe(48.01);
+  });
+});
+
+describe('leadTime of a lease deleted after its start (rules v2, section 9)', () => {
+  it('takes the start event time when the deletion stamped the event (updated_at = deleted_at)', () => {
+    expect(leadTime(deletedAfterStart('2024-02-04T12:00:00Z'))).toMatchObject({
+      actual_start: at('2024-02-03T00:00:00Z'),
+      effective_hours: 48,
+      effective_from_schedule: true,
+      missing_effective: null,
+    });
+  });
+
+  it('counts an updated_at at deleted_at - 1 s as the deletion stamp, and one earlier as a real start', () => {
+    expect(leadTime(deletedAfterStart('2024-02-04T11:59:59Z'))).toMatchObject({ actual_start: at('2024-02-03T00:00:00Z'), effective_from_schedule: true });
+    expect(leadTime(deletedAfterStart('2024-02-04T11:59:58.999Z'))).toMatchObject({ actual_start: at('2024-02-04T11:59:58.999Z'), effective_from_schedule: false });
+    expect(leadTime(deletedAfterStart('2024-02-04T12:00:03Z'))).toMatchObject({ actual_start: at('2024-02-03T00:00:00Z'), effective_from_schedule: true });
+  });
+
+  it('keeps the updated_at of a live start event, whatever the lease deletion', () => {
+    expect(leadTime(deletedAfterStart('2024-02-04T12:00:00Z', { start_deleted_at: null }))).toMatchObject({ actual_start: at('2024-02-04T12:00:00Z'), effective_from_schedule: false });
+  });
+
+  it('gives no effective lead time (start_time_missing) when the deletion stamped the event and its time is not recorded', () => {
+    const l = leadTime(deletedAfterStart('2024-02-04T12:00:00Z', { start_time: null }));
+    expect(l).toMatchObject({ actual_start: null, effective_hours: null, missing_effective: 'start_time_missing', effective_from_schedule: false });
+  });
+
+  it('ignores the soft delete of a start event that is not DONE', () => {
+    expect(leadTime(deletedAfterStart('2024-02-04T12:00:00Z', { start_status: 'ERROR' })).missing_effective).toBe('start_error');
+    expect(leadTime(deletedAfterStart('2024-02-04T12:00:00Z', { start_status: 'UNDONE' })).missing_effective).toBe('deleted_before_start');
+  });
+
+  it('counts the leases started from their schedule in the audit, among those with an effective lead time', () => {
+    const r = leadTimes({ ...window, groupBy: [] })([
+      fact(),
+      deletedAfterStart('2024-02-04T12:00:00Z', { lease_id: 'd1' }),
+      deletedAfterStart('2024-02-04T11:59:59Z', { lease_id: 'd2' }),
+      deletedAfterStart('2024-02-04T09:00:00Z', { lease_id: 'd3' }),
+    ]);
+    expect(r.audit[0]).toMatchObject({ leases_reported: 4, with_effective: 4, effective_from_schedule: 2 });
   });
 });
 
@@ -174,6 +221,7 @@ describe('leadTimes', () => {
         excluded: { operator: 1, outside_window: 1 },
         leases_reported: 3,
         with_effective: 2,
+        effective_from_schedule: 0,
         missing_effective_by_reason: { start_error: 1 },
         negative_lead_time: { requested: 1, effective: 1 },
         timeline_rows: 2,
@@ -231,6 +279,8 @@ const build = (c: Creation, o: Outcome, i: number): LeaseFact => {
     deleted_at: o.deletedAfter === null ? null : T.unsafeMillis(created_at + o.deletedAfter),
     start_status: o.start_status,
     start_updated_at: o.startDelay === null ? null : T.unsafeMillis(start_date + o.startDelay),
+    start_time: start_date,
+    start_deleted_at: null,
   };
 };
 

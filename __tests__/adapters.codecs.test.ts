@@ -141,6 +141,9 @@ const oldLeaseProps = {
   lease_deleted_at: OldUtcDate,
   lease_start_status: oldNullable(OldStr),
   lease_start_updated_at: OldUtcDate,
+  lease_start_time: OldUtcDate,
+  lease_start_deleted: oldNullable(OldStr),
+  lease_start_deleted_at: OldUtcDate,
 };
 const OldLeaseColumns = t.type(oldLeaseProps);
 

@@ -38,6 +38,9 @@ describe('the lead-time adapter, without a database', () => {
     lease_deleted_at: null,
     lease_start_status: 'DONE',
     lease_start_updated_at: at('2024-02-02T00:00:05Z'),
+    lease_start_time: at('2024-02-02T00:00:00Z'),
+    lease_start_deleted: null,
+    lease_start_deleted_at: null,
     host_ids: ['1'],
     ...over,
   });
@@ -198,6 +201,7 @@ describeBoth('the lead-time adapter', (dialect: Dialect) => {
         excluded: { operator: 1, outside_window: 0 },
         leases_reported: 8,
         with_effective: 4,
+        effective_from_schedule: 0,
         missing_effective_by_reason: { start_error: 1, deleted_before_start: 1, no_start_event: 2 },
         negative_lead_time: { requested: 0, effective: 0 },
         timeline_rows: expect.any(Number),
@@ -225,6 +229,62 @@ describeBoth('the lead-time adapter', (dialect: Dialect) => {
       { site: 'test_site', timestamp: '2024-02-03T08:00:00Z', leadtime_type: 'requested', value: 2, node_type: 'compute_skylake' },
     ]);
     expect(grouped.rows.filter((r) => r.timestamp === '2024-02-01T00:00:00Z' && r.leadtime_type === 'requested').map((r) => r.node_type)).toEqual(['compute_skylake', 'gpu_p100']);
+  });
+});
+
+/**
+ * Rules v2, section 9: leases deleted after their start, their events soft-deleted with them
+ * (Chameleon Blazar's `lease_destroy`, which stamps the events' `updated_at` with the deletion).
+ * 11 start event stamped by the deletion (updated_at = deleted_at): actual start = its time
+ * 12 stamped 1 s before deleted_at (the two stamps of one deletion across a second): same
+ * 13 the event soft-deleted, its updated_at 2 s before deleted_at: a real start, kept
+ * 14 the lease deleted after its start, the event live: its updated_at, as before
+ */
+const populateDeleted = async (fx: Fixture): Promise<void> => {
+  const lease = (n: number) => R.lease({ id: L(n), created_at: '2024-02-01 00:00:00', start_date: '2024-02-02 00:00:00', end_date: '2024-02-05 00:00:00', deleted_at: '2024-02-03 12:00:00' });
+  await fx.insert('blazar.leases', [11, 12, 13, 14].map(lease));
+  const start = (n: number, updated_at: string, deleted_at: string | null) =>
+    R.blazarEvent({ lease_id: L(n), time: '2024-02-02 00:00:00', status: 'DONE', updated_at, ...(deleted_at === null ? {} : { deleted_at }) });
+  await fx.insert('blazar.events', [
+    start(11, '2024-02-03 12:00:00', '2024-02-03 12:00:00'),
+    start(12, '2024-02-03 11:59:59', '2024-02-03 12:00:00'),
+    start(13, '2024-02-03 11:59:58', '2024-02-03 12:00:00'),
+    start(14, '2024-02-02 00:00:09', null),
+  ]);
+};
+
+describeBoth('the lead-time adapter on leases deleted after their start (rules v2, section 9)', (dialect: Dialect) => {
+  it('takes the start from the event time when the deletion stamped the event, audited effective_from_schedule', async () => {
+    const fx = await openFixture(dialect);
+    try {
+      await populateDeleted(fx);
+      const facts = (await run(fx)).outputs;
+      const f = new Map(facts.map((x) => [x.lease_id, x]));
+      expect(f.get(L(11))).toMatchObject({ start_time: at('2024-02-02T00:00:00Z'), start_updated_at: at('2024-02-03T12:00:00Z'), start_deleted_at: at('2024-02-03T12:00:00Z') });
+      expect(f.get(L(14))).toMatchObject({ start_time: at('2024-02-02T00:00:00Z'), start_deleted_at: null });
+      const { leases, audit } = leadTimes({ ...window, groupBy: [] })(facts);
+      const by = Object.fromEntries(leases.map((l) => [l.lease_id, l]));
+      expect(by[L(11)]).toMatchObject({ actual_start: at('2024-02-02T00:00:00Z'), effective_hours: 24, effective_from_schedule: true });
+      expect(by[L(12)]).toMatchObject({ actual_start: at('2024-02-02T00:00:00Z'), effective_hours: 24, effective_from_schedule: true });
+      expect(by[L(13)]).toMatchObject({ actual_start: at('2024-02-03T11:59:58Z'), effective_from_schedule: false });
+      expect(by[L(14)]).toMatchObject({ actual_start: at('2024-02-02T00:00:09Z'), effective_hours: 24 + H(9), effective_from_schedule: false });
+      expect(audit[0]).toMatchObject({ leases_reported: 4, with_effective: 4, effective_from_schedule: 2 });
+    } finally {
+      await fx.drop();
+    }
+  });
+
+  it('reads upstream Blazar (events without soft delete) as before', async () => {
+    const fx = await openFixture(dialect, { blazar: 'upstream', tables: ['blazar.leases', 'blazar.events', 'blazar.computehosts'] });
+    try {
+      await fx.insert('blazar.leases', [R.lease({ id: L(15), created_at: '2024-02-01 00:00:00', start_date: '2024-02-02 00:00:00', end_date: '2024-02-05 00:00:00' })]);
+      await fx.insert('blazar.events', [R.blazarEvent({ lease_id: L(15), time: '2024-02-02 00:00:00', status: 'DONE', updated_at: '2024-02-02 00:00:05' })]);
+      const facts = (await run(fx)).outputs;
+      expect(facts).toMatchObject([{ start_time: at('2024-02-02T00:00:00Z'), start_deleted_at: null, start_updated_at: at('2024-02-02T00:00:05Z') }]);
+      expect(leadTimes({ ...window, groupBy: [] })(facts).leases[0]).toMatchObject({ effective_hours: 24 + H(5), effective_from_schedule: false });
+    } finally {
+      await fx.drop();
+    }
   });
 });
 

@@ -83,6 +83,8 @@ describeMysql('extract from MariaDB', () => {
         rows.computeNode({ id: 10, hypervisor_hostname: 'node-z', hypervisor_type: 'ironic', created_at: '0000-00-00 00:00:00' }),
         rows.computeNode({ id: 11, hypervisor_hostname: 'node-s', hypervisor_type: 'ironic', created_at: '2024-01-03 04:05:06', deleted_at: '2024-01-09 07:08:09' }),
       ]);
+      // instances.compute_id (BIGINT) is Nova 2023.2's; the fixture has Zed's real schema, so add it
+      await fx.src.knex.raw(`alter table \`${fx.src.site.databases.nova}\`.instances add column compute_id bigint null`);
       await fx.insert('nova.instances', [
         rows.instance({ uuid: rows.uuid(), node: 'node-s', created_at: '2024-01-04 00:00:00', launched_at: '2024-01-04 00:00:01', compute_id: '9007199254740993' }),
       ]);

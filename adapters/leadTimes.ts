@@ -150,6 +150,8 @@ export const toEvents =
         deleted_at: row.lease_deleted_at,
         start_status: row.lease_start_status,
         start_updated_at: row.lease_start_updated_at,
+        start_time: row.lease_start_time,
+        start_deleted_at: row.lease_start_deleted === null ? null : row.lease_start_deleted_at,
       },
     ]);
   };

@@ -21,7 +21,6 @@
  * @since 0.1.0
  */
 import * as Ei from 'fp-ts/Either';
-import * as O from 'fp-ts/Option';
 import * as t from 'io-ts';
 import type { Millis } from '../lib/Time';
 import { nullable, Str, struct, UtcDate } from './codecs';
@@ -54,6 +53,11 @@ export const LeaseColumns = struct({
   /** Status of the lease's `start_lease` event (`UNDONE`, `IN_PROGRESS`, `DONE`, `ERROR`), if any. */
   lease_start_status: nullable(Str),
   lease_start_updated_at: UtcDate,
+  /** The start event's `time`: when Blazar scheduled it to run. */
+  lease_start_time: UtcDate,
+  /** The start event's soft delete (Chameleon Blazar; NULL upstream and while live). */
+  lease_start_deleted: nullable(Str),
+  lease_start_deleted_at: UtcDate,
 });
 
 /** @category model @since 0.1.0 */
@@ -78,6 +82,8 @@ export interface LeaseShape {
   readonly projectColumn: 'project_id' | 'tenant_id' | null;
   /** Chameleon soft deletes. */
   readonly hasDeletedAt: boolean;
+  /** The events table has Chameleon's soft delete (`deleted`, `deleted_at`). */
+  readonly eventsSoftDelete: boolean;
 }
 
 /**
@@ -99,15 +105,18 @@ export interface Window {
 // -------------------------------------------------------------------------------------
 
 /**
- * Probes the leases table for `project_id`/`tenant_id` and `deleted_at`.
+ * Probes the leases table for `project_id`/`tenant_id` and `deleted_at`, the events table for
+ * `deleted` and `deleted_at`.
  *
  * @since 0.1.0
  */
 export const leaseShape = async (src: Source): Promise<LeaseShape> => {
   const cols = await columnsOf(src, leasesTable);
+  const ev = await columnsOf(src, eventsTable);
   return {
     projectColumn: cols.has('project_id') ? 'project_id' : cols.has('tenant_id') ? 'tenant_id' : null,
     hasDeletedAt: cols.has('deleted_at'),
+    eventsSoftDelete: ev.has('deleted') && ev.has('deleted_at'),
   };
 };
 
@@ -116,7 +125,7 @@ export const leaseShape = async (src: Source): Promise<LeaseShape> => {
  * {@link startEventJoinSql}).
  *
  * @example
- * leaseColumnsSql({ projectColumn: 'tenant_id', hasDeletedAt: false }, 'l', 'ev')
+ * leaseColumnsSql({ projectColumn: 'tenant_id', hasDeletedAt: false, eventsSoftDelete: false }, 'l', 'ev')
  * // 'l.id as lease_id, l.name as lease_name, l.tenant_id as lease_project_id, ..., null as lease_deleted_at, ...'
  * @since 0.1.0
  */
@@ -131,6 +140,9 @@ export const leaseColumnsSql = (shape: LeaseShape, l: string, ev: string): strin
     shape.hasDeletedAt ? `${l}.deleted_at as lease_deleted_at` : 'null as lease_deleted_at',
     `${ev}.status as lease_start_status`,
     `${ev}.updated_at as lease_start_updated_at`,
+    `${ev}.time as lease_start_time`,
+    shape.eventsSoftDelete ? `${ev}.deleted as lease_start_deleted` : 'null as lease_start_deleted',
+    shape.eventsSoftDelete ? `${ev}.deleted_at as lease_start_deleted_at` : 'null as lease_start_deleted_at',
   ].join(', ');
 
 /**
@@ -209,11 +221,3 @@ export const commitment = (l: LeaseColumns): Ei.Either<NoCommitment, Window> => 
   const ends = [l.lease_end_date, l.lease_deleted_at].filter((x): x is Millis => x !== null);
   return Ei.right({ start, end: ends.length === 0 ? null : (Math.min(...ends) as Millis) });
 };
-
-/**
- * The actual start: `updated_at` of the `start_lease` event when it is `DONE`.
- *
- * @since 0.1.0
- */
-export const actualStart = (l: LeaseColumns): O.Option<Millis> =>
-  l.lease_start_status === 'DONE' && l.lease_start_updated_at !== null ? O.some(l.lease_start_updated_at) : O.none;

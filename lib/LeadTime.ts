@@ -7,9 +7,14 @@
  * - `requested = start_date - created_at`. `start_date` is the **last** requested start: Blazar
  *   updates it in place when a lease is moved and keeps no earlier value.
  * - `effective = actual start - created_at`; the actual start is the `updated_at` of the lease's
- *   `start_lease` event when its status is `DONE`. Otherwise there is none, for one reason,
+ *   `start_lease` event when its status is `DONE`, except (v2) when the event is soft-deleted and
+ *   its `updated_at` is at or after its `deleted_at` minus 1 s: deleting a lease soft-deletes its
+ *   events and that overwrites their `updated_at` with the deletion time, so the actual start is
+ *   then the event's `time` (when it was scheduled to run), counted in the audit as
+ *   `effective_from_schedule`. Otherwise there is none, for one reason,
  *   checked in this order: `start_error` (event `ERROR`), `deleted_before_start` (soft-deleted and
- *   never started), `no_start_event`, `start_time_missing` (`DONE` without `updated_at`),
+ *   never started), `no_start_event`, `start_time_missing` (`DONE` without `updated_at`, or stamped by
+ *   the deletion without a `time`),
  *   `start_pending` (`UNDONE` / `IN_PROGRESS`: not started when the snapshot was taken).
  * - A lease booked with start "now" (Blazar truncates it to the minute) has a lead time in
  *   `(-1 min, 0]`: it is reported as it is. A lead time of -1 min or less is reported as it is
@@ -63,7 +68,19 @@ export interface LeaseFact {
   /** Status of the `start_lease` event, `null` when there is none. */
   readonly start_status: string | null;
   readonly start_updated_at: T.Millis | null;
+  /** The start event's `time` (when it was scheduled to run), `null` when not recorded. */
+  readonly start_time: T.Millis | null;
+  /** The start event's `deleted_at` when the event is soft-deleted (`deleted` set), else `null`. */
+  readonly start_deleted_at: T.Millis | null;
 }
+
+/**
+ * How close to its `deleted_at` a soft-deleted start event's `updated_at` must be to have been
+ * written by the deletion (rules v2, section 9): at or after `deleted_at - 1 s`.
+ *
+ * @since 0.1.0
+ */
+export const DELETION_STAMP_TOLERANCE: T.Millis = T.unsafeMillis(T.SECOND);
 
 /** Why a lease has no effective lead time. @category model @since 0.1.0 */
 export const missingReasons = ['start_error', 'deleted_before_start', 'no_start_event', 'start_time_missing', 'start_pending'] as const;
@@ -86,6 +103,8 @@ export interface LeaseLeadTime {
   readonly start_date: T.Millis;
   readonly end_date: T.Millis | null;
   readonly actual_start: T.Millis | null;
+  /** The actual start is the start event's scheduled `time` (its `updated_at` is the deletion's). */
+  readonly effective_from_schedule: boolean;
   readonly requested_hours: number;
   readonly effective_hours: number | null;
   /** Set exactly when `effective_hours` is `null`. */
@@ -112,6 +131,8 @@ export interface LeadTimeAudit {
   readonly excluded: { readonly operator: number; readonly outside_window: number };
   readonly leases_reported: number;
   readonly with_effective: number;
+  /** Of `with_effective`: leases whose actual start is their start event's `time` (section 9, v2). */
+  readonly effective_from_schedule: number;
   readonly missing_effective_by_reason: Readonly<Partial<Record<MissingEffective, number>>>;
   readonly negative_lead_time: Readonly<Record<LeadTimeType, number>>;
   readonly timeline_rows: number;
@@ -161,9 +182,17 @@ export const statColumns = (groupBy: ReadonlyArray<LeadTimeGroupColumn>): Readon
  * @since 0.1.0
  */
 export const actualStart = (
-  l: Pick<LeaseFact, 'start_status' | 'start_updated_at' | 'deleted_at'>,
-): { readonly _tag: 'started'; readonly at: T.Millis } | { readonly _tag: 'missing'; readonly reason: MissingEffective } => {
-  if (l.start_status === 'DONE' && l.start_updated_at !== null) return { _tag: 'started', at: l.start_updated_at };
+  l: Pick<LeaseFact, 'start_status' | 'start_updated_at' | 'deleted_at' | 'start_time' | 'start_deleted_at'>,
+):
+  | { readonly _tag: 'started'; readonly at: T.Millis; readonly fromSchedule: boolean }
+  | { readonly _tag: 'missing'; readonly reason: MissingEffective } => {
+  if (l.start_status === 'DONE' && l.start_updated_at !== null) {
+    const stampedByDeletion = l.start_deleted_at !== null && l.start_updated_at >= l.start_deleted_at - DELETION_STAMP_TOLERANCE;
+    if (!stampedByDeletion) return { _tag: 'started', at: l.start_updated_at, fromSchedule: false };
+    // the updated_at is the deletion's: the scheduled time is the start, if it is known
+    if (l.start_time !== null) return { _tag: 'started', at: l.start_time, fromSchedule: true };
+    return { _tag: 'missing', reason: 'start_time_missing' };
+  }
   if (l.start_status === 'ERROR') return { _tag: 'missing', reason: 'start_error' };
   if (l.deleted_at !== null) return { _tag: 'missing', reason: 'deleted_before_start' };
   if (l.start_status === null) return { _tag: 'missing', reason: 'no_start_event' };
@@ -190,6 +219,7 @@ export const leadTime = (l: LeaseFact): LeaseLeadTime => {
     start_date: l.start_date,
     end_date: l.end_date,
     actual_start: a._tag === 'started' ? a.at : null,
+    effective_from_schedule: a._tag === 'started' && a.fromSchedule,
     requested_hours: T.hoursBetween(l.created_at, l.start_date),
     effective_hours: a._tag === 'started' ? T.hoursBetween(l.created_at, a.at) : null,
     missing_effective: a._tag === 'missing' ? a.reason : null,
@@ -398,6 +428,7 @@ export const leadTimes =
       outside: number;
       reported: number;
       effective: number;
+      fromSchedule: number;
       readonly missing: Partial<Record<MissingEffective, number>>;
       readonly negative: Record<LeadTimeType, number>;
     }
@@ -405,7 +436,7 @@ export const leadTimes =
     const auditOf = (site: string): Acc => {
       let a = audits.get(site);
       if (a === undefined) {
-        a = { site, seen: 0, operator: 0, outside: 0, reported: 0, effective: 0, missing: {}, negative: { requested: 0, effective: 0 } };
+        a = { site, seen: 0, operator: 0, outside: 0, reported: 0, effective: 0, fromSchedule: 0, missing: {}, negative: { requested: 0, effective: 0 } };
         audits.set(site, a);
       }
       return a;
@@ -428,6 +459,7 @@ export const leadTimes =
       a.reported += 1;
       if (l.missing_effective !== null) a.missing[l.missing_effective] = (a.missing[l.missing_effective] ?? 0) + 1;
       else a.effective += 1;
+      if (l.effective_from_schedule) a.fromSchedule += 1;
       if (isNegative(l.requested_hours)) a.negative.requested += 1;
       if (l.effective_hours !== null && isNegative(l.effective_hours)) a.negative.effective += 1;
     }
@@ -444,6 +476,7 @@ export const leadTimes =
         excluded: { operator: a.operator, outside_window: a.outside },
         leases_reported: a.reported,
         with_effective: a.effective,
+        effective_from_schedule: a.fromSchedule,
         missing_effective_by_reason: missing,
         negative_lead_time: a.negative,
         timeline_rows: rowsPerSite.get(a.site) ?? 0,

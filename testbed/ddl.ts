@@ -1,15 +1,16 @@
 /**
- * The real DDL: the source tables as the real services create them (Nova and Nova API
- * initial migrations, Chameleon Blazar models and migrations, the legacy `chameleon_usage`
- * collector), rendered for MySQL/MariaDB and for SQLite.
+ * The DDL of every table a fixture or the testbed creates, rendered for MySQL/MariaDB and SQLite.
  *
- * One column list per table, rendered twice, so both dialects always have the same columns:
- * - Nova: `deleted` INT, 0 while live and the row's own id once soft-deleted; `shadow_*` tables
- *   have the same columns without AUTO_INCREMENT (archiving copies the ids);
- * - Chameleon Blazar: `deleted` VARCHAR(36) NULL while live, the row's uuid once soft-deleted,
- *   plus `deleted_at`; `blazar: 'upstream'` leaves both out (upstream Blazar hard-deletes);
- * - the Blazar host capabilities in the three layouts `node_type` has lived in
- *   (openstack-schemas.md section 3): `resource_properties` (upstream >= 9.0.0, Chameleon 2024+),
+ * **Real** (the default): the tables Nova (Debian's 26.x, Zed) and Chameleon's Blazar fork
+ * (bbd20e84) build with their own migrations, dumped by `bash scripts/real-services/dump-ddl.sh`
+ * into `testbed/realDdl.generated.ts` (columns with their exact types, nullability and defaults,
+ * primary keys, indexes; foreign keys are left out so fixtures can write orphans and any table
+ * alone). MySQL gets every index; SQLite the primary key and the unique indexes.
+ *
+ * **Hand-written** (tables and layouts the real services at that version do not have):
+ * - the legacy `chameleon_usage` collector caches (`node_count_cache`, `node_usage_report_cache`);
+ * - upstream Blazar (`blazar: 'upstream'`), which hard-deletes: no `deleted`/`deleted_at`;
+ * - the two older layouts `node_type` has lived in (openstack-schemas.md section 3):
  *   `extra_capabilities` (Chameleon 2020-04 to 2024) and `capability_name` (the original).
  *
  * Table names follow `adapters/Source.ts`: MySQL `<real db>.<table>`, SQLite
@@ -18,6 +19,7 @@
  * @since 0.1.0
  */
 import type { LogicalDb } from '../adapters/Source';
+import { realDdl } from './realDdl.generated';
 
 // -------------------------------------------------------------------------------------
 // model
@@ -93,146 +95,8 @@ const nn = (name: string, type: ColType, more: Partial<Omit<Col, 'name' | 'type'
 // column lists
 // -------------------------------------------------------------------------------------
 
-/** oslo.db TimestampMixin + SoftDeleteMixin, as Nova uses them. */
-const novaStamps: ReadonlyArray<Col> = [c('created_at', 'datetime'), c('updated_at', 'datetime'), c('deleted_at', 'datetime'), c('deleted', 'int', { default: '0' })];
-
-const computeNodes: ReadonlyArray<Col> = [
-  ...novaStamps,
-  nn('id', 'id'),
-  c('service_id', 'int'),
-  c('host', 'varchar(255)'),
-  c('uuid', 'varchar(36)'),
-  nn('vcpus', 'int'),
-  nn('memory_mb', 'int'),
-  nn('local_gb', 'int'),
-  nn('vcpus_used', 'int'),
-  nn('memory_mb_used', 'int'),
-  nn('local_gb_used', 'int'),
-  nn('hypervisor_type', 'mediumtext'),
-  nn('hypervisor_version', 'int'),
-  nn('cpu_info', 'mediumtext'),
-  c('disk_available_least', 'int'),
-  c('free_ram_mb', 'int'),
-  c('free_disk_gb', 'int'),
-  c('current_workload', 'int'),
-  c('running_vms', 'int'),
-  c('hypervisor_hostname', 'varchar(255)'),
-  c('host_ip', 'varchar(39)'),
-  c('supported_instances', 'text'),
-  c('pci_stats', 'text'),
-  c('metrics', 'text'),
-  c('extra_resources', 'text'),
-  c('stats', 'text'),
-  c('numa_topology', 'text'),
-  c('ram_allocation_ratio', 'float'),
-  c('cpu_allocation_ratio', 'float'),
-  c('disk_allocation_ratio', 'float'),
-  c('mapped', 'int', { default: '0' }),
-];
-
-const instances: ReadonlyArray<Col> = [
-  ...novaStamps,
-  nn('id', 'id'),
-  c('internal_id', 'int'),
-  c('user_id', 'varchar(255)'),
-  c('project_id', 'varchar(255)'),
-  c('image_ref', 'varchar(255)'),
-  c('kernel_id', 'varchar(255)'),
-  c('ramdisk_id', 'varchar(255)'),
-  c('launch_index', 'int'),
-  c('key_name', 'varchar(255)'),
-  c('key_data', 'mediumtext'),
-  c('power_state', 'int'),
-  c('vm_state', 'varchar(255)'),
-  c('memory_mb', 'int'),
-  c('vcpus', 'int'),
-  c('hostname', 'varchar(255)'),
-  c('host', 'varchar(255)'),
-  c('user_data', 'mediumtext'),
-  c('reservation_id', 'varchar(255)'),
-  c('launched_at', 'datetime'),
-  c('terminated_at', 'datetime'),
-  c('display_name', 'varchar(255)'),
-  c('display_description', 'varchar(255)'),
-  c('availability_zone', 'varchar(255)'),
-  c('locked', 'bool'),
-  c('os_type', 'varchar(255)'),
-  c('launched_on', 'mediumtext'),
-  c('instance_type_id', 'int'),
-  c('vm_mode', 'varchar(255)'),
-  nn('uuid', 'varchar(36)'),
-  c('architecture', 'varchar(255)'),
-  c('root_device_name', 'varchar(255)'),
-  c('access_ip_v4', 'varchar(39)'),
-  c('access_ip_v6', 'varchar(39)'),
-  c('config_drive', 'varchar(255)'),
-  c('task_state', 'varchar(255)'),
-  c('default_ephemeral_device', 'varchar(255)'),
-  c('default_swap_device', 'varchar(255)'),
-  c('progress', 'int'),
-  c('auto_disk_config', 'bool'),
-  c('shutdown_terminate', 'bool'),
-  c('disable_terminate', 'bool'),
-  c('root_gb', 'int'),
-  c('ephemeral_gb', 'int'),
-  c('cell_name', 'varchar(255)'),
-  c('node', 'varchar(255)'),
-  c('locked_by', 'varchar(5)'),
-  c('cleaned', 'int', { default: '0' }),
-  c('ephemeral_key_uuid', 'varchar(36)'),
-  c('hidden', 'bool', { default: '0' }),
-  c('compute_id', 'bigint'),
-];
-
-const instanceActions: ReadonlyArray<Col> = [
-  ...novaStamps,
-  nn('id', 'id'),
-  c('action', 'varchar(255)'),
-  c('instance_uuid', 'varchar(36)'),
-  c('request_id', 'varchar(255)'),
-  c('user_id', 'varchar(255)'),
-  c('project_id', 'varchar(255)'),
-  c('start_time', 'datetime'),
-  c('finish_time', 'datetime'),
-  c('message', 'varchar(255)'),
-];
-
-const instanceActionsEvents: ReadonlyArray<Col> = [
-  ...novaStamps,
-  nn('id', 'id'),
-  c('event', 'varchar(255)'),
-  nn('action_id', 'int'),
-  c('start_time', 'datetime'),
-  c('finish_time', 'datetime'),
-  c('result', 'varchar(255)'),
-  c('traceback', 'text'),
-  c('host', 'varchar(255)'),
-  c('details', 'text'),
-];
-
-const instanceExtra: ReadonlyArray<Col> = [
-  ...novaStamps,
-  nn('id', 'id'),
-  nn('instance_uuid', 'varchar(36)'),
-  c('device_metadata', 'mediumtext'),
-  c('numa_topology', 'mediumtext'),
-  c('pci_requests', 'mediumtext'),
-  c('flavor', 'mediumtext'),
-  c('vcpu_model', 'mediumtext'),
-  c('migration_context', 'mediumtext'),
-  c('keypairs', 'mediumtext'),
-  c('trusted_certs', 'mediumtext'),
-  c('vpmems', 'mediumtext'),
-  c('resources', 'mediumtext'),
-];
-
-const requestSpecs: ReadonlyArray<Col> = [
-  c('created_at', 'datetime'),
-  c('updated_at', 'datetime'),
-  nn('id', 'id'),
-  nn('instance_uuid', 'varchar(36)'),
-  nn('spec', 'mediumtext'),
-];
+// Hand-written column lists: Blazar (for upstream Blazar and the older capability layouts) and
+// the legacy collector. Nova and Chameleon Blazar come from realDdl.generated.ts.
 
 /** Blazar columns before Chameleon's soft delete: timestamps and a uuid id. */
 const blazarBase: ReadonlyArray<Col> = [c('created_at', 'datetime'), c('updated_at', 'datetime'), nn('id', 'uuid_id')];
@@ -349,30 +213,21 @@ const blazarTable = (cols: ReadonlyArray<Col>, o: DdlOptions): ReadonlyArray<Col
 export const inLayout = (key: TableKey, layout: CapabilityLayout): boolean =>
   key === 'blazar.resource_properties' ? layout === 'resource_properties' : key === 'blazar.extra_capabilities' ? layout === 'extra_capabilities' : true;
 
-/** The columns of a table, with `shadow` true for Nova archive tables. */
-const columns = (key: TableKey, o: DdlOptions): { cols: ReadonlyArray<Col>; shadow: boolean; unique: ReadonlyArray<ReadonlyArray<string>> } => {
+/** The hand-written columns of a table the real services do not have (see {@link isReal}). */
+const handWritten = (key: TableKey, o: DdlOptions): { cols: ReadonlyArray<Col>; shadow: boolean; unique: ReadonlyArray<ReadonlyArray<string>> } => {
   const layout = o.capabilityLayout ?? 'resource_properties';
   switch (key) {
     case 'nova.compute_nodes':
-      return { cols: computeNodes, shadow: false, unique: [['host', 'hypervisor_hostname', 'deleted'], ['uuid']] };
     case 'nova.shadow_compute_nodes':
-      return { cols: computeNodes, shadow: true, unique: [] };
     case 'nova.instances':
-      return { cols: instances, shadow: false, unique: [['uuid']] };
     case 'nova.shadow_instances':
-      return { cols: instances, shadow: true, unique: [] };
     case 'nova.instance_actions':
-      return { cols: instanceActions, shadow: false, unique: [] };
     case 'nova.shadow_instance_actions':
-      return { cols: instanceActions, shadow: true, unique: [] };
     case 'nova.instance_actions_events':
-      return { cols: instanceActionsEvents, shadow: false, unique: [] };
     case 'nova.shadow_instance_actions_events':
-      return { cols: instanceActionsEvents, shadow: true, unique: [] };
     case 'nova.instance_extra':
-      return { cols: instanceExtra, shadow: false, unique: [] };
     case 'nova_api.request_specs':
-      return { cols: requestSpecs, shadow: false, unique: [['instance_uuid']] };
+      throw new Error(`${key} has no hand-written DDL: it comes from the real schema`);
     case 'blazar.leases':
       return { cols: blazarTable(leases, o), shadow: false, unique: [] };
     case 'blazar.reservations':
@@ -466,6 +321,98 @@ export const qualifiedName = (dialect: 'mysql' | 'sqlite', key: TableKey, o: Ddl
   return dialect === 'mysql' ? `\`${o.databases?.[db] ?? db}\`.\`${table}\`` : `${db}__${table}`;
 };
 
+// -------------------------------------------------------------------------------------
+// real tables (realDdl.generated.ts)
+// -------------------------------------------------------------------------------------
+
+/** A table of the real schemas. @since 0.1.0 */
+export type RealTableKey = keyof typeof realDdl.tables;
+
+/** One column of a real table, as information_schema describes it. @since 0.1.0 */
+export interface RealColumn {
+  readonly name: string;
+  /** `COLUMN_TYPE`, e.g. `int(11)`, `varchar(36)`, `tinyint(1)`, `mediumtext`, `enum('owner','admin')`. */
+  readonly type: string;
+  readonly nullable: boolean;
+  /** `COLUMN_DEFAULT` as SQL (`0`, `'x'`), null when there is none. */
+  readonly default: string | null;
+  readonly autoIncrement: boolean;
+}
+
+/** A real table: columns in order, primary key, indexes. @since 0.1.0 */
+export interface RealTable {
+  readonly columns: ReadonlyArray<RealColumn>;
+  readonly primaryKey: ReadonlyArray<string>;
+  readonly indexes: ReadonlyArray<{ readonly name: string; readonly unique: boolean; readonly columns: ReadonlyArray<string> }>;
+}
+
+/**
+ * The real tables, by key: what Nova and Chameleon Blazar's migrations create.
+ *
+ * @since 0.1.0
+ */
+export const realTables: Readonly<Record<RealTableKey, RealTable>> = realDdl.tables;
+
+/** The service versions the real tables were dumped from. @since 0.1.0 */
+export const realVersions = { nova: realDdl.nova, blazar: realDdl.blazar, migrations: realDdl.versions };
+
+/**
+ * Whether a table is rendered from the real schema under these options: every Nova table, and
+ * the Blazar tables of Chameleon's fork in the `resource_properties` layout.
+ *
+ * @since 0.1.0
+ */
+export const isReal = (key: TableKey, o: DdlOptions = {}): key is TableKey & RealTableKey => {
+  if (!(key in realDdl.tables)) return false;
+  if (!key.startsWith('blazar.')) return true;
+  return o.blazar !== 'upstream' && (o.capabilityLayout ?? 'resource_properties') === 'resource_properties';
+};
+
+/** The SQLite type of a MySQL column type. */
+const sqliteOf = (mysql: string): string => {
+  const t = mysql.toLowerCase();
+  if (/^(tiny|small|medium|big)?int\b/.test(t)) return 'INTEGER';
+  if (/^(float|double|decimal|real)\b/.test(t)) return 'REAL';
+  if (/^(var)?char\(/.test(t)) return t.toUpperCase();
+  if (t === 'datetime' || t.startsWith('timestamp')) return 'DATETIME';
+  if (t === 'date') return 'DATE';
+  return 'TEXT'; // text, mediumtext, longtext, enum(...)
+};
+
+const realDdlOf = (dialect: 'mysql' | 'sqlite', key: TableKey & RealTableKey, o: DdlOptions): string[] => {
+  const t = realTables[key];
+  const name = qualifiedName(dialect, key, o);
+  if (dialect === 'mysql') {
+    const q = (s: string) => `\`${s}\``;
+    const lines = t.columns.map((col) =>
+      [q(col.name), col.type, col.nullable ? '' : 'NOT NULL', col.autoIncrement ? 'AUTO_INCREMENT' : '', col.default === null ? '' : `DEFAULT ${col.default}`]
+        .filter((x) => x !== '')
+        .join(' '),
+    );
+    if (t.primaryKey.length > 0) lines.push(`PRIMARY KEY (${t.primaryKey.map(q).join(', ')})`);
+    for (const i of t.indexes) lines.push(`${i.unique ? 'UNIQUE KEY' : 'KEY'} ${q(i.name)} (${i.columns.map(q).join(', ')})`);
+    return [`CREATE TABLE ${name} (\n  ${lines.join(',\n  ')}\n) ENGINE=InnoDB DEFAULT CHARSET=utf8`];
+  }
+  const q = (s: string) => `"${s}"`;
+  const single = t.primaryKey.length === 1 ? t.primaryKey[0] : undefined;
+  const lines = t.columns.map((col) => {
+    const pk = col.name === single;
+    const type = sqliteOf(col.type);
+    return [q(col.name), type, col.nullable && !pk ? '' : 'NOT NULL', pk ? (col.autoIncrement && type === 'INTEGER' ? 'PRIMARY KEY AUTOINCREMENT' : 'PRIMARY KEY') : '', col.default === null ? '' : `DEFAULT ${col.default}`]
+      .filter((x) => x !== '')
+      .join(' ');
+  });
+  if (t.primaryKey.length > 1) lines.push(`PRIMARY KEY (${t.primaryKey.map(q).join(', ')})`);
+  const out = [`CREATE TABLE ${name} (\n  ${lines.join(',\n  ')}\n)`];
+  // SQLite index names are per database: prefix them with the table
+  for (const i of t.indexes) if (i.unique) out.push(`CREATE UNIQUE INDEX ${q(`${key.replace('.', '__')}__${i.name}`)} ON ${name} (${i.columns.map(q).join(', ')})`);
+  return out;
+};
+
+// -------------------------------------------------------------------------------------
+// statements
+// -------------------------------------------------------------------------------------
+
 /**
  * The statements that create one table (the table, then its unique indexes).
  *
@@ -474,7 +421,8 @@ export const qualifiedName = (dialect: 'mysql' | 'sqlite', key: TableKey, o: Ddl
  * @since 0.1.0
  */
 export const ddl = (dialect: 'mysql' | 'sqlite', key: TableKey, o: DdlOptions = {}): string[] => {
-  const { cols, shadow, unique } = columns(key, o);
+  if (isReal(key, o)) return realDdlOf(dialect, key, o);
+  const { cols, shadow, unique } = handWritten(key, o);
   const name = qualifiedName(dialect, key, o);
   const q = (s: string) => (dialect === 'mysql' ? `\`${s}\`` : `"${s}"`);
   const lines = cols.map((col) => {
@@ -499,4 +447,5 @@ export const ddl = (dialect: 'mysql' | 'sqlite', key: TableKey, o: DdlOptions = 
  *
  * @since 0.1.0
  */
-export const columnNames = (key: TableKey, o: DdlOptions = {}): ReadonlyArray<string> => columns(key, o).cols.map((col) => col.name);
+export const columnNames = (key: TableKey, o: DdlOptions = {}): ReadonlyArray<string> =>
+  isReal(key, o) ? realTables[key].columns.map((col) => col.name) : handWritten(key, o).cols.map((col) => col.name);

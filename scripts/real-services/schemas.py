@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """The real services' schemas on the local MariaDB, built by the services' own migrations.
 
-    schemas.py create --prefix P [--url mysql://root@127.0.0.1:3306]
+    schemas.py create --prefix P [--url mysql://root@127.0.0.1:3306] [--only nova|blazar]
     schemas.py clone  --from T --prefix P [--url ...]
     schemas.py drop   --prefix P [--url ...]
+    schemas.py dump   --prefix P [--url ...] [--out testbed/realDdl.generated.ts]
 
 `create` makes fresh databases `P_nova`, `P_nova_api` and `P_blazar` (dropping them first if they
 exist) and syncs them with the real code paths:
@@ -18,6 +19,11 @@ It prints one JSON line: the database names and the seconds each step took.
 replayed, which keeps every column, index, default and foreign key, plus the migration version
 rows): a second
 of work instead of the migrations' minute, for tests that want one fresh set of databases each.
+
+`dump` writes the columns, primary keys and indexes of the tables the tool reads
+(`DUMP_TABLES`), from information_schema of P's databases, as the generated TypeScript module
+`testbed/realDdl.generated.ts` that `testbed/ddl.ts` renders for MySQL and SQLite (regenerate it
+with `bash scripts/real-services/dump-ddl.sh`).
 
 Nova and Blazar both configure oslo.config's global CONF, so each sync runs in its own
 subprocess (`schemas.py _nova ARGS...` / `schemas.py _blazar ARGS...`).
@@ -95,7 +101,9 @@ def _run_sub(kind, conf_path, args):
         raise SystemExit('schemas.py: %s failed (exit %d):\n%s' % (' '.join(cmd[2:]), p.returncode, p.stdout[-4000:]))
 
 
-def create(url, prefix):
+def create(url, prefix, only=None):
+    """Builds the schemas; `only` ('nova' or 'blazar') builds one service's (the other's databases
+    are still created, empty)."""
     _check_prefix(prefix)
     if not os.path.isdir(os.path.join(BLAZAR_DIR, 'blazar')):
         raise SystemExit('schemas.py: Blazar not found in %s (run scripts/real-services/setup.sh)' % BLAZAR_DIR)
@@ -119,15 +127,17 @@ def create(url, prefix):
         blazar_conf = os.path.join(tmp, 'blazar.conf')
         with open(blazar_conf, 'w') as f:
             f.write('[database]\nconnection = %s\n' % sqlalchemy_url(url, names['blazar']))
-        t = time.monotonic()
-        _run_sub('_nova', nova_conf, ['api_db', 'sync'])
-        timings['nova_api'] = round(time.monotonic() - t, 2)
-        t = time.monotonic()
-        _run_sub('_nova', nova_conf, ['db', 'sync', '--local_cell'])
-        timings['nova'] = round(time.monotonic() - t, 2)
-        t = time.monotonic()
-        _run_sub('_blazar', blazar_conf, ['upgrade', 'head'])
-        timings['blazar'] = round(time.monotonic() - t, 2)
+        if only in (None, 'nova'):
+            t = time.monotonic()
+            _run_sub('_nova', nova_conf, ['api_db', 'sync'])
+            timings['nova_api'] = round(time.monotonic() - t, 2)
+            t = time.monotonic()
+            _run_sub('_nova', nova_conf, ['db', 'sync', '--local_cell'])
+            timings['nova'] = round(time.monotonic() - t, 2)
+        if only in (None, 'blazar'):
+            t = time.monotonic()
+            _run_sub('_blazar', blazar_conf, ['upgrade', 'head'])
+            timings['blazar'] = round(time.monotonic() - t, 2)
     timings['total'] = round(time.monotonic() - t0, 2)
     return {'databases': names, 'seconds': timings}
 
@@ -161,6 +171,96 @@ def clone(url, source, prefix):
     return {'databases': dst, 'seconds': {'total': round(time.monotonic() - t0, 2)}}
 
 
+# The tables of the real services the tool reads, as `logical db.table` (testbed/ddl.ts tableKeys).
+DUMP_TABLES = (
+    'nova.compute_nodes', 'nova.shadow_compute_nodes',
+    'nova.instances', 'nova.shadow_instances',
+    'nova.instance_actions', 'nova.shadow_instance_actions',
+    'nova.instance_actions_events', 'nova.shadow_instance_actions_events',
+    'nova.instance_extra',
+    'nova_api.request_specs',
+    'blazar.leases', 'blazar.reservations', 'blazar.events',
+    'blazar.computehosts', 'blazar.computehost_allocations', 'blazar.computehost_reservations',
+    'blazar.instance_reservations', 'blazar.computehost_extra_capabilities', 'blazar.resource_properties',
+)
+
+
+def _versions(cur, names):
+    out = {}
+    for db in LOGICAL:
+        cur.execute('SELECT version_num FROM `%s`.alembic_version ORDER BY version_num' % names[db])
+        out[db] = [r[0] for r in cur.fetchall()]
+    return out
+
+
+def describe(url, prefix):
+    """The columns and indexes of DUMP_TABLES in P's databases, and the migration versions."""
+    names = database_names(prefix)
+    conn = _connect(url)
+    tables = {}
+    try:
+        with conn.cursor() as cur:
+            versions = _versions(cur, names)
+            for key in DUMP_TABLES:
+                db, table = key.split('.')
+                cur.execute(
+                    'SELECT column_name, column_type, is_nullable, column_default, extra FROM information_schema.columns '
+                    'WHERE table_schema = %s AND table_name = %s ORDER BY ordinal_position', (names[db], table))
+                cols = []
+                for name, ctype, nullable, default, extra in cur.fetchall():
+                    # MariaDB >= 10.2.7 quotes string defaults and spells a NULL default 'NULL'
+                    if default == 'NULL':
+                        default = None
+                    cols.append({'name': name, 'type': ctype, 'nullable': nullable == 'YES', 'default': default,
+                                 'autoIncrement': 'auto_increment' in (extra or '')})
+                if not cols:
+                    raise SystemExit('schemas.py: %s.%s does not exist' % (names[db], table))
+                cur.execute(
+                    'SELECT index_name, non_unique, column_name FROM information_schema.statistics '
+                    'WHERE table_schema = %s AND table_name = %s ORDER BY index_name, seq_in_index', (names[db], table))
+                idx = {}
+                for name, non_unique, col in cur.fetchall():
+                    idx.setdefault(name, {'name': name, 'unique': int(non_unique) == 0, 'columns': []})['columns'].append(col)
+                primary = idx.pop('PRIMARY', {'columns': []})['columns']
+                tables[key] = {'columns': cols, 'primaryKey': primary, 'indexes': sorted(idx.values(), key=lambda i: i['name'])}
+    finally:
+        conn.close()
+    return {'versions': versions, 'tables': tables}
+
+
+def _nova_version():
+    p = subprocess.run([sys.executable, '-c', 'import nova.version as v; print(v.version_string())'], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    return p.stdout.strip() or 'unknown'
+
+
+def dump(url, prefix, out):
+    d = describe(url, prefix)
+    d['nova'] = _nova_version()
+    d['blazar'] = os.path.basename(BLAZAR_DIR) + ' bbd20e84'
+    one = lambda v: json.dumps(v, sort_keys=True)
+    lines = ['{', '  "blazar": %s,' % one(d['blazar']), '  "nova": %s,' % one(d['nova']), '  "versions": %s,' % one(d['versions']), '  "tables": {']
+    for i, key in enumerate(sorted(d['tables'])):
+        t = d['tables'][key]
+        lines.append('    %s: {' % one(key))
+        lines.append('      "columns": [')
+        lines.extend('        %s%s' % (one(c), ',' if j < len(t['columns']) - 1 else '') for j, c in enumerate(t['columns']))
+        lines.append('      ],')
+        lines.append('      "primaryKey": %s,' % one(t['primaryKey']))
+        lines.append('      "indexes": [')
+        lines.extend('        %s%s' % (one(x), ',' if j < len(t['indexes']) - 1 else '') for j, x in enumerate(t['indexes']))
+        lines.append('      ]')
+        lines.append('    }%s' % (',' if i < len(d['tables']) - 1 else ''))
+    lines += ['  }', '}']
+    body = '\n'.join(lines)
+    with open(out, 'w') as f:
+        f.write('// GENERATED by `bash scripts/real-services/dump-ddl.sh` (scripts/real-services/schemas.py dump)\n'
+                '// from the schemas Nova and Chameleon Blazar build with their own migrations: do not edit.\n'
+                '// The columns, primary keys and indexes of the tables the tool reads (foreign keys are left\n'
+                '// out). testbed/ddl.ts renders them for MySQL and SQLite.\n'
+                'export const realDdl = ' + body + ' as const;\n')
+    return {'out': out, 'tables': len(d['tables']), 'versions': d['versions']}
+
+
 def _nova(argv):
     from nova.cmd import manage
     sys.argv = ['nova-manage'] + argv
@@ -181,15 +281,21 @@ def main(argv=None):
         sys.exit(_blazar(argv[1:]))
     parser = argparse.ArgumentParser(prog='schemas.py', description=__doc__.split('\n\n')[0])
     sub = parser.add_subparsers(dest='command', required=True)
-    for name in ('create', 'clone', 'drop'):
+    for name in ('create', 'clone', 'drop', 'dump'):
         p = sub.add_parser(name)
         if name == 'clone':
             p.add_argument('--from', dest='source', required=True, help='prefix of databases made by create')
+        if name == 'create':
+            p.add_argument('--only', choices=('nova', 'blazar'), help="build one service's schemas only")
+        if name == 'dump':
+            p.add_argument('--out', default=os.path.join(ROOT, 'testbed', 'realDdl.generated.ts'), help='generated module (default %(default)s)')
         p.add_argument('--prefix', required=True, help='database name prefix: P_nova, P_nova_api, P_blazar')
         p.add_argument('--url', default=os.environ.get('CHAMELEON_TEST_MYSQL_URL', DEFAULT_URL), help='MariaDB server URL (default %(default)s)')
     args = parser.parse_args(argv)
     if args.command == 'create':
-        print(json.dumps(create(args.url, args.prefix), sort_keys=True))
+        print(json.dumps(create(args.url, args.prefix, args.only), sort_keys=True))
+    elif args.command == 'dump':
+        print(json.dumps(dump(args.url, args.prefix, args.out), sort_keys=True))
     elif args.command == 'clone':
         print(json.dumps(clone(args.url, args.source, args.prefix), sort_keys=True))
     else:
