@@ -1,6 +1,7 @@
 /**
  * Rules v2, section 9, on rows the real Chameleon Blazar writes: a lease started and then deleted
- * by its user. `lease_destroy` soft-deletes the lease's events and that stamps the start event's
+ * by its user, on a host registered with its capabilities; the same rows read by the whole site
+ * reader (host, capabilities, allocation). `lease_destroy` soft-deletes the lease's events and that stamps the start event's
  * `updated_at` with the deletion time; the actual start is the event's `time`, audited
  * `effective_from_schedule`.
  *
@@ -13,6 +14,8 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as Ei from 'fp-ts/Either';
 import { emptyContext } from '../adapters/Adapter';
+import { readSite } from '../adapters/readSite';
+import { toEvents } from '../lib/EventTable';
 import { leadTimes as leadTimesAdapter } from '../adapters/leadTimes';
 import { runAdapter } from '../adapters/runner';
 import { connect, siteConfig, type Source } from '../adapters/Source';
@@ -91,5 +94,21 @@ const at = (s: string): T.Millis => {
     expect(leadTime(fact)).toMatchObject({ actual_start: at('2024-03-02T00:00:00Z'), effective_hours: 14, requested_hours: 14, effective_from_schedule: true });
     const report = leadTimes({ start: at('2024-01-01T00:00:00Z'), end: at('2025-01-01T00:00:00Z'), groupBy: [] })([fact]);
     expect(report.audit[0]).toMatchObject({ with_effective: 1, effective_from_schedule: 1 });
+  });
+
+  it('reads the host, its capabilities and the commitment from the same rows: reservable from registration, committed from the start to the deletion', async () => {
+    const r = await readSite(src)();
+    if (Ei.isLeft(r)) throw new Error(r.left.message);
+    const by = Object.fromEntries(r.right.reports.map((x) => [x.source.split('.').slice(1).join('.'), x]));
+    expect(by.computehosts).toMatchObject({ status: 'read', rows_read: 1, rows_folded: 1, rows_rejected: 0 });
+    expect(by.computehost_allocations).toMatchObject({ status: 'read', rows_read: 1, rows_folded: 1, rows_rejected: 0 });
+    expect(r.right.context.hostsById.get('1')).toMatchObject({ hypervisor_hostname: 'node-a', node_type: 'compute_skylake', gpus: 2, vcpus: 48 });
+    const evs = toEvents(r.right.events).map((e) => [e.countType, e._tag, T.toIso(e.time), e.attributes.node_type, e.quantities.gpus]);
+    expect(evs).toEqual([
+      ['reservable', 'Create', '2024-03-01T09:00:00Z', 'compute_skylake', 2],
+      ['committed', 'Create', '2024-03-02T00:00:00Z', 'compute_skylake', 2],
+      ['committed', 'Delete', '2024-03-03T15:30:00Z', 'compute_skylake', 2],
+    ]);
+    expect(r.right.leases.map((l) => [l.lease_id, l.start_time, l.start_deleted_at])).toEqual([[ids.lease_id, at('2024-03-02T00:00:00Z'), at('2024-03-03T15:30:00Z')]]);
   });
 });

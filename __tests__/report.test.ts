@@ -216,6 +216,7 @@ describeBoth('report: the lead-time timeline of a small site', (dialect) => {
         excluded: { operator: 0, outside_window: 0 },
         leases_reported: 2,
         with_effective: 1,
+        effective_from_schedule: 0,
         missing_effective_by_reason: { deleted_before_start: 1 },
         negative_lead_time: { requested: 0, effective: 0 },
         timeline_rows: 3,

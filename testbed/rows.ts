@@ -11,7 +11,8 @@
  * - Blazar host rows were re-created just before 2020 (same ids, i.e. the Nova id at the first
  *   registration, which no longer exists in Nova; new `created_at`);
  * - Ironic rows created after Stein report 0 vcpus/memory/disk (Nova and Blazar);
- * - soft deletes everywhere (Nova `deleted = id`, Chameleon Blazar `deleted = <id>`);
+ * - soft deletes everywhere (Nova `deleted = id`, Chameleon Blazar `deleted = <id>`); a lease's
+ *   deletion stamps its events' `updated_at` with the deletion time, as Chameleon Blazar does;
  * - a few zero dates: retired compute nodes with `deleted_at = 0000-00-00 00:00:00` (the end is
  *   their `updated_at`), deleted instances with a zero `deleted_at`, `start_lease` events with a
  *   zero `updated_at`;
@@ -407,18 +408,20 @@ const leaseRows = (l: Lease, c: LeaseCtx): void => {
       put('blazar.computehost_allocations', [fmt(l.createdAt), fmtOrNull(gone), aid, c.hostRows[h].blazarId, r.id, gone === null ? null : aid, fmtOrNull(gone)]);
     }
   }
-  // events: start_lease, before_end_lease, end_lease
+  // events: start_lease, before_end_lease, end_lease. Deleting a lease soft-deletes its events
+  // and that stamps their updated_at with the deletion (Chameleon Blazar's lease_destroy)
   const soft = (id: string) => (deleted === null ? [null, null] : [id, fmt(deleted)]);
+  const stamped = (updatedAt: string | null): string | null => (deleted === null ? updatedAt : fmt(deleted));
   const startId = rng.uuid();
   const startStatus = l.error && commitStart < snapshot ? 'ERROR' : started ? 'DONE' : 'UNDONE';
   const startUpdated = l.error && commitStart < snapshot ? fmt(commitStart + 3 * SEC) : started ? (rng.chance(0.002) ? ZERO_DATE : fmt(startDone as number)) : null;
-  put('blazar.events', [fmt(l.createdAt), startUpdated, startId, l.id, 'start_lease', fmt(l.startDate), startStatus, ...soft(startId)]);
+  put('blazar.events', [fmt(l.createdAt), stamped(startUpdated), startId, l.id, 'start_lease', fmt(l.startDate), startStatus, ...soft(startId)]);
   const beforeEnd = Math.max(l.startDate, l.endDate - 60 * MIN);
   const beforeId = rng.uuid();
   const beforeDone = started && beforeEnd < ended && beforeEnd + 5 * SEC < snapshot;
-  put('blazar.events', [fmt(l.createdAt), beforeDone ? fmt(beforeEnd + 4 * SEC) : null, beforeId, l.id, 'before_end_lease', fmt(beforeEnd), beforeDone ? 'DONE' : 'UNDONE', ...soft(beforeId)]);
+  put('blazar.events', [fmt(l.createdAt), stamped(beforeDone ? fmt(beforeEnd + 4 * SEC) : null), beforeId, l.id, 'before_end_lease', fmt(beforeEnd), beforeDone ? 'DONE' : 'UNDONE', ...soft(beforeId)]);
   const endId = rng.uuid();
-  put('blazar.events', [fmt(l.createdAt), fmtOrNull(endDone), endId, l.id, 'end_lease', fmt(l.endDate), endDone !== null ? 'DONE' : 'UNDONE', ...soft(endId)]);
+  put('blazar.events', [fmt(l.createdAt), stamped(fmtOrNull(endDone)), endId, l.id, 'end_lease', fmt(l.endDate), endDone !== null ? 'DONE' : 'UNDONE', ...soft(endId)]);
 };
 
 interface InstanceCtx {

@@ -13,12 +13,13 @@ exist) and syncs them with the real code paths:
     generated nova.conf whose [api_database] and [database] point at the two databases;
   - Chameleon's Blazar fork (unpacked by scripts/real-services/setup.sh into .real-services/):
     `blazar.db.migration.cli upgrade head` with a generated blazar.conf.
+`--only nova|blazar` syncs one service's schemas (the other's databases are created empty).
 It prints one JSON line: the database names and the seconds each step took.
 
 `clone` copies the synced schemas of prefix T into fresh databases of prefix P (`SHOW CREATE TABLE`
 replayed, which keeps every column, index, default and foreign key, plus the migration version
-rows): a second
-of work instead of the migrations' minute, for tests that want one fresh set of databases each.
+rows): seconds of work instead of the migrations' minute or two, for tests that want one fresh
+set of databases each.
 
 `dump` writes the columns, primary keys and indexes of the tables the tool reads
 (`DUMP_TABLES`), from information_schema of P's databases, as the generated TypeScript module
