@@ -99,6 +99,23 @@ describe('toIntervals, examples', () => {
     ]);
   });
 
+  it('keeps touching rows with other quantities apart in union mode (a node reinstalled with other hardware)', () => {
+    // found by the real-services scenario s10_kvm_fraction: a libvirt host reinstalled with half
+    // the cores kept the first row's vcpus for the whole joined window
+    const r = toIntervals({ overlap: { total: 'union' } })([
+      ev('Create', 1, { row: '1', nodes: 2 }),
+      ev('Delete', 5, { row: '1', nodes: 2 }),
+      ev('Create', 5, { row: '2', nodes: 1 }),
+      ev('Delete', 8, { row: '2', nodes: 1 }),
+      ev('Create', 8, { row: '3', nodes: 1 }),
+    ]);
+    expect(spans(r)).toEqual([
+      ['a', 1, 5],
+      ['a', 5, null],
+    ]);
+    expect(r.intervals.map((i) => i.quantities.nodes)).toEqual([2, 1]);
+  });
+
   it('applies union mode only to the count types it is asked for', () => {
     const evs = [ev('Create', 1, { row: '1', countType: 'committed' }), ev('Create', 3, { row: '2', countType: 'committed' })];
     expect(reasons(toIntervals({ overlap: { total: 'union' } })(evs))).toEqual(['create_while_open']);

@@ -64,6 +64,32 @@ describeBoth('loadCapabilities', (dialect) => {
     expect(r.capabilities.get('1')).toEqual({ node_type: 'compute_cascadelake' });
   });
 
+  it.each(layouts)('keeps the capabilities a soft-deleted host was deleted with (%s layout)', async (layout) => {
+    // found by the real-services month scenario: Chameleon Blazar's host_destroy soft-deletes the
+    // host's capabilities too, so a retired host's whole history was grouped as `unknown`
+    const fx = await openFixture(dialect, { capabilityLayout: layout, tables: tablesFor(layout) });
+    try {
+      await fx.insert('blazar.computehosts', [
+        R.computehost({ id: '1', hypervisor_hostname: 'retired', deleted_at: '2024-02-01 00:00:00', updated_at: '2024-02-01 00:00:00' }),
+        R.computehost({ id: '2', hypervisor_hostname: 'live' }),
+      ]);
+      const gone = { deleted_at: '2024-02-01 00:00:00', updated_at: '2024-02-01 00:00:00' };
+      const { names, values } = R.capabilityRows(layout, [
+        { computehost_id: '1', name: 'node_type', value: 'older_type', deleted_at: '2024-01-10 00:00:00', updated_at: '2024-01-10 00:00:00' },
+        { computehost_id: '1', name: 'node_type', value: 'compute_skylake', ...gone },
+        { computehost_id: '1', name: 'gpu.gpu_count', value: '2', ...gone },
+        // a live host whose capability was removed has none
+        { computehost_id: '2', name: 'node_type', value: 'removed_type', ...gone },
+      ]);
+      if (layout === 'resource_properties') await fx.insert('blazar.resource_properties', names);
+      if (layout === 'extra_capabilities') await fx.insert('blazar.extra_capabilities', names);
+      await fx.insert('blazar.computehost_extra_capabilities', values);
+      expect(Object.fromEntries((await loadCapabilities(fx.src)).capabilities)).toEqual({ '1': { node_type: 'compute_skylake', gpus: 2 } });
+    } finally {
+      await fx.drop();
+    }
+  });
+
   it('counts a non-integer GPU value as 0 and says so in the warnings', async () => {
     const r = await load(dialect, 'capability_name', [{ computehost_id: '3', name: 'gpu.gpu_count', value: '1.5' }]);
     expect(r.capabilities.get('3')).toEqual({ gpus: 0 });

@@ -63,6 +63,22 @@ describeBoth('loadContext', (dialect) => {
     }
   });
 
+  it('lists the nova-compute services whose every node is Ironic', async () => {
+    const fx = await openFixture(dialect, { tables: ['nova.compute_nodes', 'nova.shadow_compute_nodes', 'blazar.computehosts'] });
+    try {
+      await fx.insert('nova.compute_nodes', [
+        R.computeNode({ id: 1, host: 'ironic-a', hypervisor_hostname: 'u1', hypervisor_type: 'ironic' }),
+        R.computeNode({ id: 2, host: 'mixed', hypervisor_hostname: 'u2', hypervisor_type: 'ironic' }),
+        R.computeNode({ id: 3, host: 'mixed', hypervisor_hostname: 'kvm-1', hypervisor_type: 'QEMU' }),
+      ]);
+      await fx.insert('nova.shadow_compute_nodes', [R.computeNode({ id: 4, host: 'ironic-a', hypervisor_hostname: 'u3', hypervisor_type: 'ironic', deleted_at: '2024-01-01 00:00:00' })]);
+      const { context } = await loadContext(fx.src);
+      expect([...(context.bareMetalServices ?? [])]).toEqual(['ironic-a']);
+    } finally {
+      await fx.drop();
+    }
+  });
+
   it('gives empty maps and one warning per missing table instead of failing', async () => {
     const fx = await openFixture(dialect, { tables: ['nova.compute_nodes'] });
     try {

@@ -163,6 +163,22 @@ describe('instances toEvents', () => {
     expect(r.right[0].attributes.extra).toMatchObject({ host_unknown: 'true', nodes_note: 'host_vcpus_unknown', hypervisor_type: 'unknown' });
   });
 
+  it('counts a bare-metal instance whose node was cleared as 1 node when its last compute event names an Ironic-only service', () => {
+    // found by the real-services scenario s18: shelve offload clears host and node, the API then
+    // deletes the instance locally, and on Ironic the events name the nova-compute service
+    const actions = [aev(1, 'compute__do_build_and_run_instance', '2024-01-01 00:00:00', { host: 'ironic-compute-1' }), aev(2, 'compute_shelve_offload_instance', '2024-01-02 00:00:00', { host: 'ironic-compute-1' })];
+    const ctx = { ...contextFor({ site: siteConfig('s') } as Source), bareMetalServices: new Set(['ironic-compute-1']) };
+    const r = unit({ node: null, vcpus: 0, actions }, ctx);
+    if (Ei.isLeft(r)) throw new Error(r.left.reason);
+    expect(r.right[0].quantities.nodes).toBe(1);
+    expect(r.right[0].attributes.hypervisor_hostname).toBe('unknown');
+    expect(r.right[0].attributes.extra).toMatchObject({ host_unknown: 'true', hypervisor_type: 'ironic' });
+    expect(r.right[0].attributes.extra.nodes_note).toBeUndefined();
+    // a service that also runs libvirt nodes says nothing
+    const mixed = unit({ node: null, vcpus: 0, actions }, { ...ctx, bareMetalServices: new Set<string>() });
+    expect(Ei.isRight(mixed) && mixed.right[0].quantities.nodes).toBe(0);
+  });
+
   it('notes host_vcpus_zero for a KVM host that reports 0 vcpus', () => {
     const ctx = { ...contextFor({ site: siteConfig('s') } as Source), computeNodes: new Map([[KVM, [cn(KVM, 'QEMU', 0)]]]) };
     const r = unit({}, ctx);

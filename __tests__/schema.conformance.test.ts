@@ -40,7 +40,7 @@ import { populate } from './fixtures/smallSite';
 type Expect = `${'int' | 'str' | 'date' | 'text'}${'' | '?' | '~'}`;
 
 const STAMPS = { created_at: 'date?', updated_at: 'date?', deleted_at: 'date?' } as const;
-const NOVA_NODE = { ...STAMPS, id: 'int', hypervisor_hostname: 'str?', hypervisor_type: 'str?', vcpus: 'int', memory_mb: 'int', local_gb: 'int', deleted: 'int?' } as const;
+const NOVA_NODE = { ...STAMPS, id: 'int', host: 'str?', hypervisor_hostname: 'str?', hypervisor_type: 'str?', vcpus: 'int', memory_mb: 'int', local_gb: 'int', deleted: 'int?' } as const;
 const NOVA_INSTANCE = {
   id: 'int',
   uuid: 'str',

@@ -83,6 +83,12 @@ export interface Context {
   readonly hostsByHostname: ReadonlyMap<string, HostInfo>;
   /** Nova compute node rows by `hypervisor_hostname`, sorted by `created_at` (NULL first). */
   readonly computeNodes: ReadonlyMap<string, ReadonlyArray<ComputeNodeInfo>>;
+  /**
+   * nova-compute services (`compute_nodes.host`) whose every node is Ironic: an instance whose
+   * node was cleared (shelve offload) but whose last compute event names one of them was bare
+   * metal, though which node it held is lost.
+   */
+  readonly bareMetalServices?: ReadonlySet<string>;
 }
 
 /**

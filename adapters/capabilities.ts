@@ -11,6 +11,9 @@
  * Only current values count: soft-deleted rows (Chameleon `deleted IS NOT NULL`) are ignored, and
  * when a host still has several live rows for one name the most recently written wins
  * (`updated_at`, else `created_at`, then the row id). Past values are not in the database.
+ * Except for a soft-deleted host: Chameleon's `host_destroy` soft-deletes the host's capabilities
+ * with it, so its last values are its soft-deleted rows (the most recently written wins, as
+ * above); a retired host's history keeps its node type instead of turning `unknown`.
  *
  * The GPU count must be a non-negative integer; any other value counts as 0 GPUs and is reported
  * in `warnings`.
@@ -79,13 +82,25 @@ export const detectLayout = async (src: Source): Promise<CapabilityLayout | 'mis
 
 const liveFilter = (cols: ReadonlySet<string>, alias: string): string => (cols.has('deleted') ? ` and ${alias}.deleted is null` : '');
 
+/** The host table, joined to keep the capabilities a soft-deleted host was deleted with. */
+const HOSTS: TableRef = { db: 'blazar', table: 'computehosts' };
+
+/** `from` and the live filter of the capability rows: live ones, and every row of a deleted host. */
+const capabilityRows = async (src: Source, caps: ReadonlySet<string>): Promise<{ from: string; live: string }> => {
+  const name = tableName(src);
+  const hosts = caps.has('deleted') ? await columnsOf(src, HOSTS) : new Set<string>();
+  if (!hosts.has('deleted')) return { from: `${name(CAPS)} c`, live: liveFilter(caps, 'c') };
+  return { from: `${name(CAPS)} c left join ${name(HOSTS)} h on h.id = c.computehost_id`, live: ' and (c.deleted is null or h.deleted is not null)' };
+};
+
 /** The SQL giving (id, computehost_id, name, value, created_at, updated_at) for the wanted names. */
 const capabilitySql = async (src: Source, layout: CapabilityLayout): Promise<{ sql: string; warning?: string }> => {
   const name = tableName(src);
   const caps = await columnsOf(src, CAPS);
   const select = 'select c.id as id, c.computehost_id as computehost_id, c.capability_value as value, c.created_at as created_at, c.updated_at as updated_at';
+  const rows = await capabilityRows(src, caps);
   if (layout === 'capability_name') {
-    return { sql: `${select}, c.capability_name as name from ${name(CAPS)} c where c.capability_name in (?, ?)${liveFilter(caps, 'c')}` };
+    return { sql: `${select}, c.capability_name as name from ${rows.from} where c.capability_name in (?, ?)${rows.live}` };
   }
   const names = layout === 'resource_properties' ? PROPS : EXTRA;
   const nameCol = layout === 'resource_properties' ? 'property_name' : 'capability_name';
@@ -94,7 +109,7 @@ const capabilitySql = async (src: Source, layout: CapabilityLayout): Promise<{ s
   if (ncols.size === 0) return { sql: '', warning: `${name(CAPS)} refers to ${name(names)}, which is missing: no host capabilities` };
   const typed = ncols.has('resource_type') ? ` and n.resource_type = 'physical:host'` : '';
   return {
-    sql: `${select}, n.${nameCol} as name from ${name(CAPS)} c join ${name(names)} n on n.id = c.${fk} where n.${nameCol} in (?, ?)${typed}${liveFilter(caps, 'c')}${liveFilter(ncols, 'n')}`,
+    sql: `${select}, n.${nameCol} as name from ${rows.from} join ${name(names)} n on n.id = c.${fk} where n.${nameCol} in (?, ?)${typed}${rows.live}${liveFilter(ncols, 'n')}`,
   };
 };
 

@@ -89,12 +89,14 @@ const loadHosts = async (src: Source, warnings: string[]): Promise<Pick<Context,
   return { hostsById, hostsByHostname };
 };
 
-const loadNodes = async (src: Source, warnings: string[]): Promise<Context['computeNodes']> => {
+const loadNodes = async (src: Source, warnings: string[]): Promise<Pick<Context, 'computeNodes' | 'bareMetalServices'>> => {
   const byHost = new Map<string, ComputeNodeInfo[]>();
+  // per nova-compute service: are all its nodes Ironic?
+  const services = new Map<string, boolean>();
   for (const ref of NODES) {
     if (!(await readable(src, ref, warnings))) continue;
     const raw: ReadonlyArray<unknown> = await src.knex
-      .select('id', 'hypervisor_hostname', 'hypervisor_type', 'vcpus', 'memory_mb', 'local_gb', 'created_at')
+      .select('id', 'host', 'hypervisor_hostname', 'hypervisor_type', 'vcpus', 'memory_mb', 'local_gb', 'created_at')
       .from(tableName(src)(ref));
     let bad = 0;
     let nameless = 0;
@@ -105,6 +107,8 @@ const loadNodes = async (src: Source, warnings: string[]): Promise<Context['comp
         continue;
       }
       const row = d.right;
+      const service = (r as { host?: unknown }).host;
+      if (typeof service === 'string' && service !== '') services.set(service, (services.get(service) ?? true) && (row.hypervisor_type ?? '').toLowerCase() === 'ironic');
       const hostname = row.hypervisor_hostname?.trim() ?? '';
       if (hostname === '') {
         nameless += 1;
@@ -120,7 +124,7 @@ const loadNodes = async (src: Source, warnings: string[]): Promise<Context['comp
   for (const list of byHost.values()) {
     list.sort((a, b) => (a.created_at ?? -Infinity) - (b.created_at ?? -Infinity) || Number(a.id) - Number(b.id));
   }
-  return byHost;
+  return { computeNodes: byHost, bareMetalServices: new Set([...services].filter(([, ironic]) => ironic).map(([s]) => s)) };
 };
 
 /**
@@ -134,6 +138,6 @@ const loadNodes = async (src: Source, warnings: string[]): Promise<Context['comp
 export const loadContext = async (src: Source): Promise<{ context: Context; warnings: ReadonlyArray<string> }> => {
   const warnings: string[] = [];
   const hosts = await loadHosts(src, warnings);
-  const computeNodes = await loadNodes(src, warnings);
-  return { context: { site: src.site, ...hosts, computeNodes }, warnings };
+  const nodes = await loadNodes(src, warnings);
+  return { context: { site: src.site, ...hosts, ...nodes }, warnings };
 };

@@ -146,6 +146,16 @@ export const periods = (
 };
 
 /**
+ * The `host` column of the last successful `compute_*` event (a nova-compute service), or null.
+ *
+ * @since 0.1.0
+ */
+export const lastComputeService = (events: ReadonlyArray<Timed>): string | null => {
+  for (let i = events.length - 1; i >= 0; i--) if (events[i].event.startsWith('compute_')) return events[i].host;
+  return null;
+};
+
+/**
  * The host named by the last successful `compute_*` event, when `known` accepts it.
  *
  * @since 0.1.0

@@ -28,7 +28,8 @@
  *   applied to rows joined by hand.
  *
  * Quantities: nodes = 1 on bare metal (the host's compute node `hypervisor_type` is `ironic`,
- * any case), else instance vcpus / host vcpus, the host being the compute node row in force at
+ * any case; with the host unknown, when the last successful compute event names a nova-compute
+ * service all of whose nodes are Ironic, as after a shelve offload clears the node), else instance vcpus / host vcpus, the host being the compute node row in force at
  * `created_at` (the latest row created at or before it), else the earliest row; host vcpus 0 or
  * unknown gives nodes 0 and `extra.nodes_note`. vcpus, memory_mb and disk_gb (`root_gb`) from the
  * instance; gpus 0.
@@ -42,7 +43,7 @@ import * as E from '../lib/Event';
 import { rejection, type Rejection } from '../lib/Rejection';
 import { computeNodeAt, idColumn, type Adapter, type Context } from './Adapter';
 import { Int, keyOf, nullable, readonlyArrayOf, Str, struct, UtcDate } from './codecs';
-import { ActionEvent, actionTables, eventsOf, lastComputeHost, periods, presentActionTables, usable, wasLaunched } from './instanceActions';
+import { ActionEvent, actionTables, eventsOf, lastComputeHost, lastComputeService, periods, presentActionTables, usable, wasLaunched } from './instanceActions';
 import { reservationOf, type ReservationLink } from './requestSpec';
 import { auditName, probeTable, tableName, type Source, type TableRef } from './Source';
 
@@ -125,7 +126,10 @@ export const toEvents =
 
       const host = nonEmpty(row.node) ?? lastComputeHost(evs, known);
       const node = host === null ? undefined : computeNodeAt(ctx.computeNodes.get(host), created);
-      const hypervisorType = node?.hypervisor_type ?? 'unknown';
+      // a node cleared by shelve offload on Ironic: the last compute event names the service
+      const service = host === null ? lastComputeService(evs) : null;
+      const viaService = service !== null && (ctx.bareMetalServices?.has(service) ?? false);
+      const hypervisorType = node?.hypervisor_type ?? (viaService ? 'ironic' : 'unknown');
       const bare = hypervisorType.toLowerCase() === 'ironic';
       const vcpus = row.vcpus ?? 0;
       const nodes = bare ? 1 : node !== undefined && node.vcpus > 0 ? vcpus / node.vcpus : 0;

@@ -15,8 +15,9 @@
  * - `reject` (default): a create while open is rejected (`create_while_open`) and the delete
  *   that would close that second create then has nothing open (`delete_without_open`);
  * - `union`: rows of the same entity are merged: overlapping windows count once (a nesting
- *   depth is kept; the interval closes when the last open row closes) and touching windows are
- *   joined. Nova compute node rows of one hypervisor_hostname are merged this way.
+ *   depth is kept; the interval closes when the last open row closes) and touching windows of the
+ *   same quantities are joined (a touching row with other quantities starts its own interval).
+ *   Nova compute node rows of one hypervisor_hostname are merged this way.
  *
  * The work is done on columns (`foldTable` over an `EventTable`, one site): events are grouped
  * by entity with one counting sort (entities are numbered canonically, so the entity order, and
@@ -224,10 +225,13 @@ class EntityFold {
       }
     }
     if (open >= 0) mine.push([t.time[open], Infinity, open, absorbed]);
-    // union mode joins touching spans: [a, b) and [b, c) become [a, c)
+    // union mode joins touching spans of the same quantities: [a, b) and [b, c) become [a, c);
+    // a row that follows with other quantities (a node reinstalled with other hardware) keeps its
+    // own span, so its capacity counts from its start (nothing is counted twice: they touch)
+    const quantity = t.dict.runs.quantity;
     let last: [number, number, number, number] | undefined;
     for (const x of mine) {
-      if (union && last !== undefined && last[1] === x[0]) {
+      if (union && last !== undefined && last[1] === x[0] && quantity[t.run[last[2]]] === quantity[t.run[x[2]]]) {
         last[1] = x[1];
         last[3] += x[3];
         continue;
