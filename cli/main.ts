@@ -70,12 +70,15 @@ report options:
   --resample-method M  mean (time-weighted, default) or point (value at the bucket start).
   --group-by COLS      node_type and/or hypervisor_hostname, comma-separated.
   --value-types VTS    nodes, vcpus, memory_mb, disk_gb, gpus or all (default nodes).
-  --out DIR            Output folder (default output); files go to DIR/data/.
+  --out DIR            Output folder (default output); tables go to DIR/data/, figures to
+                       DIR/plots/, the interactive page to DIR/report.html.
   --facts              Also write the facts timeline (every event) to DIR/data/facts_timeline.csv.
   --export-db URL      Also replace the tables usage_timeline and usage_daily in this database
                        (mysql://user:pass@host:port/DATABASE or sqlite:path), for dashboards.
   --plot-format FMTS   Figures in DIR/plots/: png, svg or png,svg (default png).
   --no-plots           Skip the figures.
+  --no-html            Skip DIR/report.html: one self-contained page (opens from file://, no
+                       network) with every figure zoomable, per node type, and the audit tables.
   --query-timeout S    Stop when one MySQL statement runs longer than S seconds (exit code 4).
   -q, --quiet          No progress or summary on stderr.
 
@@ -93,6 +96,7 @@ demo and generate options:
   --mysql URL          generate: write into MySQL databases <prefix><site>_<db> instead.
   --prefix P           generate --mysql: database name prefix (default testbed_).
   --site KEY           generate: only these sites (chi_tacc, chi_uc, kvm_tacc).
+  --no-plots, --no-html  demo: skip the figures, the interactive page DIR/report.html.
 
 Other:
   -h, --help           Show this help.
@@ -126,6 +130,7 @@ const options = {
   facts: { type: 'boolean' },
   'export-db': { type: 'string' },
   'no-plots': { type: 'boolean' },
+  'no-html': { type: 'boolean' },
   'plot-format': { type: 'string', multiple: true },
   'query-timeout': { type: 'string' },
   user: { type: 'string' },
@@ -226,6 +231,7 @@ const report = async (v: Values, log: (l: string) => void): Promise<Ei.Either<Fa
     facts: v.facts === true,
     exportDb: v['export-db'],
     plots: v['no-plots'] === true ? undefined : fmts.length === 0 ? ['png'] : ([...new Set(fmts)] as Format[]),
+    html: v['no-html'] !== true,
     queryTimeoutMs,
     log,
   })();
