@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../cli/main';
 
-jest.setTimeout(120_000);
+jest.setTimeout(240_000);
 
 let dir: string;
 let stdout: string[];

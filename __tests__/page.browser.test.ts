@@ -169,6 +169,7 @@ describeChromium('report.html in chromium', () => {
     await page.selectOption('#node-type', types[0]);
     await page.waitForFunction((t) => window.chameleonReport?.nodeType === t, types[0]);
     expect(new Set(await labels())).toEqual(new Set([types[0]]));
+    expect(await page.locator('#site-chi_uc h2').textContent()).toBe(`CHI@UC: node type ${types[0]} only`);
     // the usage rows of the fixture have no node type: their figures say so instead of vanishing
     expect(await page.locator('#site-chi_uc .nodata').count()).toBe(0);
     expect(await page.evaluate(() => window.chameleonReport?.charts.has('chi_uc_usage_stack'))).toBe(false);

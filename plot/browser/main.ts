@@ -224,11 +224,14 @@ const main = (): void => {
     ),
   );
   const sections = new Map<string, HTMLElement>();
+  const headings = new Map<string, HTMLElement>();
   const figureBoxes = new Map<string, HTMLElement>();
   for (const s of [...data.sites, all]) {
     const id = s === all ? 'all-sites' : `site-${s}`;
     const box = el('div', { class: 'figures' });
-    const sec = el('section', { id }, el('h2', {}, s === all ? 'All sites' : nameOf(s)), box);
+    const heading = el('h2', {}, s === all ? 'All sites' : nameOf(s));
+    headings.set(s, heading);
+    const sec = el('section', { id }, heading, box);
     if (s !== all) {
       for (const t of data.audit) {
         const rows = t.rows.filter((r) => r[0] === s);
@@ -250,6 +253,8 @@ const main = (): void => {
     state.charts.clear();
     for (const b of figureBoxes.values()) b.replaceChildren();
     const which = nodeType === all ? '' : ` for node type ${nodeType}`;
+    // the builders' titles do not name the node type: the section headings do
+    for (const [s, h] of headings) h.textContent = `${s === all ? 'All sites' : nameOf(s)}${nodeType === all ? '' : `: node type ${nodeType} only`}`;
     let figs: ReadonlyArray<Figure> = [];
     try {
       figs = figures(toFiguresRequest(data, nodeType === all ? undefined : nodeType));
