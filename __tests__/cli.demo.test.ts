@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../cli/main';
 
-jest.setTimeout(120_000);
+jest.setTimeout(240_000);
 
 let dir: string;
 let stdout: string[];
@@ -56,5 +56,10 @@ describe('chameleon-usage demo', () => {
     const text = stdout.join('');
     expect(text).toContain(path.join(dir, 'data', 'audit.json').replace(/^\//, ''));
     expect(text).toMatch(/chi_tacc: \d+ rows read, \d+ rejected with a reason; covered: total from 2018-01-01, reservable from 2020-01-01/);
+    // the interactive page, and where it is
+    const page = path.join(dir, 'report.html');
+    const rel = path.relative(process.cwd(), page);
+    expect(text).toContain(`interactive report (open in a browser; no network needed): ${rel.startsWith('..') ? page : rel}`);
+    expect(fs.readFileSync(path.join(dir, 'report.html'), 'utf8')).toMatch(/^<!doctype html>/);
   });
 });

@@ -4,7 +4,8 @@
  * - `demo [--out DIR] [--seed N] [--scale X]`: generates the synthetic testbed into
  *   `DIR/demo/<site>.sqlite` (one snapshot per site, the embedded default: no database server),
  *   runs `report` on the three sites (daily means, per node type) into `DIR/data/` with the
- *   figures in `DIR/plots/` (unless `--no-plots`), and prints
+ *   figures in `DIR/plots/` (unless `--no-plots`) and the interactive page `DIR/report.html`
+ *   (unless `--no-html`), and prints
  *   where everything is. A progress bar on stderr for each long step.
  * - `generate --out DIR [--mysql URL [--prefix P]] [--seed N] [--scale X] [--site KEY]`: only the
  *   testbed, for benchmarks and tests; SQLite files in `DIR`, or MySQL databases
@@ -36,6 +37,8 @@ export interface TestbedArgs {
   readonly quiet?: boolean;
   /** demo: skip the figures. */
   readonly 'no-plots'?: boolean;
+  /** demo: skip the interactive page `report.html`. */
+  readonly 'no-html'?: boolean;
 }
 
 const configFailure = (message: string): Failure => ({ _tag: 'ConfigFailure', message });
@@ -128,12 +131,14 @@ export const runDemo = async (a: TestbedArgs, print: (line: string) => void): Pr
     resample: O.some({ bucket: '1d', method: 'mean' }),
     facts: false,
     ...(a['no-plots'] === true ? {} : { plots: ['png'] as const }),
+    html: a['no-html'] !== true,
     log: (line) => {
       const m = /^(\S+): reading /.exec(line);
       if (m !== null) {
         bar.update(`reading ${m[1]}`, read / targets.length);
         read += 1;
-      } else if (line.startsWith('drawing figures')) bar.update('drawing figures', 0.9);
+      } else if (line.startsWith('drawing figures')) bar.update('drawing figures', 0.85);
+      else if (line.startsWith('building report.html')) bar.update('building report.html', 0.95);
       else if (line.startsWith('usage timeline:')) bar.update('written', 1);
     },
   })();
@@ -160,6 +165,11 @@ export const runDemo = async (a: TestbedArgs, print: (line: string) => void): Pr
   print('');
   print('outputs:');
   for (const f of r.right.files) print(`  ${shown(f)}`);
+  const page = r.right.files.find((f) => path.basename(f) === 'report.html');
+  if (page !== undefined) {
+    print('');
+    print(`interactive report (open in a browser; no network needed): ${shown(page)}`);
+  }
   print('');
   print('next:');
   print(`  npx chameleon-usage report --db sqlite:${shown(path.join(dir, 'chi_uc.sqlite'))} --site chi_uc --resample 1mo`);

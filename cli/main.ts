@@ -71,7 +71,8 @@ report options:
   --resample-method M  mean (time-weighted, default) or point (value at the bucket start).
   --group-by COLS      node_type and/or hypervisor_hostname, comma-separated.
   --value-types VTS    nodes, vcpus, memory_mb, disk_gb, gpus or all (default nodes).
-  --out DIR            Output folder (default output); files go to DIR/data/.
+  --out DIR            Output folder (default output); tables go to DIR/data/, figures to
+                       DIR/plots/, the interactive page to DIR/report.html.
   --facts              Also write the facts timeline (every event) to DIR/data/facts_timeline.csv.
   --export-db URL      Also replace the report's tables in this database (usage_timeline,
                        usage_daily, leadtime_timeline, leadtime_stats, booking_timeline,
@@ -85,6 +86,8 @@ report options:
                        started, median lead times, and the change. Needs value type nodes.
   --plot-format FMTS   Figures in DIR/plots/: png, svg or png,svg (default png).
   --no-plots           Skip the figures.
+  --no-html            Skip DIR/report.html: one self-contained page (opens from file://, no
+                       network) with every figure zoomable, per node type, and the audit tables.
   --query-timeout S    Stop when one MySQL statement runs longer than S seconds (exit code 4).
   -q, --quiet          No progress or summary on stderr.
 
@@ -102,6 +105,7 @@ demo and generate options:
   --mysql URL          generate: write into MySQL databases <prefix><site>_<db> instead.
   --prefix P           generate --mysql: database name prefix (default testbed_).
   --site KEY           generate: only these sites (chi_tacc, chi_uc, kvm_tacc).
+  --no-plots, --no-html  demo: skip the figures, the interactive page DIR/report.html.
 
 Other:
   -h, --help           Show this help.
@@ -137,6 +141,7 @@ const options = {
   'export-db': { type: 'string' },
   summary: { type: 'string' },
   'no-plots': { type: 'boolean' },
+  'no-html': { type: 'boolean' },
   'plot-format': { type: 'string', multiple: true },
   'query-timeout': { type: 'string' },
   user: { type: 'string' },
@@ -241,6 +246,7 @@ const report = async (v: Values, log: (l: string) => void): Promise<Ei.Either<Fa
     exportDb: v['export-db'],
     summary: summary as PeriodKind | undefined,
     plots: v['no-plots'] === true ? undefined : fmts.length === 0 ? ['png'] : ([...new Set(fmts)] as Format[]),
+    html: v['no-html'] !== true,
     queryTimeoutMs,
     log,
   })();

@@ -27,6 +27,7 @@ import * as Scratch from '../lib/Scratch';
 import type { TimelineOptions } from '../lib/Timeline';
 import { figures, renderAll, renderer, type Format } from '../plot';
 import { summarize, type PeriodKind } from '../lib/Summary';
+import { reportPage } from '../plot/page';
 import { exportDb } from './exportDb';
 import { summaryJson, summaryMarkdown } from './summary';
 import { reportTables } from './tables';
@@ -64,6 +65,8 @@ export interface ReportRequest extends TimelineOptions {
   readonly summary?: PeriodKind;
   /** Draw the figures in these formats under `<out>/plots/`; absent: no figures. */
   readonly plots?: ReadonlyArray<Format>;
+  /** Also write the interactive page `<out>/report.html` (`plot/page.ts`); default: no. */
+  readonly html?: boolean;
   /** Progress and summary lines go here (stderr in the CLI). */
   readonly log: (line: string) => void;
 }
@@ -232,8 +235,24 @@ export const runReport = (req: ReportRequest): TE.TaskEither<Failure, ReportResu
     if (Ei.isLeft(drawn)) return drawn;
     plots = drawn.right;
   }
-  // data and figures are written together: all of them or none
-  const files: ReadonlyArray<OutputFile> = [...data.right, ...kpi, ...plots];
+  let page: ReadonlyArray<OutputFile> = [];
+  if (req.html === true) {
+    req.log('building report.html');
+    const built = reportPage({
+      rows: rep.timeline.rows,
+      leadTimes: rep.leadTime.rows,
+      coverage: rep.coverage,
+      sites: req.targets.map((t) => t.site.site),
+      siteNames: Object.fromEntries(req.targets.map((t) => [t.site.site, t.site.displayName])),
+      window: [req.start, req.end],
+      audit: rep.audit,
+    });
+    if (Ei.isLeft(built)) return built;
+    req.log(`report.html: ${(built.right.bytes / 1e6).toFixed(1)} MB, ${built.right.resolution === 'day' ? 'daily' : 'weekly'} data`);
+    page = [{ path: path.join(req.out, 'report.html'), contents: built.right.html }];
+  }
+  // data, figures and page are written together: all of them or none
+  const files: ReadonlyArray<OutputFile> = [...data.right, ...kpi, ...plots, ...page];
   const written = await writeAllAtomic(files)();
   if (Ei.isLeft(written)) return written;
   if (req.exportDb !== undefined) {

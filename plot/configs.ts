@@ -145,10 +145,15 @@ const windowOf = (given: S.Window | undefined, covs: ReadonlyArray<S.SiteCoverag
 const regionsOf = (spans: ReadonlyArray<S.Window>, label: string, yAxisID?: string): GapRegion[] =>
   spans.map(([start, end]) => (yAxisID === undefined ? { start, end, label } : { start, end, label, yAxisID }));
 
-/** A fresh x axis over the window with UTC ticks. @since 0.3.0 */
+/**
+ * A fresh x axis over the window with UTC ticks. The ticks are computed from the axis's current
+ * range each time it is laid out: in a PNG that is the window; in the interactive page it follows
+ * zoom and pan. Each axis keeps the labels of its last ticks (the configuration is never shared).
+ *
+ * @since 0.3.0
+ */
 export const timeAxis = (window: S.Window, ticks: number): AxisOptions => {
-  const t = utcTicks(window, ticks);
-  const labels = new Map(t.map((x) => [x.value, x.label]));
+  let labels = new Map<number, string>();
   return {
     type: 'linear',
     position: 'bottom',
@@ -156,6 +161,8 @@ export const timeAxis = (window: S.Window, ticks: number): AxisOptions => {
     max: window[1],
     title: { display: true, text: 'time (UTC)' },
     afterBuildTicks: (axis) => {
+      const t = utcTicks([axis.min, axis.max], ticks);
+      labels = new Map(t.map((x) => [x.value, x.label]));
       axis.ticks = t.map((x) => ({ value: x.value }));
     },
     ticks: { autoSkip: false, maxRotation: 0, callback: (v) => labels.get(Number(v)) ?? '' },

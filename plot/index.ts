@@ -18,16 +18,13 @@ import * as path from 'node:path';
 import * as E from 'fp-ts/Either';
 import type * as TE from 'fp-ts/TaskEither';
 import type { RenderFailure, WriteFailure } from '../lib/Failure';
-import type { ValueType } from '../lib/Quantities';
-import type { Report } from '../lib/Report';
-import type { LeadTimeRow, UsageRow } from '../lib/UsageRow';
 import { writeAllAtomic, type OutputFile } from '../cli/write';
-import { crossSite, legacyFacets, leadTime, usageStack, type Figure } from './configs';
-import { bookingShare, projectedLeadTime } from './booking';
+import type { Figure } from './configs';
+import { figures, type FiguresRequest } from './figures';
 import { renderer, type Format, type Render } from './render';
-import type { SiteCoverage, Window } from './series';
 
 export * from './configs';
+export * from './figures';
 export { bookingShare, projectedLeadTime } from './booking';
 export { renderer, svgInPixels, formats, type Format, type Render } from './render';
 
@@ -35,77 +32,13 @@ export { renderer, svgInPixels, formats, type Format, type Render } from './rend
 // model
 // -------------------------------------------------------------------------------------
 
-/** What `drawAll` needs. @category model @since 0.1.0 */
-export interface DrawRequest {
-  /** The usage timeline rows (`Report.timeline.rows`). */
-  readonly rows: ReadonlyArray<UsageRow>;
-  /** The lead-time timeline rows, if computed. */
-  readonly leadTimes?: ReadonlyArray<LeadTimeRow>;
-  /** The reservation book (`Report.booking`), if computed. */
-  readonly booking?: Pick<Report['booking'], 'rows' | 'projected'>;
-  /** `Report.coverage`: shades the "no data" stretches. */
-  readonly coverage: ReadonlyMap<string, SiteCoverage>;
-  /** Sites in order (the cross-site stack, bottom first). */
-  readonly sites: ReadonlyArray<string>;
+/** What `drawAll` needs: the figures' request, where to write and in which formats. @category model @since 0.1.0 */
+export interface DrawRequest extends FiguresRequest {
   /** Output folder; figures go to `<out>/plots/`. */
   readonly out: string;
   /** Default `['png']`. */
   readonly formats?: ReadonlyArray<Format>;
-  /** Display names for titles (`{ chi_tacc: 'CHI@TACC' }`); default: the known Chameleon names. */
-  readonly siteNames?: Readonly<Record<string, string>>;
-  /** The report window `[start, end)` epoch ms; default: from the coverage. */
-  readonly window?: Window;
-  /** Default `nodes` when the rows have it, else the first value type in the rows. */
-  readonly valueType?: ValueType;
 }
-
-// -------------------------------------------------------------------------------------
-// figures (pure)
-// -------------------------------------------------------------------------------------
-
-/**
- * Every figure of a request, in file order. Pure.
- *
- * @example
- * figures(req).map((f) => f.name) // ['chi_uc_legacy_facets', 'chi_uc_usage_stack', ..., 'cross_site_usage', 'chi_uc_leadtime']
- * @category constructors
- * @since 0.1.0
- */
-export const figures = (req: Omit<DrawRequest, 'out' | 'formats'>): ReadonlyArray<Figure> => {
-  const valueType = req.valueType ?? (req.rows.some((r) => r.value_type === 'nodes') ? 'nodes' : (req.rows[0]?.value_type ?? 'nodes'));
-  const out: Figure[] = [];
-  const withNew = req.sites.filter((s) => req.rows.some((r) => r.site === s && r.collector_type === 'new' && r.value_type === valueType));
-  for (const site of req.sites) {
-    const common = { site, valueType, ...(req.window === undefined ? {} : { window: req.window }), ...(req.siteNames?.[site] === undefined ? {} : { siteName: req.siteNames[site] }) };
-    const coverage = req.coverage.get(site);
-    if (req.rows.some((r) => r.site === site && r.collector_type === 'legacy' && r.value_type === valueType))
-      out.push(legacyFacets(req.rows, { ...common, ...(coverage === undefined ? {} : { coverage }) }));
-    if (withNew.includes(site)) out.push(usageStack(req.rows, coverage, common));
-  }
-  if (withNew.length >= 2)
-    out.push(
-      crossSite(req.rows, {
-        sites: withNew,
-        coverage: req.coverage,
-        valueType,
-        ...(req.window === undefined ? {} : { window: req.window }),
-        ...(req.siteNames === undefined ? {} : { siteNames: req.siteNames }),
-      }),
-    );
-  for (const site of req.sites) {
-    const lt = req.leadTimes ?? [];
-    if (!lt.some((r) => r.site === site)) continue;
-    out.push(leadTime(lt, { site, ...(req.siteNames?.[site] === undefined ? {} : { siteName: req.siteNames[site] }) }));
-  }
-  for (const site of req.sites) {
-    const book = req.booking;
-    if (book === undefined || !book.rows.some((r) => r.site === site)) continue;
-    const common = { site, ...(req.window === undefined ? {} : { window: req.window }), ...(req.siteNames?.[site] === undefined ? {} : { siteName: req.siteNames[site] }) };
-    out.push(bookingShare(book.rows, common));
-    if (book.projected.some((r) => r.site === site)) out.push(projectedLeadTime(book.projected, common));
-  }
-  return out;
-};
 
 // -------------------------------------------------------------------------------------
 // effects

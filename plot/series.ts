@@ -239,19 +239,21 @@ export const stack = (layers: ReadonlyArray<Steps>, unknown: 'all' | 'own'): Rea
 };
 
 /**
- * The mean of each UTC day over its known hours (unknown when no hour of the day is known), as
- * breakpoints at 00:00Z: the new collector's steps made comparable with legacy daily means.
+ * The mean of each bucket over its known time (unknown when none of it is known), one breakpoint
+ * per bucket start, not compacted (a repeated value stays a breakpoint). Buckets are `size` ms
+ * long and start at `origin + k * size` (for ISO weeks: `size` 7 days, `origin` Monday
+ * 1970-01-05); the first and last are clipped to the window.
  *
  * @example
- * dailyMeans([{ t: 0, v: 0 }, { t: 6 * T.HOUR, v: 4 }], [0, T.DAY]) // [{ t: 0, v: 3 }]
+ * bucketMeans([{ t: 0, v: 0 }, { t: 6 * T.HOUR, v: 4 }], [0, 2 * T.DAY], T.DAY, 0) // [{ t: 0, v: 3 }, { t: T.DAY, v: 4 }]
  * @since 0.1.0
  */
-export const dailyMeans = (steps: Steps, window: Window): Steps => {
+export const bucketMeans = (steps: Steps, window: Window, size: number, origin: number): Steps => {
   const out: Step[] = [];
-  const first = Math.floor(window[0] / T.DAY) * T.DAY;
+  const first = origin + Math.floor((window[0] - origin) / size) * size;
   let i = bisectT(steps, first) - 1; // the breakpoint in force at `t`
-  for (let d = first; d < window[1]; d += T.DAY) {
-    const e = Math.min(d + T.DAY, window[1]);
+  for (let d = first; d < window[1]; d += size) {
+    const e = Math.min(d + size, window[1]);
     let sum = 0;
     let known = 0;
     let t = Math.max(d, window[0]);
@@ -267,8 +269,18 @@ export const dailyMeans = (steps: Steps, window: Window): Steps => {
     }
     out.push({ t: d, v: known > 0 ? sum / known : null });
   }
-  return compact(out);
+  return out;
 };
+
+/**
+ * The mean of each UTC day over its known hours (unknown when no hour of the day is known), as
+ * breakpoints at 00:00Z: the new collector's steps made comparable with legacy daily means.
+ *
+ * @example
+ * dailyMeans([{ t: 0, v: 0 }, { t: 6 * T.HOUR, v: 4 }], [0, T.DAY]) // [{ t: 0, v: 3 }]
+ * @since 0.1.0
+ */
+export const dailyMeans = (steps: Steps, window: Window): Steps => compact(bucketMeans(steps, window, T.DAY, 0));
 
 // -------------------------------------------------------------------------------------
 // destructors

@@ -2,6 +2,7 @@
 # Installs what chameleon-usage needs on a fresh Debian/Ubuntu machine: the system libraries that
 # the `canvas` package (under chartjs-node-canvas) compiles against, then the npm dependencies
 # (`npm ci` also builds the package, through `prepare`). Safe to run again: it skips what is there.
+# `--browser` (CI) also installs Debian's chromium for the browser tests (scripts/chromium.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +17,10 @@ if [ "${#missing[@]}" -gt 0 ]; then
   echo "setup: installing Debian packages: ${missing[*]}" >&2
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if [ "${1:-}" = "--browser" ] || [ "${CI:-}" = "true" ]; then
+  bash scripts/chromium.sh
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
