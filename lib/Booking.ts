@@ -169,7 +169,8 @@ export interface Snapshot {
  * why it has none.
  *
  * @example
- * bookWindow({ created_at: 10, start_date: 5, end_date: 20, deleted_at: 12 }) // { start: 10, end: 20 }
+ * const ms = T.unsafeMillis
+ * bookWindow({ created_at: ms(10), start_date: ms(5), end_date: ms(20), deleted_at: ms(12) }) // { start: 10, end: 20 }
  * @since 0.3.0
  */
 export const bookWindow = (
@@ -256,7 +257,7 @@ export const entries = (
  * passed to `f` is only valid during the call.
  *
  * @example
- * sweep({ start, end }, entries, pool)((s) => console.log(s.m, s.book.length))
+ * sweep({ start, end }, entries(leases).entries, pool)((s) => console.log(s.m, s.book.length))
  * @category folding
  * @since 0.3.0
  */

@@ -148,7 +148,7 @@ const lowerMedian = (xs: Float64Array): number => xs.sort()[Math.floor((xs.lengt
  * type of the pool, for both requests.
  *
  * @example
- * projectedLeadTimes({ start, end, covered: () => true })('chi_uc', leases, entries, pool)
+ * projectedLeadTimes({ start, end, covered: () => true })('chi_uc', leases, entries(leases).entries, pool)
  * @category folding
  * @since 0.3.0
  */
