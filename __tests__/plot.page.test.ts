@@ -6,6 +6,8 @@
  * are in page.browser.test.ts.
  */
 import * as E from 'fp-ts/Either';
+import type { BookingRow } from '../lib/Booking';
+import type { ProjectedLeadTimeRow } from '../lib/ProjectedLeadTime';
 import type { Audit } from '../lib/Report';
 import * as T from '../lib/Time';
 import { figures, type FiguresRequest } from '../plot/figures';
@@ -87,6 +89,37 @@ describe('page data', () => {
     }
     const lead = (fs: typeof fromRows) => fs.filter((f) => f.name.endsWith('_leadtime')).map((f) => f.config.data.datasets.map((d) => (d.data as Point[]).length));
     expect(lead(fromPage)).toEqual(lead(fromRows));
+  });
+
+  it('carries the reservation book (nodes) and the projected lead times: the same rows, the same figures, one node type apart', () => {
+    const days = [0, 1, 2, 5].map((d) => T.toIso(T.unsafeMillis(START + d * T.DAY)));
+    const rows: BookingRow[] = SITES.flatMap((site) =>
+      days.flatMap((timestamp, k) =>
+        [1, 7].flatMap((h) =>
+          ['compute_skylake', 'gpu_a100'].flatMap((node_type) =>
+            (['nodes', 'vcpus'] as const).map((value_type) => ({ site, timestamp, horizon_days: h, node_type, value_type, booked: k + h / 8, free: 10 - k, holds: 0.5, reservable: 10.5 + h / 8 })),
+          ),
+        ),
+      ),
+    );
+    const projected: ProjectedLeadTimeRow[] = SITES.flatMap((site) =>
+      days.flatMap((timestamp, k) => ['compute_skylake', 'gpu_a100'].map((node_type) => ({ site, timestamp, node_type, request: 'one_node_24h' as const, nodes: 1, hours: 24, lead_time_hours: k * 3, capped: k === 3 }))),
+    );
+    const withBook = input({ booking: { rows, projected } });
+    const d = pageData(withBook, 'day');
+    const back = toFiguresRequest(d);
+    const key = (r: BookingRow) => `${r.site}|${r.timestamp}|${r.horizon_days}|${r.node_type}`;
+    expect([...(back.booking?.rows ?? [])].map(key).sort()).toEqual(rows.filter((r) => r.value_type === 'nodes').map(key).sort());
+    expect(back.booking?.rows.every((r) => r.value_type === 'nodes')).toBe(true);
+    expect([...(back.booking?.projected ?? [])].sort((a, b) => `${a.site}${a.timestamp}${a.node_type}`.localeCompare(`${b.site}${b.timestamp}${b.node_type}`))).toEqual(
+      [...projected].sort((a, b) => `${a.site}${a.timestamp}${a.node_type}`.localeCompare(`${b.site}${b.timestamp}${b.node_type}`)),
+    );
+    const names = (r: FiguresRequest) => figures(r).map((f) => f.name);
+    expect(names(back)).toEqual(names({ ...original(withBook), booking: { rows, projected } }));
+    expect(names(back).filter((n) => n.endsWith('_booking') || n.endsWith('_projected_leadtime')).length).toBe(2 * SITES.length);
+    const gpu = toFiguresRequest(d, 'gpu_a100');
+    expect(gpu.booking?.rows.every((r) => r.node_type === 'gpu_a100')).toBe(true);
+    expect(gpu.booking?.projected.every((r) => r.node_type === 'gpu_a100')).toBe(true);
   });
 
   it('keeps node types apart: one node type gives its own, smaller figures', () => {

@@ -241,6 +241,7 @@ export const runReport = (req: ReportRequest): TE.TaskEither<Failure, ReportResu
     const built = reportPage({
       rows: rep.timeline.rows,
       leadTimes: rep.leadTime.rows,
+      booking: rep.booking,
       coverage: rep.coverage,
       sites: req.targets.map((t) => t.site.site),
       siteNames: Object.fromEntries(req.targets.map((t) => [t.site.site, t.site.displayName])),

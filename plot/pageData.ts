@@ -19,6 +19,8 @@
  */
 import type { CountType } from '../lib/CountType';
 import type { ValueType } from '../lib/Quantities';
+import type { BookingRow } from '../lib/Booking';
+import type { ProjectedLeadTimeRow } from '../lib/ProjectedLeadTime';
 import type { Audit } from '../lib/Report';
 import * as T from '../lib/Time';
 import type { CollectorType, LeadTimeRow, LeadTimeType, UsageRow } from '../lib/UsageRow';
@@ -52,6 +54,42 @@ export interface PageLeadSeries {
   readonly v: ReadonlyArray<number>;
 }
 
+/**
+ * The reservation book of one site, horizon and node type (value type nodes): days since the
+ * epoch (delta-encoded, the first absolute) and the day's booked, free, holds and reservable.
+ *
+ * @category model
+ * @since 0.3.0
+ */
+export interface PageBookSeries {
+  readonly site: string;
+  readonly horizon_days: number;
+  readonly node_type: string;
+  readonly t: ReadonlyArray<number>;
+  readonly booked: ReadonlyArray<number>;
+  readonly free: ReadonlyArray<number>;
+  readonly holds: ReadonlyArray<number>;
+  readonly reservable: ReadonlyArray<number>;
+}
+
+/**
+ * The projected lead times of one site, node type and request: days since the epoch
+ * (delta-encoded), nodes, hours and the wait in hours (a capped wait is the cap).
+ *
+ * @category model
+ * @since 0.3.0
+ */
+export interface PageProjectedSeries {
+  readonly site: string;
+  readonly node_type: string;
+  readonly request: ProjectedLeadTimeRow['request'];
+  readonly t: ReadonlyArray<number>;
+  readonly nodes: ReadonlyArray<number>;
+  readonly hours: ReadonlyArray<number>;
+  readonly wait: ReadonlyArray<number>;
+  readonly capped: ReadonlyArray<0 | 1>;
+}
+
 /** A table of the audit summary; its first column is `site`. @category model @since 0.1.0 */
 export interface PageTable {
   readonly title: string;
@@ -70,6 +108,9 @@ export interface PageData {
   readonly resolution: Resolution;
   readonly series: ReadonlyArray<PageSeries>;
   readonly leadTimes: ReadonlyArray<PageLeadSeries>;
+  /** The reservation book (value type nodes); empty when the report has none. */
+  readonly booking: ReadonlyArray<PageBookSeries>;
+  readonly projected: ReadonlyArray<PageProjectedSeries>;
   readonly coverage: Readonly<Record<string, S.SiteCoverage>>;
   /** Node types in the rows, sorted (empty when the report is not grouped by node type). */
   readonly nodeTypes: ReadonlyArray<string>;
@@ -81,6 +122,8 @@ export interface PageInput {
   readonly title?: string;
   readonly rows: ReadonlyArray<UsageRow>;
   readonly leadTimes: ReadonlyArray<LeadTimeRow>;
+  /** The reservation book (`Report.booking`), if computed. */
+  readonly booking?: { readonly rows: ReadonlyArray<BookingRow>; readonly projected: ReadonlyArray<ProjectedLeadTimeRow> };
   readonly coverage: ReadonlyMap<string, S.SiteCoverage>;
   readonly sites: ReadonlyArray<string>;
   readonly siteNames?: Readonly<Record<string, string>>;
@@ -184,6 +227,48 @@ const leadSeries = (input: PageInput): PageLeadSeries[] => {
   return out.sort((a, b) => cmp(keyOf(a.site, a.leadtime_type, a.node_type), keyOf(b.site, b.leadtime_type, b.node_type)));
 };
 
+const dayNumber = (iso: string): number => Math.floor(S.rowMillis(iso) / T.DAY);
+
+const bookSeries = (input: PageInput): PageBookSeries[] => {
+  const mine = (input.booking?.rows ?? []).filter((r) => r.value_type === 'nodes' && input.sites.includes(r.site));
+  const out: PageBookSeries[] = [];
+  for (const rows of groupBy(mine, (r) => keyOf(r.site, String(r.horizon_days), r.node_type)).values()) {
+    const sorted = [...rows].sort((a, b) => cmp(a.timestamp, b.timestamp));
+    const r0 = sorted[0];
+    out.push({
+      site: r0.site,
+      horizon_days: r0.horizon_days,
+      node_type: r0.node_type,
+      t: deltas(sorted.map((r) => dayNumber(r.timestamp))),
+      booked: sorted.map((r) => round(r.booked, 4)),
+      free: sorted.map((r) => round(r.free, 4)),
+      holds: sorted.map((r) => round(r.holds, 4)),
+      reservable: sorted.map((r) => round(r.reservable, 4)),
+    });
+  }
+  return out.sort((a, b) => cmp(keyOf(a.site, String(a.horizon_days).padStart(4, '0'), a.node_type), keyOf(b.site, String(b.horizon_days).padStart(4, '0'), b.node_type)));
+};
+
+const projectedSeries = (input: PageInput): PageProjectedSeries[] => {
+  const mine = (input.booking?.projected ?? []).filter((r) => input.sites.includes(r.site));
+  const out: PageProjectedSeries[] = [];
+  for (const rows of groupBy(mine, (r) => keyOf(r.site, r.node_type, r.request)).values()) {
+    const sorted = [...rows].sort((a, b) => cmp(a.timestamp, b.timestamp));
+    const r0 = sorted[0];
+    out.push({
+      site: r0.site,
+      node_type: r0.node_type,
+      request: r0.request,
+      t: deltas(sorted.map((r) => dayNumber(r.timestamp))),
+      nodes: sorted.map((r) => r.nodes),
+      hours: sorted.map((r) => r.hours),
+      wait: sorted.map((r) => r.lead_time_hours),
+      capped: sorted.map((r) => (r.capped ? 1 : 0)),
+    });
+  }
+  return out.sort((a, b) => cmp(keyOf(a.site, a.node_type, a.request), keyOf(b.site, b.node_type, b.request)));
+};
+
 /**
  * The audit summary as tables: sources, rejections by reason, clamping, coverage gaps.
  *
@@ -227,7 +312,9 @@ export const pageData = (input: PageInput, resolution: Resolution): PageData => 
   const valueType = figureValueType({ rows: input.rows, ...(input.valueType === undefined ? {} : { valueType: input.valueType }) });
   const series = usageSeries(input, valueType, resolution);
   const leadTimes = leadSeries(input);
-  const nodeTypes = [...new Set([...series.map((s) => s.node_type), ...leadTimes.map((s) => s.node_type)].filter((n): n is string => n !== undefined))].sort(cmp);
+  const booking = bookSeries(input);
+  const projected = projectedSeries(input);
+  const nodeTypes = [...new Set([...series.map((s) => s.node_type), ...leadTimes.map((s) => s.node_type), ...booking.map((s) => s.node_type)].filter((n): n is string => n !== undefined))].sort(cmp);
   const coverage: Record<string, S.SiteCoverage> = {};
   for (const s of input.sites) {
     const c = input.coverage.get(s);
@@ -244,6 +331,8 @@ export const pageData = (input: PageInput, resolution: Resolution): PageData => 
     resolution,
     series,
     leadTimes,
+    booking,
+    projected,
     coverage,
     nodeTypes,
     audit: auditTables(input.audit),
@@ -296,9 +385,24 @@ export const toFiguresRequest = (data: PageData, nodeType?: string): FiguresRequ
     for (let i = 0; i < ts.length; i++)
       leadTimes.push({ site: s.site, timestamp: T.toIso(T.unsafeMillis(ts[i] * 1000)), leadtime_type: s.leadtime_type, value: s.v[i], ...(s.node_type === undefined ? {} : { node_type: s.node_type }) });
   }
+  const bookRows: BookingRow[] = [];
+  for (const s of data.booking) {
+    if (nodeType !== undefined && s.node_type !== nodeType) continue;
+    const ts = undelta(s.t);
+    for (let i = 0; i < ts.length; i++)
+      bookRows.push({ site: s.site, timestamp: iso(ts[i] * T.DAY), horizon_days: s.horizon_days, node_type: s.node_type, value_type: 'nodes', booked: s.booked[i], free: s.free[i], holds: s.holds[i], reservable: s.reservable[i] });
+  }
+  const projected: ProjectedLeadTimeRow[] = [];
+  for (const s of data.projected) {
+    if (nodeType !== undefined && s.node_type !== nodeType) continue;
+    const ts = undelta(s.t);
+    for (let i = 0; i < ts.length; i++)
+      projected.push({ site: s.site, timestamp: iso(ts[i] * T.DAY), node_type: s.node_type, request: s.request, nodes: s.nodes[i], hours: s.hours[i], lead_time_hours: s.wait[i], capped: s.capped[i] === 1 });
+  }
   return {
     rows,
     leadTimes,
+    ...(bookRows.length === 0 ? {} : { booking: { rows: bookRows, projected } }),
     coverage: new Map(Object.entries(data.coverage)),
     sites: data.sites,
     siteNames: data.siteNames,
