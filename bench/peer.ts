@@ -1,6 +1,6 @@
 /**
  * `npm run peer -- [--scale 1[,3]] [--sites chi_tacc,chi_uc,kvm_tacc] [--runs 3] [--targets ...]
- * [--tools ...] [--no-speed]`: our `report` side by side with the reference pipeline
+ * [--tools ...] [--no-speed] [--no-accuracy]`: our `report` side by side with the reference pipeline
  * (ChameleonCloud/usage-exploration, its `process` command) on the same testbed snapshots.
  *
  * 1. sets up Python (a venv in `.peer/venv`, the reference pipeline's dependencies from the
@@ -45,6 +45,7 @@ const scales = arg('scale', '1').split(',').map(Number);
 const sites = arg('sites', 'chi_tacc,chi_uc,kvm_tacc').split(',');
 const runs = Number(arg('runs', '3'));
 const speed = !args.includes('--no-speed');
+const accuracyToo = !args.includes('--no-accuracy');
 const allTargets = [...sites, ...(sites.length > 1 ? ['all'] : [])];
 const targets = arg('targets', allTargets.join(',')).split(',');
 const TOOLS = ['ours', 'ours_1d', 'peer', 'peer_1d', 'peer_1d_1t'] as const;
@@ -602,10 +603,11 @@ const main = (): void => {
     const d = ensureData(scale);
     const med = speed ? speedRuns(d, src.dir) : new Map<string, Measure>();
     // accuracy needs one output of ours_1d, peer and peer_1d per site
-    for (const site of sites)
-      for (const tool of ['ours_1d', 'peer', 'peer_1d'] as const)
-        if (!fs.existsSync(path.join(outDir(d, tool, site), tool === 'ours_1d' ? 'data' : site))) measure(d, src.dir, tool, site);
-    const acc = accuracy(d);
+    if (accuracyToo)
+      for (const site of sites)
+        for (const tool of ['ours_1d', 'peer', 'peer_1d'] as const)
+          if (!fs.existsSync(path.join(outDir(d, tool, site), tool === 'ours_1d' ? 'data' : site))) measure(d, src.dir, tool, site);
+    const acc: Accuracy = accuracyToo ? accuracy(d) : { oursMax: NaN, peerMax: NaN, peer1dMax: NaN, lines: [] };
     if (speed) {
       out.push(
         `#### Speed and memory, scale ${d.scale}: medians of ${runs} runs (load average now ${os.loadavg().map((x) => x.toFixed(1)).join(' ')})`,
