@@ -81,7 +81,7 @@ const EXPECTED: Readonly<Partial<Record<RealTableKey, Readonly<Record<string, Ex
   'blazar.computehost_allocations': { id: 'str', reservation_id: 'str?', compute_host_id: 'str?' },
   'blazar.reservations': { id: 'str?', lease_id: 'str?', resource_id: 'str?', resource_type: 'str?' },
   'blazar.instance_reservations': { id: 'str', reservation_id: 'str?', created_at: 'date?', vcpus: 'int?', memory_mb: 'int?', disk_gb: 'int?' },
-  'blazar.leases': { id: 'str?', name: 'str?', project_id: 'str?', created_at: 'date?', start_date: 'date?', end_date: 'date?', deleted_at: 'date?' },
+  'blazar.leases': { id: 'str?', name: 'str?', project_id: 'str?', created_at: 'date?', start_date: 'date?', end_date: 'date?', deleted_at: 'date?', updated_at: 'date?' },
   'blazar.events': { id: 'str', lease_id: 'str?', event_type: 'str~', status: 'str?', updated_at: 'date?', time: 'date?', deleted: 'str?', deleted_at: 'date?' },
 };
 
