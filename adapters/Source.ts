@@ -15,6 +15,7 @@
  *
  * @since 0.1.0
  */
+import { promises as fs } from 'node:fs';
 import * as TE from 'fp-ts/TaskEither';
 import { knex, type Knex } from 'knex';
 import type { BaseCountType } from '../lib/CountType';
@@ -127,7 +128,10 @@ export const knexConfig = (url: string): TE.TaskEither<ConfigFailure, { config: 
     if (filename === '') return TE.left({ _tag: 'ConfigFailure', message: 'sqlite URL without a path (use sqlite:path/to/file.sqlite)' });
     return TE.right({
       dialect: 'sqlite',
-      config: { client: 'better-sqlite3', connection: { filename, readonly: true, fileMustExist: true }, useNullAsDefault: true, log: quiet },
+      // knex hands better-sqlite3 only `connection.options.readonly` (a top-level `readonly` or
+      // `fileMustExist` is ignored, and a missing file was created empty): read-only never creates
+      // a file, and `connect` checks that the snapshot exists first
+      config: { client: 'better-sqlite3', connection: { filename, options: { readonly: true } }, useNullAsDefault: true, log: quiet },
     });
   }
   let u: URL;
@@ -219,8 +223,19 @@ export const toQueryFailure =
     };
   };
 
+/** A SQLite snapshot must be an existing regular file: never created, never a folder. */
+const checkSnapshot = async (config: Knex.Config): Promise<void> => {
+  const filename = (config.connection as { filename: string }).filename;
+  const st = await fs.stat(filename).catch((e: NodeJS.ErrnoException) => {
+    throw e.code === 'ENOENT' ? Object.assign(new Error('no such file (a snapshot is opened read-only and never created)'), { code: 'ENOENT' }) : e;
+  });
+  if (!st.isFile()) throw Object.assign(new Error(st.isDirectory() ? 'is a folder, not a SQLite snapshot' : 'not a regular file, not a SQLite snapshot'), { code: 'ENOTFILE' });
+};
+
 /**
- * Connects and checks the connection with a trivial query. The failure message is redacted.
+ * Connects and checks the connection with a trivial query. The failure message is redacted. A
+ * SQLite snapshot is opened read-only and must exist (a missing file is a `ConnectionFailure`,
+ * and no file is created).
  *
  * @since 0.1.0
  */
@@ -232,6 +247,7 @@ export const connect = (
   TE.chainW(({ config, dialect }: { config: Knex.Config; dialect: Source['dialect'] }) =>
     TE.tryCatch(
       async () => {
+        if (dialect === 'sqlite') await checkSnapshot(config);
         const k = knex(dialect === 'mysql' && options.queryTimeoutMs !== undefined ? withStatementTimeout(config, options.queryTimeoutMs) : config);
         try {
           await k.raw('select 1');

@@ -12,12 +12,15 @@
  *
  * @since 0.1.0
  */
+import { rmSync } from 'node:fs';
 import * as path from 'node:path';
 import * as Ei from 'fp-ts/Either';
 import * as O from 'fp-ts/Option';
 import type { Failure } from '../lib/Failure';
 import * as T from '../lib/Time';
 import { generate, plan, siteConfigs, DEFAULT_SEED, type Generated, type Target } from '../testbed';
+import { onInterrupt } from './interrupt';
+import { prepareOutput, type PreparedOutput } from './outputDir';
 import { progressBar } from './progress';
 import { runReport } from './report';
 
@@ -56,6 +59,10 @@ const runGeneration = async (a: TestbedArgs, target: Target, title: string): Pro
   const p = parsePlan(a);
   if (Ei.isLeft(p)) return p;
   const bar = progressBar(title, { quiet: a.quiet });
+  // an interrupt removes the snapshot being written (testbed/write.ts names it <file>.tmp-<pid>)
+  const forget = onInterrupt(() => {
+    if (target.kind === 'sqlite') for (const s of p.right.sites) rmSync(path.join(target.dir, `${s.site}.sqlite.tmp-${process.pid}`), { force: true });
+  });
   try {
     const g = await generate({ plan: p.right, target, progress: (label, f) => bar.update(label, f) });
     bar.done();
@@ -68,6 +75,23 @@ const runGeneration = async (a: TestbedArgs, target: Target, title: string): Pro
         ? { _tag: 'QueryFailure', source: 'testbed', message }
         : { _tag: 'WriteFailure', path: target.kind === 'sqlite' ? target.dir : '', message },
     );
+  } finally {
+    forget();
+  }
+};
+
+/** Runs `f` with `dirs` prepared (created, proved writable); a failure removes the folders it created. */
+const withOutput = async <A>(dirs: ReadonlyArray<string>, f: () => Promise<Ei.Either<Failure, A>>): Promise<Ei.Either<Failure, A>> => {
+  const ready: Ei.Either<Failure, PreparedOutput> = await prepareOutput(dirs)();
+  if (Ei.isLeft(ready)) return ready;
+  let ok = false;
+  try {
+    const r = await f();
+    ok = Ei.isRight(r);
+    return r;
+  } finally {
+    if (ok) ready.right.keep();
+    else ready.right.undo();
   }
 };
 
@@ -97,7 +121,9 @@ export const runGenerate = async (a: TestbedArgs, print: (line: string) => void)
   if (a.mysql === undefined && a.out === undefined) return Ei.left(configFailure('generate: give --out DIR (SQLite files) or --mysql URL'));
   if (a.prefix !== undefined && !/^[A-Za-z0-9_]*$/.test(a.prefix)) return Ei.left(configFailure(`--prefix ${a.prefix}: letters, digits and _ only`));
   const target: Target = a.mysql !== undefined ? { kind: 'mysql', url: a.mysql, prefix: a.prefix ?? 'testbed_' } : { kind: 'sqlite', dir: a.out as string };
-  const g = await runGeneration(a, target, 'generating');
+  const p = parsePlan(a);
+  if (Ei.isLeft(p)) return p;
+  const g = await withOutput(target.kind === 'sqlite' ? [target.dir] : [], () => runGeneration(a, target, 'generating'));
   if (Ei.isLeft(g)) return g;
   print('testbed generated:');
   for (const l of summaryLines(g.right)) print(l);
@@ -111,7 +137,13 @@ export const runGenerate = async (a: TestbedArgs, print: (line: string) => void)
  */
 export const runDemo = async (a: TestbedArgs, print: (line: string) => void): Promise<Ei.Either<Failure, number>> => {
   const out = a.out ?? 'output';
+  const p = parsePlan({ ...a, site: undefined });
+  if (Ei.isLeft(p)) return p;
   const dir = path.join(out, 'demo');
+  return withOutput([dir, path.join(out, 'data'), ...(a['no-plots'] === true ? [] : [path.join(out, 'plots')])], () => demo(a, out, dir, print));
+};
+
+const demo = async (a: TestbedArgs, out: string, dir: string, print: (line: string) => void): Promise<Ei.Either<Failure, number>> => {
   const g = await runGeneration({ ...a, site: undefined }, { kind: 'sqlite', dir }, 'generating testbed');
   if (Ei.isLeft(g)) return g;
   const targets = siteConfigs(g.right);

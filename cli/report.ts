@@ -4,8 +4,9 @@
  *
  * Files under `<out>/data/`: `usage_timeline.csv` and `.json`, `usage_daily.csv` (the wide
  * per-day table), `leadtime_timeline.csv` and `.json` (the same rows), `leadtime_stats.json`
- * (monthly lead-time statistics), `audit.json`, and `facts_timeline.csv` when asked. A failed run writes nothing
- * and leaves earlier outputs as they were.
+ * (monthly lead-time statistics), `audit.json`, and `facts_timeline.csv` when asked. The output
+ * folders are created and proved writable before any database is read. A failed run writes
+ * nothing, leaves earlier outputs as they were and removes the folders it created.
  *
  * @since 0.1.0
  */
@@ -27,6 +28,7 @@ import type { TimelineOptions } from '../lib/Timeline';
 import { dailyColumns, leadTimeColumns, usageColumns, validateDailyRows, validateLeadTimeRows, validateRows, type LeadTimeGroupColumn } from '../lib/UsageRow';
 import { figures, renderAll, renderer, type Format } from '../plot';
 import { exportDb } from './exportDb';
+import { prepareOutput } from './outputDir';
 import { writeAllAtomic, type OutputFile } from './write';
 
 // -------------------------------------------------------------------------------------
@@ -193,6 +195,22 @@ const reconstruct = async (req: ReportRequest): Promise<Ei.Either<Failure, { rea
  * @since 0.1.0
  */
 export const runReport = (req: ReportRequest): TE.TaskEither<Failure, ReportResult> => async () => {
+  // the output folders first: one that cannot be created or written fails before any read
+  const ready = await prepareOutput([path.join(req.out, 'data'), ...(req.plots !== undefined && req.plots.length > 0 ? [path.join(req.out, 'plots')] : [])])();
+  if (Ei.isLeft(ready)) return ready;
+  let ok = false;
+  try {
+    const r = await readAndWrite(req);
+    ok = Ei.isRight(r);
+    return r;
+  } finally {
+    // a failed run leaves no folder it created
+    if (ok) ready.right.keep();
+    else ready.right.undo();
+  }
+};
+
+const readAndWrite = async (req: ReportRequest): Promise<Ei.Either<Failure, ReportResult>> => {
   const reconstructed = await reconstruct(req);
   if (Ei.isLeft(reconstructed)) return reconstructed;
   const { rep, reads } = reconstructed.right;
