@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as E from 'fp-ts/Either';
+import { readConfig } from '../cli/config';
 import { checkTarget, makeDirs, prepareOutput } from '../cli/outputDir';
 import { writeAllAtomic } from '../cli/write';
 import { openFixture, type Fixture } from './fixtures/db';
@@ -150,5 +151,18 @@ describe('makeDirs, prepareOutput and checkTarget', () => {
     expect(E.isLeft(r) && r.left.message).toMatch(/not a regular file/);
     expect(fs.statSync('/dev/full').isCharacterDevice()).toBe(true);
     expect(fs.readdirSync('/dev').filter((n) => n.endsWith('.tmp'))).toEqual(before);
+  });
+
+  it('readConfig refuses a device and a file too large to be a sites file, instead of reading forever', async () => {
+    const big = path.join(dir, 'big.yaml');
+    fs.writeFileSync(big, `# ${'x'.repeat(1024 * 1024)}\nsites: {}\n`);
+    for (const [p, m] of [
+      ['/dev/zero', /is a device/],
+      [big, /larger than 1 MiB/],
+      [dir, /is a folder/],
+    ] as const) {
+      const r = await readConfig(p)();
+      expect(E.isLeft(r) && r.left.message).toMatch(m);
+    }
   });
 });

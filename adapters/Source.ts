@@ -251,6 +251,11 @@ export const connect = (
         const k = knex(dialect === 'mysql' && options.queryTimeoutMs !== undefined ? withStatementTimeout(config, options.queryTimeoutMs) : config);
         try {
           await k.raw('select 1');
+          // a SQLite file is read only now: a file that is not a database fails here, and one
+          // without a single table (an empty file is an empty database) is no snapshot either
+          if (dialect === 'sqlite' && (await k.raw('select name from sqlite_master limit 1')).length === 0) {
+            throw Object.assign(new Error('holds no table: not a snapshot (extract or generate write one)'), { code: 'ENOTSNAPSHOT' });
+          }
         } catch (e) {
           await k.destroy();
           throw e;

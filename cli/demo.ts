@@ -16,11 +16,12 @@ import { rmSync } from 'node:fs';
 import * as path from 'node:path';
 import * as Ei from 'fp-ts/Either';
 import * as O from 'fp-ts/Option';
+import { connect, knexConfig, siteConfig } from '../adapters/Source';
 import type { Failure } from '../lib/Failure';
 import * as T from '../lib/Time';
 import { generate, plan, siteConfigs, DEFAULT_SEED, type Generated, type Target } from '../testbed';
 import { onInterrupt } from './interrupt';
-import { prepareOutput, type PreparedOutput } from './outputDir';
+import { checkTarget, prepareOutput, type PreparedOutput } from './outputDir';
 import { progressBar } from './progress';
 import { runReport } from './report';
 
@@ -80,6 +81,26 @@ const runGeneration = async (a: TestbedArgs, target: Target, title: string): Pro
   }
 };
 
+/** The snapshots of a plan in `dir` must be files or absent (a folder in the way fails at once). */
+const checkSnapshots = async (dir: string, p: ReturnType<typeof plan>): Promise<Ei.Either<Failure, void>> => {
+  for (const s of p.sites) {
+    const t = await checkTarget(path.join(dir, `${s.site}.sqlite`))();
+    if (Ei.isLeft(t)) return t;
+  }
+  return Ei.right(undefined);
+};
+
+/** A MySQL URL for generate: a mysql:// URL of a server that answers (exit code 3 if not). */
+const checkMysql = async (url: string): Promise<Ei.Either<Failure, void>> => {
+  const c = await knexConfig(url)();
+  if (Ei.isLeft(c)) return Ei.left(configFailure(`--mysql: ${c.left.message}`));
+  if (c.right.dialect !== 'mysql') return Ei.left(configFailure('--mysql needs a mysql:// URL'));
+  const src = await connect(url, siteConfig('testbed'))();
+  if (Ei.isLeft(src)) return src;
+  await src.right.knex.destroy();
+  return Ei.right(undefined);
+};
+
 /** Runs `f` with `dirs` prepared (created, proved writable); a failure removes the folders it created. */
 const withOutput = async <A>(dirs: ReadonlyArray<string>, f: () => Promise<Ei.Either<Failure, A>>): Promise<Ei.Either<Failure, A>> => {
   const ready: Ei.Either<Failure, PreparedOutput> = await prepareOutput(dirs)();
@@ -119,11 +140,22 @@ const summaryLines = (g: Generated): ReadonlyArray<string> => [
  */
 export const runGenerate = async (a: TestbedArgs, print: (line: string) => void): Promise<Ei.Either<Failure, number>> => {
   if (a.mysql === undefined && a.out === undefined) return Ei.left(configFailure('generate: give --out DIR (SQLite files) or --mysql URL'));
+  if (a.mysql !== undefined && a.out !== undefined) return Ei.left(configFailure('generate: give --out or --mysql, not both'));
   if (a.prefix !== undefined && !/^[A-Za-z0-9_]*$/.test(a.prefix)) return Ei.left(configFailure(`--prefix ${a.prefix}: letters, digits and _ only`));
   const target: Target = a.mysql !== undefined ? { kind: 'mysql', url: a.mysql, prefix: a.prefix ?? 'testbed_' } : { kind: 'sqlite', dir: a.out as string };
   const p = parsePlan(a);
   if (Ei.isLeft(p)) return p;
-  const g = await withOutput(target.kind === 'sqlite' ? [target.dir] : [], () => runGeneration(a, target, 'generating'));
+  if (target.kind === 'mysql') {
+    const reachable = await checkMysql(target.url);
+    if (Ei.isLeft(reachable)) return reachable;
+  }
+  const g = await withOutput(target.kind === 'sqlite' ? [target.dir] : [], async () => {
+    if (target.kind === 'sqlite') {
+      const free = await checkSnapshots(target.dir, p.right);
+      if (Ei.isLeft(free)) return free;
+    }
+    return runGeneration(a, target, 'generating');
+  });
   if (Ei.isLeft(g)) return g;
   print('testbed generated:');
   for (const l of summaryLines(g.right)) print(l);
@@ -140,7 +172,10 @@ export const runDemo = async (a: TestbedArgs, print: (line: string) => void): Pr
   const p = parsePlan({ ...a, site: undefined });
   if (Ei.isLeft(p)) return p;
   const dir = path.join(out, 'demo');
-  return withOutput([dir, path.join(out, 'data'), ...(a['no-plots'] === true ? [] : [path.join(out, 'plots')])], () => demo(a, out, dir, print));
+  return withOutput([dir, path.join(out, 'data'), ...(a['no-plots'] === true ? [] : [path.join(out, 'plots')])], async () => {
+    const free = await checkSnapshots(dir, p.right);
+    return Ei.isLeft(free) ? free : demo(a, out, dir, print);
+  });
 };
 
 const demo = async (a: TestbedArgs, out: string, dir: string, print: (line: string) => void): Promise<Ei.Either<Failure, number>> => {

@@ -138,9 +138,55 @@ const options = {
   prefix: { type: 'string' },
 } as const;
 
+const commands = ['report', 'grants', 'extract', 'example', 'demo', 'generate'] as const;
+type Command = (typeof commands)[number];
+
+/**
+ * The commands each option belongs to (-h, -v, --verbose and --quiet belong to all). An option
+ * given to a command it does not belong to is an error, not silently ignored. An option missing
+ * here is accepted by every command.
+ */
+const owners: Readonly<Partial<Record<keyof typeof options, ReadonlyArray<Command>>>> = {
+  db: ['report', 'grants', 'extract'],
+  site: ['report', 'grants', 'extract', 'generate'],
+  config: ['report', 'grants', 'extract'],
+  start: ['report'],
+  end: ['report'],
+  resample: ['report'],
+  'resample-method': ['report'],
+  'group-by': ['report'],
+  'value-types': ['report'],
+  out: ['report', 'extract', 'demo', 'generate'],
+  facts: ['report'],
+  'export-db': ['report'],
+  'no-plots': ['report', 'demo'],
+  'plot-format': ['report'],
+  'query-timeout': ['report'],
+  user: ['grants'],
+  host: ['grants'],
+  seed: ['demo', 'generate'],
+  scale: ['demo', 'generate'],
+  mysql: ['generate'],
+  prefix: ['generate'],
+};
+
 type Values = ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>['values'];
 
 const configFailure = (message: string): Failure => ({ _tag: 'ConfigFailure', message });
+
+/** No stray argument, no option of another command, no empty value. */
+const checkUse = (command: Command, v: Values, positionals: ReadonlyArray<string>): Ei.Either<Failure, void> => {
+  if (positionals.length > 1) return Ei.left(configFailure(`unexpected argument '${positionals[1]}' (options start with --)`));
+  for (const [name, value] of Object.entries(v)) {
+    const own = owners[name as keyof typeof options];
+    if (own !== undefined && !own.includes(command)) {
+      return Ei.left(configFailure(`--${name} is not an option of ${command} (it is one of ${own.join(', ')})`));
+    }
+    const values: ReadonlyArray<unknown> = Array.isArray(value) ? value : [value];
+    if (values.some((x) => typeof x === 'string' && x.trim() === '')) return Ei.left(configFailure(`--${name} is empty: give a value`));
+  }
+  return Ei.right(undefined);
+};
 
 const list = (xs: ReadonlyArray<string> | undefined): ReadonlyArray<string> =>
   (xs ?? []).flatMap((x) => x.split(',')).map((x) => x.trim()).filter((x) => x !== '');
@@ -191,6 +237,8 @@ const report = async (v: Values, log: (l: string) => void): Promise<Ei.Either<Fa
   if (Ei.isLeft(end)) return end;
   if (end.right <= start.right) return Ei.left(configFailure('--end must be after --start'));
   let resample: O.Option<{ bucket: ReturnType<typeof parseBucket> extends Ei.Either<string, infer B> ? B : never; method: Method }> = O.none;
+  if (v['resample-method'] !== undefined && v.resample === undefined) return Ei.left(configFailure('--resample-method needs --resample (a bucket to resample into)'));
+  if (v['no-plots'] === true && v['plot-format'] !== undefined) return Ei.left(configFailure('--plot-format and --no-plots contradict each other: give one'));
   const method = v['resample-method'] ?? 'mean';
   if (!(methods as ReadonlyArray<string>).includes(method)) return Ei.left(configFailure(`--resample-method ${method}: use mean or point`));
   if (v.resample !== undefined) {
@@ -300,10 +348,20 @@ export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
     process.stdout.write(HELP);
     return 0;
   }
+  const command = positionals[0];
+  if (!(commands as ReadonlyArray<string>).includes(command)) {
+    process.stderr.write(`chameleon-usage: unknown command '${command}'\nTry 'chameleon-usage --help'.\n`);
+    return 2;
+  }
+  const misuse = checkUse(command as Command, values, positionals);
+  if (Ei.isLeft(misuse)) {
+    process.stderr.write(`chameleon-usage: ${redactAll(show(misuse.left), values.db, values.mysql, values['export-db'])}\nTry 'chameleon-usage --help'.\n`);
+    return 2;
+  }
   const log = values.quiet === true ? () => undefined : (l: string) => void process.stderr.write(`${l}\n`);
   let result: Ei.Either<Failure, number>;
   try {
-    switch (positionals[0]) {
+    switch (command) {
       case 'example':
         return runExample((s) => void process.stdout.write(s));
       case 'report':
@@ -322,8 +380,7 @@ export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
         result = await runGenerate(values, (l) => void process.stdout.write(`${l}\n`));
         break;
       default:
-        process.stderr.write(`chameleon-usage: unknown command '${positionals[0]}'\nTry 'chameleon-usage --help'.\n`);
-        return 2;
+        return 2; // every command is a case above
     }
   } catch (e) {
     // a broken invariant: say so plainly, with the stack only when asked
@@ -332,7 +389,7 @@ export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
     return 1;
   }
   if (Ei.isLeft(result)) {
-    process.stderr.write(`chameleon-usage: ${redactAll(show(result.left), values.db, values.mysql)}\n`);
+    process.stderr.write(`chameleon-usage: ${redactAll(show(result.left), values.db, values.mysql, values['export-db'])}\n`);
     return exitCode(result.left);
   }
   return result.right;

@@ -27,7 +27,7 @@ import * as Scratch from '../lib/Scratch';
 import type { TimelineOptions } from '../lib/Timeline';
 import { dailyColumns, leadTimeColumns, usageColumns, validateDailyRows, validateLeadTimeRows, validateRows, type LeadTimeGroupColumn } from '../lib/UsageRow';
 import { figures, renderAll, renderer, type Format } from '../plot';
-import { exportDb } from './exportDb';
+import { checkExportDb, exportDb } from './exportDb';
 import { prepareOutput } from './outputDir';
 import { writeAllAtomic, type OutputFile } from './write';
 
@@ -195,7 +195,11 @@ const reconstruct = async (req: ReportRequest): Promise<Ei.Either<Failure, { rea
  * @since 0.1.0
  */
 export const runReport = (req: ReportRequest): TE.TaskEither<Failure, ReportResult> => async () => {
-  // the output folders first: one that cannot be created or written fails before any read
+  // the output places first: one that cannot be created or written fails before any read
+  if (req.exportDb !== undefined) {
+    const target = await checkExportDb(req.exportDb)();
+    if (Ei.isLeft(target)) return target;
+  }
   const ready = await prepareOutput([path.join(req.out, 'data'), ...(req.plots !== undefined && req.plots.length > 0 ? [path.join(req.out, 'plots')] : [])])();
   if (Ei.isLeft(ready)) return ready;
   let ok = false;
