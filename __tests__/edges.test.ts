@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as E from 'fp-ts/Either';
 import { readConfig } from '../cli/config';
-import { checkTarget, makeDirs, prepareOutput } from '../cli/outputDir';
+import { checkTarget, makeDirs, probeOutput } from '../cli/outputDir';
 import { writeAllAtomic } from '../cli/write';
 import { openFixture, type Fixture } from './fixtures/db';
 import { populate } from './fixtures/smallSite';
@@ -113,21 +113,22 @@ describe('an output folder that cannot be created or written', () => {
   });
 });
 
-describe('makeDirs, prepareOutput and checkTarget', () => {
+describe('makeDirs, probeOutput and checkTarget', () => {
   it('makeDirs creates the missing folders top down and says which', async () => {
     const d = path.join(dir, 'mk');
     expect(await makeDirs(path.join(d, 'a', 'b'))).toEqual([d, path.join(d, 'a'), path.join(d, 'a', 'b')]);
     expect(await makeDirs(path.join(d, 'a', 'b'))).toEqual([]);
   });
 
-  it('prepareOutput leaves no probe file, and undo removes only the empty folders it created', async () => {
+  it('probeOutput leaves no probe file and no folder it created, and fails on the first folder that cannot be written', async () => {
     const d = path.join(dir, 'prep');
-    const ready = await prepareOutput([path.join(d, 'data'), path.join(d, 'plots')])();
-    if (E.isLeft(ready)) throw new Error(ready.left.message);
-    expect(tree(d)).toEqual(['data', 'plots']);
-    fs.writeFileSync(path.join(d, 'plots', 'someone-elses'), '');
-    ready.right.undo();
-    expect(tree(d)).toEqual(['plots', path.join('plots', 'someone-elses')]);
+    fs.mkdirSync(d);
+    expect(await probeOutput([path.join(d, 'data', 'deep'), path.join(d, 'plots')])()).toEqual(E.right(undefined));
+    expect(tree(d)).toEqual([]);
+    fs.writeFileSync(path.join(d, 'file'), '');
+    const r = await probeOutput([path.join(d, 'data'), path.join(d, 'file', 'x')])();
+    expect(E.isLeft(r) && r.left.message).toMatch(/ENOTDIR/);
+    expect(tree(d)).toEqual(['file']);
   });
 
   it('checkTarget refuses a folder, a device and a dangling symlink where a file goes, and accepts a file or nothing', async () => {

@@ -264,7 +264,8 @@ export const connect = (
       },
       (e): ConnectionFailure => ({
         _tag: 'ConnectionFailure',
-        message: `${redact(url)}: ${e instanceof Error ? e.message : String(e)}`.split(url).join(redact(url)),
+        // knex puts the statement before the driver's message: the probes say nothing to a user
+        message: `${redact(url)}: ${(e instanceof Error ? e.message : String(e)).replace(/^(select 1|select name from sqlite_master limit 1) - /, '')}`.split(url).join(redact(url)),
         code: (e as { code?: string }).code,
       }),
     ),
@@ -366,7 +367,13 @@ export async function* streamRows(src: Source, q: Knex.QueryBuilder | Knex.Raw):
   const client = src.knex.client as { acquireConnection(): Promise<SqliteConnection>; releaseConnection(c: SqliteConnection): Promise<unknown> };
   const conn = await client.acquireConnection();
   try {
-    for (const row of conn.prepare(sql).iterate(...(bindings as unknown[]))) yield row;
+    let n = 0;
+    for (const row of conn.prepare(sql).iterate(...(bindings as unknown[]))) {
+      yield row;
+      // a synchronous read never lets the event loop run: give it a turn now and then, so that
+      // a signal (SIGINT, SIGTERM) is handled within milliseconds, not after the whole table
+      if (++n % 4096 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
   } finally {
     await client.releaseConnection(conn);
   }

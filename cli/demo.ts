@@ -21,7 +21,7 @@ import type { Failure } from '../lib/Failure';
 import * as T from '../lib/Time';
 import { generate, plan, siteConfigs, DEFAULT_SEED, type Generated, type Target } from '../testbed';
 import { onInterrupt } from './interrupt';
-import { checkTarget, prepareOutput, type PreparedOutput } from './outputDir';
+import { checkTarget, probeOutput } from './outputDir';
 import { progressBar } from './progress';
 import { runReport } from './report';
 
@@ -101,19 +101,10 @@ const checkMysql = async (url: string): Promise<Ei.Either<Failure, void>> => {
   return Ei.right(undefined);
 };
 
-/** Runs `f` with `dirs` prepared (created, proved writable); a failure removes the folders it created. */
+/** Runs `f` once `dirs` are proved creatable and writable. */
 const withOutput = async <A>(dirs: ReadonlyArray<string>, f: () => Promise<Ei.Either<Failure, A>>): Promise<Ei.Either<Failure, A>> => {
-  const ready: Ei.Either<Failure, PreparedOutput> = await prepareOutput(dirs)();
-  if (Ei.isLeft(ready)) return ready;
-  let ok = false;
-  try {
-    const r = await f();
-    ok = Ei.isRight(r);
-    return r;
-  } finally {
-    if (ok) ready.right.keep();
-    else ready.right.undo();
-  }
+  const ready: Ei.Either<Failure, void> = await probeOutput(dirs)();
+  return Ei.isLeft(ready) ? ready : f();
 };
 
 const shown = (f: string): string => {

@@ -33,7 +33,7 @@ import { tablesRead } from '../adapters/registry';
 import { probeTable, streamRows, toQueryFailure, type Source, type TableRef } from '../adapters/Source';
 import type { Failure, QueryFailure } from '../lib/Failure';
 import { critical, onInterrupt } from './interrupt';
-import { checkTarget, makeDirs } from './outputDir';
+import { checkTarget, makeDirs, removeCreated } from './outputDir';
 import { tempPathFor } from './write';
 
 // -------------------------------------------------------------------------------------
@@ -308,15 +308,19 @@ export const extract =
     const target = await checkTarget(o.out)();
     if (E.isLeft(target)) return target;
     let tmp: string;
+    let created: ReadonlyArray<string> = [];
     try {
-      await makeDirs(path.dirname(path.resolve(o.out)));
+      created = await makeDirs(path.dirname(path.resolve(o.out)));
       tmp = tempPathFor(path.resolve(o.out));
     } catch (e) {
       return E.left({ _tag: 'WriteFailure', path: o.out, message: errorText(e) });
     }
     let db: Database.Database | undefined;
     // an interrupted copy removes its temporary file
-    const forget = onInterrupt(() => rmSync(tmp, { force: true }));
+    const forget = onInterrupt(() => {
+      rmSync(tmp, { force: true });
+      removeCreated(created);
+    });
     try {
       db = onSqlite(o.out, () => {
         const d = new Database(tmp);
@@ -358,6 +362,7 @@ export const extract =
         }
       }
       await fs.rm(tmp, { force: true }).catch(() => undefined);
+      removeCreated(created);
       if (e instanceof Stop) return E.left(e.failure);
       return E.left({ _tag: 'WriteFailure', path: o.out, message: errorText(e) });
     }

@@ -24,7 +24,7 @@ import { runDemo, runGenerate } from './demo';
 import { runExample } from './example';
 import { extract } from './extract';
 import { handleSignals } from './interrupt';
-import { checkTarget, prepareOutput } from './outputDir';
+import { checkTarget, probeOutput } from './outputDir';
 import { grantsSql } from './grants';
 import { formats as plotFormats, type Format } from '../plot';
 import { runReport, type SiteTarget } from './report';
@@ -304,24 +304,17 @@ const runExtract = async (v: Values, log: (l: string) => void): Promise<Ei.Eithe
   // the snapshot's place first: a folder that cannot be written fails before the database is read
   const target = await checkTarget(out)();
   if (Ei.isLeft(target)) return target;
-  const ready = await prepareOutput([path.dirname(path.resolve(out))])();
+  const ready = await probeOutput([path.dirname(path.resolve(out))])();
   if (Ei.isLeft(ready)) return ready;
-  let ok = false;
   const src = await connect(t.url, t.site)();
-  if (Ei.isLeft(src)) {
-    ready.right.undo();
-    return src;
-  }
+  if (Ei.isLeft(src)) return src;
   try {
     log(`${t.site.site}: copying from ${redact(t.url)} to ${out}`);
     const r = await extract({ src: src.right, out })();
     if (Ei.isLeft(r)) return r;
-    ok = true;
     for (const c of r.right.tables) log(`  ${c.table}: ${c.status}${c.status === 'copied' ? ` (${c.rows} rows)` : ''}`);
     return Ei.right(0);
   } finally {
-    if (ok) ready.right.keep();
-    else ready.right.undo();
     await src.right.knex.destroy();
   }
 };

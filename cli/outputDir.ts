@@ -2,9 +2,9 @@
  * Output folders, checked before any database is read: each folder is created if missing and a
  * probe file is created and removed in it, so a folder that cannot be created or written (under
  * `/proc`, on a read-only mount, without permission, a file in the way, a symlink loop) fails in
- * milliseconds with a `WriteFailure`, not after minutes of reading. The folders this run created
- * are removed again (`undo`, only while empty) when the run fails or is interrupted, so a failed
- * run leaves nothing behind.
+ * milliseconds with a `WriteFailure`, not after minutes of reading. The probe then removes the
+ * folders it created: until the outputs are written, a run has changed nothing on disk, so a
+ * failed or interrupted run leaves nothing behind.
  *
  * Why not `fs.mkdir(dir, { recursive: true })`: Node's native recursive mkdir retries a child
  * whose `mkdir` fails with ENOENT after its parent was found, which loops forever where the parent
@@ -74,8 +74,12 @@ export const makeDirs = async (dir: string): Promise<ReadonlyArray<string>> => {
   return created;
 };
 
-/** Removes the folders of `created` (deepest first) that are still empty; never throws. */
-const removeCreatedSync = (created: ReadonlyArray<string>): void => {
+/**
+ * Removes the folders of `created` (deepest first) that are still empty; never throws.
+ *
+ * @since 0.3.0
+ */
+export const removeCreated = (created: ReadonlyArray<string>): void => {
   for (const d of [...created].reverse()) {
     try {
       fsSync.rmdirSync(d);
@@ -86,58 +90,40 @@ const removeCreatedSync = (created: ReadonlyArray<string>): void => {
 };
 
 /**
- * Output folders made ready by `prepareOutput`.
- *
- * @category model
- * @since 0.3.0
- */
-export interface PreparedOutput {
-  /** The folders this run created, top first. */
-  readonly created: ReadonlyArray<string>;
-  /** Removes the folders this run created, if still empty (after a failure). */
-  readonly undo: () => void;
-  /** Keeps them (after success): the interrupt handler no longer removes them. */
-  readonly keep: () => void;
-}
-
-/**
- * Creates each folder (and its parents) and proves it writable with a probe file, created and
- * removed at once. On failure nothing it created remains. Until `keep` or `undo`, an interrupt
- * (SIGINT, SIGTERM) removes the folders it created if they are empty.
+ * Proves that each folder can be created (with its parents) and written: creates it, creates and
+ * removes a probe file in it, then removes again every folder it created, so the file system is as
+ * it was (the writes create them again). Run before any database is read: a folder that cannot be
+ * created or written fails in milliseconds.
  *
  * @example
- * const ready = await prepareOutput(['out/data', 'out/plots'])() // right({ created, undo, keep })
- * const bad = await prepareOutput(['/proc/x'])() // left({ _tag: 'WriteFailure', path: '/proc/x', ... })
+ * await probeOutput(['out/data', 'out/plots'])() // right(undefined), and out/ is still absent
+ * await probeOutput(['/proc/x'])() // left({ _tag: 'WriteFailure', path: '/proc/x', message: "ENOENT: ... mkdir '/proc/x'" })
  * @category effects
  * @since 0.3.0
  */
-export const prepareOutput =
-  (dirs: ReadonlyArray<string>): TE.TaskEither<WriteFailure, PreparedOutput> =>
+export const probeOutput =
+  (dirs: ReadonlyArray<string>): TE.TaskEither<WriteFailure, void> =>
   async () => {
     const created: string[] = [];
-    const forget = onInterrupt(() => removeCreatedSync(created));
-    for (const d of dirs) {
-      try {
-        created.push(...(await makeDirs(d)));
-        const probe = path.join(d, `.probe.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-        const h = await fs.open(probe, 'wx', 0o600);
-        await h.close();
-        await fs.rm(probe, { force: true });
-      } catch (e) {
-        created.push(...(((e as { created?: ReadonlyArray<string> }).created ?? []) as string[]));
-        removeCreatedSync(created);
-        forget();
-        return E.left({ _tag: 'WriteFailure', path: d, message: messageOf(e) });
+    const forget = onInterrupt(() => removeCreated(created));
+    try {
+      for (const d of dirs) {
+        try {
+          created.push(...(await makeDirs(d)));
+          const probe = path.join(d, `.probe.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+          const h = await fs.open(probe, 'wx', 0o600);
+          await h.close();
+          await fs.rm(probe, { force: true });
+        } catch (e) {
+          created.push(...(((e as { created?: ReadonlyArray<string> }).created ?? []) as string[]));
+          return E.left({ _tag: 'WriteFailure', path: d, message: messageOf(e) });
+        }
       }
+      return E.right(undefined);
+    } finally {
+      removeCreated(created);
+      forget();
     }
-    return E.right({
-      created,
-      undo: () => {
-        removeCreatedSync(created);
-        forget();
-      },
-      keep: forget,
-    });
   };
 
 /**

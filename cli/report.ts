@@ -5,8 +5,8 @@
  * Files under `<out>/data/`: `usage_timeline.csv` and `.json`, `usage_daily.csv` (the wide
  * per-day table), `leadtime_timeline.csv` and `.json` (the same rows), `leadtime_stats.json`
  * (monthly lead-time statistics), `audit.json`, and `facts_timeline.csv` when asked. The output
- * folders are created and proved writable before any database is read. A failed run writes
- * nothing, leaves earlier outputs as they were and removes the folders it created.
+ * folders are proved creatable and writable before any database is read. A failed or interrupted
+ * run writes nothing, leaves earlier outputs as they were and creates no folder.
  *
  * @since 0.1.0
  */
@@ -28,7 +28,7 @@ import type { TimelineOptions } from '../lib/Timeline';
 import { dailyColumns, leadTimeColumns, usageColumns, validateDailyRows, validateLeadTimeRows, validateRows, type LeadTimeGroupColumn } from '../lib/UsageRow';
 import { figures, renderAll, renderer, type Format } from '../plot';
 import { checkExportDb, exportDb } from './exportDb';
-import { prepareOutput } from './outputDir';
+import { probeOutput } from './outputDir';
 import { writeAllAtomic, type OutputFile } from './write';
 
 // -------------------------------------------------------------------------------------
@@ -200,18 +200,9 @@ export const runReport = (req: ReportRequest): TE.TaskEither<Failure, ReportResu
     const target = await checkExportDb(req.exportDb)();
     if (Ei.isLeft(target)) return target;
   }
-  const ready = await prepareOutput([path.join(req.out, 'data'), ...(req.plots !== undefined && req.plots.length > 0 ? [path.join(req.out, 'plots')] : [])])();
+  const ready = await probeOutput([path.join(req.out, 'data'), ...(req.plots !== undefined && req.plots.length > 0 ? [path.join(req.out, 'plots')] : [])])();
   if (Ei.isLeft(ready)) return ready;
-  let ok = false;
-  try {
-    const r = await readAndWrite(req);
-    ok = Ei.isRight(r);
-    return r;
-  } finally {
-    // a failed run leaves no folder it created
-    if (ok) ready.right.keep();
-    else ready.right.undo();
-  }
+  return readAndWrite(req);
 };
 
 const readAndWrite = async (req: ReportRequest): Promise<Ei.Either<Failure, ReportResult>> => {

@@ -33,7 +33,7 @@ import * as E from 'fp-ts/Either';
 import type * as TE from 'fp-ts/TaskEither';
 import type { WriteFailure } from '../lib/Failure';
 import { critical, onInterrupt } from './interrupt';
-import { checkTarget, makeDirs } from './outputDir';
+import { checkTarget, makeDirs, removeCreated } from './outputDir';
 
 /**
  * A file to write.
@@ -122,8 +122,8 @@ const writeChunks = async (handle: fs.FileHandle, chunks: Iterable<string>): Pro
  * Writes and syncs a new temporary file for `file`; returns its path, or removes it and throws.
  * `started` learns the temporary path before the file exists, so an interrupt can remove it.
  */
-const writeTemp = async (file: OutputFile, started: (tmp: string) => void): Promise<string> => {
-  await makeDirs(path.dirname(file.path));
+const writeTemp = async (file: OutputFile, started: (tmp: string) => void, made: (dirs: ReadonlyArray<string>) => void): Promise<string> => {
+  made(await makeDirs(path.dirname(file.path)));
   const tmp = tempPathFor(file.path);
   started(tmp);
   let handle: fs.FileHandle | undefined;
@@ -200,16 +200,20 @@ export const writeAllAtomic = (files: ReadonlyArray<OutputFile>): TE.TaskEither<
   const temps: string[] = [];
   // an interrupted run removes the temporary files it made (and those it was making)
   const live = new Set<string>();
+  // and the folders it created for them
+  const created: string[] = [];
   const forget = onInterrupt(() => {
     for (const t of live) rmSync(t, { force: true });
+    removeCreated(created);
   });
   try {
     // Phase 1: every temporary file, or none.
     for (const f of files) {
       try {
-        temps.push(await writeTemp(f, (t) => live.add(t)));
+        temps.push(await writeTemp(f, (t) => live.add(t), (d) => created.push(...d)));
       } catch (e) {
         for (const t of [...temps, ...live]) await removeQuietly(t);
+        removeCreated(created);
         if (e instanceof ProducerThrew) throw e.error;
         return E.left(failure(f.path, e));
       }
@@ -222,6 +226,7 @@ export const writeAllAtomic = (files: ReadonlyArray<OutputFile>): TE.TaskEither<
           live.delete(temps[i]);
         } catch (e) {
           for (let j = i; j < temps.length; j++) await removeQuietly(temps[j]);
+          if (i === 0) removeCreated(created);
           return E.left(failure(files[i].path, e));
         }
       }
