@@ -140,7 +140,7 @@ describe('a report interrupted at each phase', () => {
   it('stops while writing on SIGINT within 2 s, removing its temporary files and keeping the previous outputs', async () => {
     const out = path.join(dir, 'writing');
     // previous outputs of another window: they must survive whole, or be replaced whole
-    const prev = await spawnCli(args(out, ['--start', '2024-01-01']), { cwd: dir, limitMs: 600_000 });
+    const prev = await spawnCli(args(out, ['--start', '2025-06-01']), { cwd: dir, limitMs: 600_000 });
     expect(prev.code).toBe(0);
     const before = files(out);
     const x = await interrupt(out, 'SIGINT', writing(out));
@@ -150,7 +150,7 @@ describe('a report interrupted at each phase', () => {
 
   it('writes byte-identical files when run again after an interruption', async () => {
     const out = path.join(dir, 'again');
-    const x = await interrupt(out, 'SIGTERM', (err) => err.includes('drawing figures'));
+    const x = await interrupt(out, 'SIGTERM', (err) => err.includes(': reading '));
     expectStopped(x, 'SIGTERM', out);
     const r = await spawnCli(args(out), { cwd: dir, limitMs: 600_000 });
     expect(r.code).toBe(0);
