@@ -6,7 +6,7 @@ const effects = ['knex', 'mysql2', 'mysql2/*', 'better-sqlite3', 'fs', 'fs/*', '
   'chart.js', 'chart.js/*', 'chartjs-node-canvas', 'canvas', 'child_process', 'node:child_process'];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'dist-bench/**', 'docs/api/**', 'node_modules/**', 'coverage/**', 'output/**', '*.js', '*.mjs'] },
+  { ignores: ['dist/**', 'dist-bench/**', 'docs/api/**', 'node_modules/**', 'coverage/**', 'output/**', '.cache/**', '*.js', '*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

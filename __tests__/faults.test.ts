@@ -3,7 +3,9 @@
  * database, SELECT revoked on one table, a connection killed mid-read, a statement over the time
  * limit; and a password given in the URL, the config or DATABASE_URL never appears in any output.
  */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as Ei from 'fp-ts/Either';
@@ -16,6 +18,7 @@ import { describeMysql, mysqlUrl, openFixture, type Fixture } from './fixtures/d
 import * as rows from './fixtures/rows';
 import { populate } from './fixtures/smallSite';
 import { capture } from './fixtures/cli';
+import { spawnCli } from './fixtures/builtCli';
 
 const SECRET = 'Pa55-zebra-7731';
 
@@ -229,5 +232,139 @@ describeMysql('faults and secrets on MariaDB', () => {
       expect(Ei.isLeft(r) && r.left.message).toMatch(/time limit/);
       expect(fs.existsSync(out)).toBe(false);
     }, 120_000);
+
+    // last in this block: it drops the large table
+    it('ends cleanly when the table is dropped mid-read: the read finishes or fails with exit code 4, and a failure writes nothing', async () => {
+      const out = fresh('dropped');
+      const config = path.join(dir, 'big-drop.yaml');
+      fs.writeFileSync(config, yaml(big));
+      let dropped = false;
+      const dropper = (async () => {
+        for (let i = 0; i < 2000 && !dropped; i++) {
+          const [list] = (await admin.raw(`SELECT id FROM information_schema.processlist WHERE info LIKE ? AND id <> CONNECTION_ID()`, [
+            `%${big.src.site.databases.nova}%compute_nodes%order by%`,
+          ])) as unknown as [Array<{ id: number }>];
+          if (list.length > 0) {
+            // waits for the running read's metadata lock, then drops the table under the next statements
+            await admin.raw(`DROP TABLE \`${big.src.site.databases.nova}\`.\`compute_nodes\``);
+            dropped = true;
+          } else await new Promise((r) => setTimeout(r, 5));
+        }
+      })();
+      const r = await spawnCli(['report', '--config', config, '--db', serverUrl(), '--out', out, '--no-plots'], { cwd: dir, limitMs: 120_000 });
+      await dropper;
+      expect(dropped).toBe(true);
+      expect(r.hung).toBe(false);
+      expect([0, 4]).toContain(r.code);
+      expect(r.err).not.toMatch(/\n\s+at |unexpected error/);
+      if (r.code === 0) expect(fs.readdirSync(path.join(out, 'data'))).toEqual(expect.arrayContaining(['audit.json', 'usage_timeline.csv', 'usage_daily.csv']));
+      else {
+        expect(r.err).toMatch(/^chameleon-usage: query failed on /m);
+        expect(fs.existsSync(out)).toBe(false);
+      }
+    }, 180_000);
   });
 });
+
+/**
+ * The server stopped mid-read. Never the shared server (other test runs use it): a private
+ * mariadbd with its own data folder and port, started for this test and killed (SIGKILL) while
+ * report reads a 300 000-row table. Skipped, with one line, where mariadbd is not installed.
+ */
+const mariadbd = ['/usr/sbin/mariadbd', '/usr/sbin/mysqld'].find((f) => fs.existsSync(f));
+const installDb = ['/usr/bin/mariadb-install-db', '/usr/bin/mysql_install_db'].find((f) => fs.existsSync(f));
+
+describeMysql('a private MariaDB server stopped mid-read', () => {
+  let server: ChildProcess | undefined;
+  let base: string;
+  let url: string;
+  let big: Fixture | undefined;
+  const ready = mariadbd !== undefined && installDb !== undefined;
+
+  beforeAll(async () => {
+    if (!ready) return;
+    base = fs.mkdtempSync(path.join(os.tmpdir(), 'cu-private-db-'));
+    execFileSync(installDb as string, ['--no-defaults', `--datadir=${path.join(base, 'data')}`, '--auth-root-authentication-method=normal', '--skip-test-db', '--user=root'], { stdio: 'ignore' });
+    const port = await freePort();
+    url = `mysql://root@127.0.0.1:${port}`;
+    server = spawn(
+      mariadbd as string,
+      ['--no-defaults', `--datadir=${path.join(base, 'data')}`, `--port=${port}`, '--bind-address=127.0.0.1', `--socket=${path.join(base, 'sock')}`, `--pid-file=${path.join(base, 'pid')}`, '--user=root', '--skip-log-bin', '--innodb-buffer-pool-size=32M'],
+      { stdio: 'ignore' },
+    );
+    const probe = knex({ client: 'mysql2', connection: { uri: url } as Knex.MySqlConnectionConfig, pool: { min: 0, max: 1 } });
+    try {
+      for (let i = 0; ; i++) {
+        try {
+          await probe.raw('select 1');
+          break;
+        } catch (e) {
+          if (i > 120) throw e;
+          await new Promise((r) => setTimeout(r, 250));
+        }
+      }
+    } finally {
+      await probe.destroy();
+    }
+    const saved = process.env.CHAMELEON_TEST_MYSQL_URL;
+    process.env.CHAMELEON_TEST_MYSQL_URL = url;
+    try {
+      big = await openFixture('mysql', { tables: ['nova.compute_nodes'] });
+    } finally {
+      process.env.CHAMELEON_TEST_MYSQL_URL = saved;
+    }
+    const row = rows.computeNode({ id: 0, hypervisor_hostname: 'x', uuid: 'x' });
+    const cols = Object.keys(row).filter((c) => !['id', 'hypervisor_hostname', 'uuid', 'host'].includes(c));
+    const lit = (v: unknown) => (v === null || v === undefined ? 'NULL' : typeof v === 'number' ? String(v) : `'${String(v)}'`);
+    await big.src.knex.raw(
+      `INSERT INTO ${big.tableName('nova.compute_nodes')} (id, hypervisor_hostname, uuid, host, ${cols.join(', ')}) ` +
+        `SELECT seq, concat('node-', seq), concat('uuid-', seq), concat('host-', seq), ${cols.map((c) => lit(row[c])).join(', ')} FROM \`${big.src.site.databases.nova}\`.seq_1_to_300000`,
+    );
+    await big.src.knex.destroy();
+  }, 180_000);
+
+  afterAll(() => {
+    server?.kill('SIGKILL');
+    if (base !== undefined) fs.rmSync(base, { recursive: true, force: true });
+  });
+
+  (ready ? it : it.skip)('ends with exit code 4 (or 3), one clear line and nothing written when the server dies mid-read', async () => {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cu-private-run-'));
+    try {
+      const config = path.join(work, 'sites.yaml');
+      fs.writeFileSync(config, yaml(big as Fixture));
+      const out = path.join(work, 'out');
+      let killed = false;
+      const r = await spawnCli(['report', '--config', config, '--db', url, '--out', out, '--no-plots'], {
+        cwd: work,
+        limitMs: 120_000,
+        // the big table's read has begun: kill the server under it
+        onStderr: (text) => {
+          if (!killed && text.includes('reading')) {
+            killed = true;
+            setTimeout(() => server?.kill('SIGKILL'), 300);
+          }
+        },
+      });
+      expect(killed).toBe(true);
+      expect(r.hung).toBe(false);
+      expect([3, 4]).toContain(r.code);
+      expect(r.err).toMatch(/^chameleon-usage: (query failed on |cannot connect: )/m);
+      expect(r.err).not.toMatch(/\n\s+at |unexpected error/);
+      expect(fs.existsSync(out)).toBe(false);
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+  }, 180_000);
+  if (!ready) it('is skipped: mariadbd or mariadb-install-db is not installed', () => undefined);
+});
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const a = srv.address();
+      srv.close(() => resolve(typeof a === 'object' && a !== null ? a.port : 0));
+    });
+  });

@@ -16,6 +16,7 @@
  * @since 0.1.0
  * @module
  */
+import { promises as fs } from 'node:fs';
 import * as TE from 'fp-ts/TaskEither';
 import { knex, type Knex } from 'knex';
 import type { BaseCountType } from '../lib/CountType';
@@ -128,7 +129,10 @@ export const knexConfig = (url: string): TE.TaskEither<ConfigFailure, { config: 
     if (filename === '') return TE.left({ _tag: 'ConfigFailure', message: 'sqlite URL without a path (use sqlite:path/to/file.sqlite)' });
     return TE.right({
       dialect: 'sqlite',
-      config: { client: 'better-sqlite3', connection: { filename, readonly: true, fileMustExist: true }, useNullAsDefault: true, log: quiet },
+      // knex hands better-sqlite3 only `connection.options.readonly` (a top-level `readonly` or
+      // `fileMustExist` is ignored, and a missing file was created empty): read-only never creates
+      // a file, and `connect` checks that the snapshot exists first
+      config: { client: 'better-sqlite3', connection: { filename, options: { readonly: true } }, useNullAsDefault: true, log: quiet },
     });
   }
   let u: URL;
@@ -220,8 +224,19 @@ export const toQueryFailure =
     };
   };
 
+/** A SQLite snapshot must be an existing regular file: never created, never a folder. */
+const checkSnapshot = async (config: Knex.Config): Promise<void> => {
+  const filename = (config.connection as { filename: string }).filename;
+  const st = await fs.stat(filename).catch((e: NodeJS.ErrnoException) => {
+    throw e.code === 'ENOENT' ? Object.assign(new Error('no such file (a snapshot is opened read-only and never created)'), { code: 'ENOENT' }) : e;
+  });
+  if (!st.isFile()) throw Object.assign(new Error(st.isDirectory() ? 'is a folder, not a SQLite snapshot' : 'not a regular file, not a SQLite snapshot'), { code: 'ENOTFILE' });
+};
+
 /**
- * Connects and checks the connection with a trivial query. The failure message is redacted.
+ * Connects and checks the connection with a trivial query. The failure message is redacted. A
+ * SQLite snapshot is opened read-only and must exist (a missing file is a `ConnectionFailure`,
+ * and no file is created).
  *
  * @since 0.1.0
  */
@@ -233,9 +248,15 @@ export const connect = (
   TE.chainW(({ config, dialect }: { config: Knex.Config; dialect: Source['dialect'] }) =>
     TE.tryCatch(
       async () => {
+        if (dialect === 'sqlite') await checkSnapshot(config);
         const k = knex(dialect === 'mysql' && options.queryTimeoutMs !== undefined ? withStatementTimeout(config, options.queryTimeoutMs) : config);
         try {
           await k.raw('select 1');
+          // a SQLite file is read only now: a file that is not a database fails here, and one
+          // without a single table (an empty file is an empty database) is no snapshot either
+          if (dialect === 'sqlite' && (await k.raw('select name from sqlite_master limit 1')).length === 0) {
+            throw Object.assign(new Error('holds no table: not a snapshot (extract or generate write one)'), { code: 'ENOTSNAPSHOT' });
+          }
         } catch (e) {
           await k.destroy();
           throw e;
@@ -244,7 +265,8 @@ export const connect = (
       },
       (e): ConnectionFailure => ({
         _tag: 'ConnectionFailure',
-        message: `${redact(url)}: ${e instanceof Error ? e.message : String(e)}`.split(url).join(redact(url)),
+        // knex puts the statement before the driver's message: the probes say nothing to a user
+        message: `${redact(url)}: ${(e instanceof Error ? e.message : String(e)).replace(/^(select 1|select name from sqlite_master limit 1) - /, '')}`.split(url).join(redact(url)),
         code: (e as { code?: string }).code,
       }),
     ),
@@ -346,7 +368,13 @@ export async function* streamRows(src: Source, q: Knex.QueryBuilder | Knex.Raw):
   const client = src.knex.client as { acquireConnection(): Promise<SqliteConnection>; releaseConnection(c: SqliteConnection): Promise<unknown> };
   const conn = await client.acquireConnection();
   try {
-    for (const row of conn.prepare(sql).iterate(...(bindings as unknown[]))) yield row;
+    let n = 0;
+    for (const row of conn.prepare(sql).iterate(...(bindings as unknown[]))) {
+      yield row;
+      // a synchronous read never lets the event loop run: give it a turn now and then, so that
+      // a signal (SIGINT, SIGTERM) is handled within milliseconds, not after the whole table
+      if (++n % 4096 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
   } finally {
     await client.releaseConnection(conn);
   }

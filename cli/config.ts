@@ -329,12 +329,42 @@ export const readConfig =
   async () => {
     let text: string;
     try {
-      text = await fs.readFile(path, 'utf8');
+      text = await readSmall(path);
     } catch (e) {
-      return E.left({ _tag: 'ConfigFailure', message: `cannot read config ${path}: ${e instanceof Error ? e.message : String(e)}` });
+      const m = (e as { message?: unknown } | null)?.message;
+      return E.left({ _tag: 'ConfigFailure', message: `cannot read config ${path}: ${typeof m === 'string' ? m : String(e)}` });
     }
     return decodeConfig(text, path);
   };
+
+/** A sites file is small; more than this is not one (and `/dev/zero` never ends). */
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
+/**
+ * The text of a file, a pipe (`--config <(...)`) included, refusing devices and anything over
+ * `MAX_CONFIG_BYTES`: reading `/dev/full` or `/dev/zero` whole would never end.
+ */
+const readSmall = async (file: string): Promise<string> => {
+  const h = await fs.open(file, 'r');
+  try {
+    const st = await h.stat();
+    if (st.isDirectory()) throw new Error('is a folder, not a sites file');
+    if (st.isCharacterDevice() || st.isBlockDevice()) throw new Error('is a device, not a sites file');
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const buf = Buffer.alloc(64 * 1024);
+      const { bytesRead } = await h.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+      if (total > MAX_CONFIG_BYTES) throw new Error(`larger than ${MAX_CONFIG_BYTES / 1024 / 1024} MiB, not a sites file`);
+      chunks.push(buf.subarray(0, bytesRead));
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  } finally {
+    await h.close();
+  }
+};
 
 // -------------------------------------------------------------------------------------
 // selection

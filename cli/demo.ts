@@ -13,12 +13,16 @@
  *
  * @since 0.1.0
  */
+import { rmSync } from 'node:fs';
 import * as path from 'node:path';
 import * as Ei from 'fp-ts/Either';
 import * as O from 'fp-ts/Option';
+import { connect, knexConfig, siteConfig } from '../adapters/Source';
 import type { Failure } from '../lib/Failure';
 import * as T from '../lib/Time';
 import { generate, plan, siteConfigs, DEFAULT_SEED, type Generated, type Target } from '../testbed';
+import { onInterrupt } from './interrupt';
+import { checkTarget, probeOutput } from './outputDir';
 import { progressBar } from './progress';
 import { runReport } from './report';
 
@@ -59,6 +63,10 @@ const runGeneration = async (a: TestbedArgs, target: Target, title: string): Pro
   const p = parsePlan(a);
   if (Ei.isLeft(p)) return p;
   const bar = progressBar(title, { quiet: a.quiet });
+  // an interrupt removes the snapshot being written (testbed/write.ts names it <file>.tmp-<pid>)
+  const forget = onInterrupt(() => {
+    if (target.kind === 'sqlite') for (const s of p.right.sites) rmSync(path.join(target.dir, `${s.site}.sqlite.tmp-${process.pid}`), { force: true });
+  });
   try {
     const g = await generate({ plan: p.right, target, progress: (label, f) => bar.update(label, f) });
     bar.done();
@@ -71,7 +79,35 @@ const runGeneration = async (a: TestbedArgs, target: Target, title: string): Pro
         ? { _tag: 'QueryFailure', source: 'testbed', message }
         : { _tag: 'WriteFailure', path: target.kind === 'sqlite' ? target.dir : '', message },
     );
+  } finally {
+    forget();
   }
+};
+
+/** The snapshots of a plan in `dir` must be files or absent (a folder in the way fails at once). */
+const checkSnapshots = async (dir: string, p: ReturnType<typeof plan>): Promise<Ei.Either<Failure, void>> => {
+  for (const s of p.sites) {
+    const t = await checkTarget(path.join(dir, `${s.site}.sqlite`))();
+    if (Ei.isLeft(t)) return t;
+  }
+  return Ei.right(undefined);
+};
+
+/** A MySQL URL for generate: a mysql:// URL of a server that answers (exit code 3 if not). */
+const checkMysql = async (url: string): Promise<Ei.Either<Failure, void>> => {
+  const c = await knexConfig(url)();
+  if (Ei.isLeft(c)) return Ei.left(configFailure(`--mysql: ${c.left.message}`));
+  if (c.right.dialect !== 'mysql') return Ei.left(configFailure('--mysql needs a mysql:// URL'));
+  const src = await connect(url, siteConfig('testbed'))();
+  if (Ei.isLeft(src)) return src;
+  await src.right.knex.destroy();
+  return Ei.right(undefined);
+};
+
+/** Runs `f` once `dirs` are proved creatable and writable. */
+const withOutput = async <A>(dirs: ReadonlyArray<string>, f: () => Promise<Ei.Either<Failure, A>>): Promise<Ei.Either<Failure, A>> => {
+  const ready: Ei.Either<Failure, void> = await probeOutput(dirs)();
+  return Ei.isLeft(ready) ? ready : f();
 };
 
 const shown = (f: string): string => {
@@ -98,9 +134,22 @@ const summaryLines = (g: Generated): ReadonlyArray<string> => [
  */
 export const runGenerate = async (a: TestbedArgs, print: (line: string) => void): Promise<Ei.Either<Failure, number>> => {
   if (a.mysql === undefined && a.out === undefined) return Ei.left(configFailure('generate: give --out DIR (SQLite files) or --mysql URL'));
+  if (a.mysql !== undefined && a.out !== undefined) return Ei.left(configFailure('generate: give --out or --mysql, not both'));
   if (a.prefix !== undefined && !/^[A-Za-z0-9_]*$/.test(a.prefix)) return Ei.left(configFailure(`--prefix ${a.prefix}: letters, digits and _ only`));
   const target: Target = a.mysql !== undefined ? { kind: 'mysql', url: a.mysql, prefix: a.prefix ?? 'testbed_' } : { kind: 'sqlite', dir: a.out as string };
-  const g = await runGeneration(a, target, 'generating');
+  const p = parsePlan(a);
+  if (Ei.isLeft(p)) return p;
+  if (target.kind === 'mysql') {
+    const reachable = await checkMysql(target.url);
+    if (Ei.isLeft(reachable)) return reachable;
+  }
+  const g = await withOutput(target.kind === 'sqlite' ? [target.dir] : [], async () => {
+    if (target.kind === 'sqlite') {
+      const free = await checkSnapshots(target.dir, p.right);
+      if (Ei.isLeft(free)) return free;
+    }
+    return runGeneration(a, target, 'generating');
+  });
   if (Ei.isLeft(g)) return g;
   print('testbed generated:');
   for (const l of summaryLines(g.right)) print(l);
@@ -114,7 +163,16 @@ export const runGenerate = async (a: TestbedArgs, print: (line: string) => void)
  */
 export const runDemo = async (a: TestbedArgs, print: (line: string) => void): Promise<Ei.Either<Failure, number>> => {
   const out = a.out ?? 'output';
+  const p = parsePlan({ ...a, site: undefined });
+  if (Ei.isLeft(p)) return p;
   const dir = path.join(out, 'demo');
+  return withOutput([dir, path.join(out, 'data'), ...(a['no-plots'] === true ? [] : [path.join(out, 'plots')])], async () => {
+    const free = await checkSnapshots(dir, p.right);
+    return Ei.isLeft(free) ? free : demo(a, out, dir, print);
+  });
+};
+
+const demo = async (a: TestbedArgs, out: string, dir: string, print: (line: string) => void): Promise<Ei.Either<Failure, number>> => {
   const g = await runGeneration({ ...a, site: undefined }, { kind: 'sqlite', dir }, 'generating testbed');
   if (Ei.isLeft(g)) return g;
   const targets = siteConfigs(g.right);

@@ -11,10 +11,14 @@
  *
  * @since 0.1.0
  */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import * as E from 'fp-ts/Either';
 import * as TE from 'fp-ts/TaskEither';
 import { knex, type Knex } from 'knex';
 import { knexConfig, redact } from '../adapters/Source';
 import type { ConfigFailure, WriteFailure } from '../lib/Failure';
+import { checkTarget } from './outputDir';
 
 /** A table to export: its name, its columns in order, which are text, and the rows. @since 0.1.0 */
 export interface ExportTable {
@@ -97,3 +101,32 @@ export const exportDb = (url: string, tables: ReadonlyArray<ExportTable>): TE.Ta
     },
     (e): WriteFailure => ({ _tag: 'WriteFailure', path: redact(url), message: (e instanceof Error ? e.message : String(e)).split(url).join(redact(url)) }),
   );
+
+/**
+ * Checks an export target before any database is read: a URL the tool can use, a MySQL URL that
+ * names its database, a SQLite file whose folder exists and that is a file (or absent). It does
+ * not connect: the export happens after the outputs are written, and a server may come and go.
+ *
+ * @example
+ * await checkExportDb('sqlite:dash.sqlite')() // right(undefined)
+ * await checkExportDb('sqlite:/dev/full')() // left(WriteFailure: not a regular file)
+ * @since 0.3.0
+ */
+export const checkExportDb =
+  (url: string): TE.TaskEither<ConfigFailure | WriteFailure, void> =>
+  async () => {
+    const c = await knexConfig(url)();
+    if (E.isLeft(c)) return E.left({ _tag: 'ConfigFailure', message: `--export-db: ${c.left.message}` });
+    const where = `--export-db ${redact(url)}`;
+    if (c.right.dialect === 'mysql') {
+      const db = (c.right.config.connection as { database?: string }).database;
+      if (db === undefined || db === '') return E.left({ _tag: 'ConfigFailure', message: `${where}: name the database (mysql://user:pass@host:port/DATABASE)` });
+      return E.right(undefined);
+    }
+    const file = (c.right.config.connection as { filename: string }).filename;
+    const target = await checkTarget(file)();
+    if (E.isLeft(target)) return E.left({ ...target.left, path: where });
+    const dir = await fs.stat(path.dirname(path.resolve(file))).catch(() => undefined);
+    if (dir === undefined || !dir.isDirectory()) return E.left({ _tag: 'WriteFailure', path: where, message: `no such folder: ${path.dirname(file)}` });
+    return E.right(undefined);
+  };

@@ -24,7 +24,7 @@
  *
  * @since 0.1.0
  */
-import { promises as fs } from 'node:fs';
+import { promises as fs, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import * as E from 'fp-ts/Either';
@@ -32,6 +32,8 @@ import type * as TE from 'fp-ts/TaskEither';
 import { tablesRead } from '../adapters/registry';
 import { probeTable, streamRows, toQueryFailure, type Source, type TableRef } from '../adapters/Source';
 import type { Failure, QueryFailure } from '../lib/Failure';
+import { critical, onInterrupt } from './interrupt';
+import { checkTarget, makeDirs, removeCreated } from './outputDir';
 import { tempPathFor } from './write';
 
 // -------------------------------------------------------------------------------------
@@ -303,14 +305,22 @@ export const extract =
       return E.left({ _tag: 'ConfigFailure', message: 'extract copies from MySQL/MariaDB (give --db mysql://...); the source is already SQLite' });
     }
     const batchSize = Math.max(1, Math.floor(o.batchSize ?? 5000));
+    const target = await checkTarget(o.out)();
+    if (E.isLeft(target)) return target;
     let tmp: string;
+    let created: ReadonlyArray<string> = [];
     try {
-      await fs.mkdir(path.dirname(path.resolve(o.out)), { recursive: true });
+      created = await makeDirs(path.dirname(path.resolve(o.out)));
       tmp = tempPathFor(path.resolve(o.out));
     } catch (e) {
       return E.left({ _tag: 'WriteFailure', path: o.out, message: errorText(e) });
     }
     let db: Database.Database | undefined;
+    // an interrupted copy removes its temporary file
+    const forget = onInterrupt(() => {
+      rmSync(tmp, { force: true });
+      removeCreated(created);
+    });
     try {
       db = onSqlite(o.out, () => {
         const d = new Database(tmp);
@@ -336,10 +346,14 @@ export const extract =
       onSqlite(o.out, () => open.close());
       db = undefined;
       await syncPath(tmp);
-      await fs.rename(tmp, path.resolve(o.out));
+      await critical(async () => {
+        await fs.rename(tmp, path.resolve(o.out));
+        forget();
+      });
       await syncPath(path.dirname(path.resolve(o.out)));
       return E.right({ site: o.src.site.site, out: o.out, tables });
     } catch (e) {
+      forget();
       if (db !== undefined) {
         try {
           db.close();
@@ -348,6 +362,7 @@ export const extract =
         }
       }
       await fs.rm(tmp, { force: true }).catch(() => undefined);
+      removeCreated(created);
       if (e instanceof Stop) return E.left(e.failure);
       return E.left({ _tag: 'WriteFailure', path: o.out, message: errorText(e) });
     }

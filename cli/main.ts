@@ -24,6 +24,8 @@ import { readConfig, resolveUrl, selectSites, siteFromKey, type SiteEntry } from
 import { runDemo, runGenerate } from './demo';
 import { runExample } from './example';
 import { extract } from './extract';
+import { handleSignals } from './interrupt';
+import { checkTarget, probeOutput } from './outputDir';
 import { grantsSql } from './grants';
 import { formats as plotFormats, type Format } from '../plot';
 import { runReport, type SiteTarget } from './report';
@@ -152,9 +154,57 @@ const options = {
   prefix: { type: 'string' },
 } as const;
 
+const commands = ['report', 'grants', 'extract', 'example', 'demo', 'generate'] as const;
+type Command = (typeof commands)[number];
+
+/**
+ * The commands each option belongs to (-h, -v, --verbose and --quiet belong to all). An option
+ * given to a command it does not belong to is an error, not silently ignored. An option missing
+ * here is accepted by every command.
+ */
+const owners: Readonly<Partial<Record<keyof typeof options, ReadonlyArray<Command>>>> = {
+  db: ['report', 'grants', 'extract'],
+  site: ['report', 'grants', 'extract', 'generate'],
+  config: ['report', 'grants', 'extract'],
+  start: ['report'],
+  end: ['report'],
+  resample: ['report'],
+  'resample-method': ['report'],
+  'group-by': ['report'],
+  'value-types': ['report'],
+  out: ['report', 'extract', 'demo', 'generate'],
+  facts: ['report'],
+  'export-db': ['report'],
+  'no-plots': ['report', 'demo'],
+  'no-html': ['report', 'demo'],
+  summary: ['report'],
+  'plot-format': ['report'],
+  'query-timeout': ['report'],
+  user: ['grants'],
+  host: ['grants'],
+  seed: ['demo', 'generate'],
+  scale: ['demo', 'generate'],
+  mysql: ['generate'],
+  prefix: ['generate'],
+};
+
 type Values = ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>['values'];
 
 const configFailure = (message: string): Failure => ({ _tag: 'ConfigFailure', message });
+
+/** No stray argument, no option of another command, no empty value. */
+const checkUse = (command: Command, v: Values, positionals: ReadonlyArray<string>): Ei.Either<Failure, void> => {
+  if (positionals.length > 1) return Ei.left(configFailure(`unexpected argument '${positionals[1]}' (options start with --)`));
+  for (const [name, value] of Object.entries(v)) {
+    const own = owners[name as keyof typeof options];
+    if (own !== undefined && !own.includes(command)) {
+      return Ei.left(configFailure(`--${name} is not an option of ${command} (it is one of ${own.join(', ')})`));
+    }
+    const values: ReadonlyArray<unknown> = Array.isArray(value) ? value : [value];
+    if (values.some((x) => typeof x === 'string' && x.trim() === '')) return Ei.left(configFailure(`--${name} is empty: give a value`));
+  }
+  return Ei.right(undefined);
+};
 
 const list = (xs: ReadonlyArray<string> | undefined): ReadonlyArray<string> =>
   (xs ?? []).flatMap((x) => x.split(',')).map((x) => x.trim()).filter((x) => x !== '');
@@ -205,6 +255,8 @@ const report = async (v: Values, log: (l: string) => void): Promise<Ei.Either<Fa
   if (Ei.isLeft(end)) return end;
   if (end.right <= start.right) return Ei.left(configFailure('--end must be after --start'));
   let resample: O.Option<{ bucket: ReturnType<typeof parseBucket> extends Ei.Either<string, infer B> ? B : never; method: Method }> = O.none;
+  if (v['resample-method'] !== undefined && v.resample === undefined) return Ei.left(configFailure('--resample-method needs --resample (a bucket to resample into)'));
+  if (v['no-plots'] === true && v['plot-format'] !== undefined) return Ei.left(configFailure('--plot-format and --no-plots contradict each other: give one'));
   const method = v['resample-method'] ?? 'mean';
   if (!(methods as ReadonlyArray<string>).includes(method)) return Ei.left(configFailure(`--resample-method ${method}: use mean or point`));
   if (v.resample !== undefined) {
@@ -271,10 +323,15 @@ const runExtract = async (v: Values, log: (l: string) => void): Promise<Ei.Eithe
   if (Ei.isLeft(ts)) return ts;
   if (ts.right.length !== 1) return Ei.left(configFailure('extract: give exactly one --site (one snapshot per site)'));
   const [t] = ts.right;
+  const out = v.out ?? 'snapshot.sqlite';
+  // the snapshot's place first: a folder that cannot be written fails before the database is read
+  const target = await checkTarget(out)();
+  if (Ei.isLeft(target)) return target;
+  const ready = await probeOutput([path.dirname(path.resolve(out))])();
+  if (Ei.isLeft(ready)) return ready;
   const src = await connect(t.url, t.site)();
   if (Ei.isLeft(src)) return src;
   try {
-    const out = v.out ?? 'snapshot.sqlite';
     log(`${t.site.site}: copying from ${redact(t.url)} to ${out}`);
     const r = await extract({ src: src.right, out })();
     if (Ei.isLeft(r)) return r;
@@ -307,10 +364,20 @@ export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
     process.stdout.write(HELP);
     return 0;
   }
+  const command = positionals[0];
+  if (!(commands as ReadonlyArray<string>).includes(command)) {
+    process.stderr.write(`chameleon-usage: unknown command '${command}'\nTry 'chameleon-usage --help'.\n`);
+    return 2;
+  }
+  const misuse = checkUse(command as Command, values, positionals);
+  if (Ei.isLeft(misuse)) {
+    process.stderr.write(`chameleon-usage: ${redactAll(show(misuse.left), values.db, values.mysql, values['export-db'])}\nTry 'chameleon-usage --help'.\n`);
+    return 2;
+  }
   const log = values.quiet === true ? () => undefined : (l: string) => void process.stderr.write(`${l}\n`);
   let result: Ei.Either<Failure, number>;
   try {
-    switch (positionals[0]) {
+    switch (command) {
       case 'example':
         return runExample((s) => void process.stdout.write(s));
       case 'report':
@@ -329,8 +396,7 @@ export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
         result = await runGenerate(values, (l) => void process.stdout.write(`${l}\n`));
         break;
       default:
-        process.stderr.write(`chameleon-usage: unknown command '${positionals[0]}'\nTry 'chameleon-usage --help'.\n`);
-        return 2;
+        return 2; // every command is a case above
     }
   } catch (e) {
     // a broken invariant: say so plainly, with the stack only when asked
@@ -339,7 +405,7 @@ export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
     return 1;
   }
   if (Ei.isLeft(result)) {
-    process.stderr.write(`chameleon-usage: ${redactAll(show(result.left), values.db, values.mysql)}\n`);
+    process.stderr.write(`chameleon-usage: ${redactAll(show(result.left), values.db, values.mysql, values['export-db'])}\n`);
     return exitCode(result.left);
   }
   return result.right;
@@ -354,6 +420,7 @@ const redactAll = (text: string, ...urls: ReadonlyArray<string | undefined>): st
 };
 
 if (require.main === module) {
+  handleSignals();
   void main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

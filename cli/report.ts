@@ -7,7 +7,9 @@
  * (monthly lead-time statistics), `booking_timeline.csv` and `projected_leadtime.csv` (the
  * reservation book as users saw it, `lib/Booking.ts`), `audit.json`, and `facts_timeline.csv`
  * when asked; the tables among them are listed once, in `cli/tables.ts`, which `--export-db`
- * writes too. A failed run writes nothing and leaves earlier outputs as they were.
+ * writes too. The output folders are proved creatable and writable before any database is
+ * read. A failed or interrupted run writes nothing, leaves earlier outputs as they were and
+ * creates no folder.
  *
  * @since 0.1.0
  */
@@ -28,7 +30,8 @@ import type { TimelineOptions } from '../lib/Timeline';
 import { figures, renderAll, renderer, type Format } from '../plot';
 import { summarize, type PeriodKind } from '../lib/Summary';
 import { reportPage } from '../plot/page';
-import { exportDb } from './exportDb';
+import { checkExportDb, exportDb } from './exportDb';
+import { probeOutput } from './outputDir';
 import { summaryJson, summaryMarkdown } from './summary';
 import { reportTables } from './tables';
 import { writeAllAtomic, type OutputFile } from './write';
@@ -197,6 +200,17 @@ const reconstruct = async (req: ReportRequest): Promise<Ei.Either<Failure, { rea
  * @since 0.1.0
  */
 export const runReport = (req: ReportRequest): TE.TaskEither<Failure, ReportResult> => async () => {
+  // the output places first: one that cannot be created or written fails before any read
+  if (req.exportDb !== undefined) {
+    const target = await checkExportDb(req.exportDb)();
+    if (Ei.isLeft(target)) return target;
+  }
+  const ready = await probeOutput([path.join(req.out, 'data'), ...(req.plots !== undefined && req.plots.length > 0 ? [path.join(req.out, 'plots')] : [])])();
+  if (Ei.isLeft(ready)) return ready;
+  return readAndWrite(req);
+};
+
+const readAndWrite = async (req: ReportRequest): Promise<Ei.Either<Failure, ReportResult>> => {
   const reconstructed = await reconstruct(req);
   if (Ei.isLeft(reconstructed)) return reconstructed;
   const { rep, reads } = reconstructed.right;

@@ -2,7 +2,7 @@
  * Atomic file writes: an output file is either its previous version or its complete new version,
  * never a truncated mix, even when the process dies or the disk fills mid-write.
  *
- * Method: create the folder (`mkdir -p`), write the contents to a fresh temporary file in the
+ * Method: create the folder (`mkdir -p`, one folder at a time: `outputDir.makeDirs`), write the contents to a fresh temporary file in the
  * *same* folder (so the rename stays on one file system and is atomic on POSIX), `fsync` it, then
  * `rename` it over the target and `fsync` the folder so the rename itself is durable. On any
  * failure the temporary file is removed and the previous target is left untouched.
@@ -14,7 +14,9 @@
  * unplugged disk) is reported, and the remaining temporary files are removed.
  *
  * Temporary files are named `.<name>.<pid>.<random>.tmp`: hidden, unique per process and call,
- * and recognisable if a crash (kill -9) ever leaves one behind.
+ * and recognisable if a crash (kill -9) ever leaves one behind. SIGINT and SIGTERM remove them
+ * (`interrupt`), and a signal during the renames waits for the last one. A target that is a
+ * folder, a device (`/dev/full`) or a dangling symlink fails before any temporary file.
  *
  * Contents are bytes, a string, or an iterable of text chunks (`Csv.csvChunks`), written as they
  * are produced so that memory is bounded by a chunk, not by the file: a 250 MB JSON file is never
@@ -25,11 +27,13 @@
  * @since 0.1.0
  */
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import * as E from 'fp-ts/Either';
 import type * as TE from 'fp-ts/TaskEither';
 import type { WriteFailure } from '../lib/Failure';
+import { critical, onInterrupt } from './interrupt';
+import { checkTarget, makeDirs, removeCreated } from './outputDir';
 
 /**
  * A file to write.
@@ -114,10 +118,14 @@ const writeChunks = async (handle: fs.FileHandle, chunks: Iterable<string>): Pro
   await writeText(handle, pending);
 };
 
-/** Writes and syncs a new temporary file for `file`; returns its path, or removes it and throws. */
-const writeTemp = async (file: OutputFile): Promise<string> => {
-  await fs.mkdir(path.dirname(file.path), { recursive: true });
+/**
+ * Writes and syncs a new temporary file for `file`; returns its path, or removes it and throws.
+ * `started` learns the temporary path before the file exists, so an interrupt can remove it.
+ */
+const writeTemp = async (file: OutputFile, started: (tmp: string) => void, made: (dirs: ReadonlyArray<string>) => void): Promise<string> => {
+  made(await makeDirs(path.dirname(file.path)));
   const tmp = tempPathFor(file.path);
+  started(tmp);
   let handle: fs.FileHandle | undefined;
   try {
     handle = await fs.open(tmp, 'wx', 0o644);
@@ -184,25 +192,49 @@ export const writeAllAtomic = (files: ReadonlyArray<OutputFile>): TE.TaskEither<
     if (seen.has(abs)) return E.left(failure(f.path, 'path given twice in one output set'));
     seen.add(abs);
   }
-  const temps: string[] = [];
-  // Phase 1: every temporary file, or none.
+  // Phase 0: a folder, a device or a dangling symlink where a file goes fails before any write.
   for (const f of files) {
-    try {
-      temps.push(await writeTemp(f));
-    } catch (e) {
-      for (const t of temps) await removeQuietly(t);
-      if (e instanceof ProducerThrew) throw e.error;
-      return E.left(failure(f.path, e));
-    }
+    const t = await checkTarget(f.path)();
+    if (E.isLeft(t)) return t;
   }
-  // Phase 2: the renames.
-  for (let i = 0; i < files.length; i++) {
-    try {
-      await fs.rename(temps[i], files[i].path);
-    } catch (e) {
-      for (let j = i; j < temps.length; j++) await removeQuietly(temps[j]);
-      return E.left(failure(files[i].path, e));
+  const temps: string[] = [];
+  // an interrupted run removes the temporary files it made (and those it was making)
+  const live = new Set<string>();
+  // and the folders it created for them
+  const created: string[] = [];
+  const forget = onInterrupt(() => {
+    for (const t of live) rmSync(t, { force: true });
+    removeCreated(created);
+  });
+  try {
+    // Phase 1: every temporary file, or none.
+    for (const f of files) {
+      try {
+        temps.push(await writeTemp(f, (t) => live.add(t), (d) => created.push(...d)));
+      } catch (e) {
+        for (const t of [...temps, ...live]) await removeQuietly(t);
+        removeCreated(created);
+        if (e instanceof ProducerThrew) throw e.error;
+        return E.left(failure(f.path, e));
+      }
     }
+    // Phase 2: the renames, all of them even if a signal arrives meanwhile.
+    const renamed = await critical(async () => {
+      for (let i = 0; i < files.length; i++) {
+        try {
+          await fs.rename(temps[i], files[i].path);
+          live.delete(temps[i]);
+        } catch (e) {
+          for (let j = i; j < temps.length; j++) await removeQuietly(temps[j]);
+          if (i === 0) removeCreated(created);
+          return E.left(failure(files[i].path, e));
+        }
+      }
+      return E.right(undefined);
+    });
+    if (E.isLeft(renamed)) return renamed;
+  } finally {
+    forget();
   }
   const dirs = new Set(files.map((f) => path.dirname(path.resolve(f.path))));
   for (const d of dirs) await syncDir(d);
