@@ -36,12 +36,16 @@ const profile = {
   kvm_tacc: { seed: 3, total: 40, notReservable: 28, load: 0.4, ondemand: 0.6 },
 } as const;
 
-const derived = (b: Base): Record<CountType, number> => ({
+const derived = (b: Base, pool: boolean): Record<CountType, number> => ({
   ...b,
   occupied: b.occupied_reserved + b.occupied_ondemand,
   available: b.reservable - b.committed - b.ops,
   idle: b.committed - b.occupied_reserved,
-  maintenance: b.total - b.reservable + b.ops,
+  maintenance: pool ? b.ops : b.total - b.reservable + b.ops,
+  active: b.active_reserved + b.active_ondemand,
+  stopped: b.occupied_reserved + b.occupied_ondemand - b.active_reserved - b.active_ondemand,
+  ondemand_capacity: b.total - b.reservable,
+  available_ondemand: b.total - b.reservable - b.occupied_ondemand,
 });
 
 /** The base counts of a site at each 12-hour step. */
@@ -60,7 +64,9 @@ const baseSeries = (site: (typeof SITES)[number]): ReadonlyArray<{ t: number; b:
     const ops = r() < 0.03 ? 2 : 0;
     const occupiedReserved = Math.round(committed * (0.6 + 0.3 * r()));
     const ondemand = Math.round((total - reservable) * p.ondemand * (0.7 + 0.3 * r()));
-    out.push({ t, b: { total, reservable, committed, ops, occupied_reserved: occupiedReserved, occupied_ondemand: ondemand } });
+    const activeReserved = Math.round(occupiedReserved * (0.7 + 0.3 * r()));
+    const activeOndemand = Math.round(ondemand * (0.5 + 0.5 * r()));
+    out.push({ t, b: { total, reservable, committed, ops, occupied_reserved: occupiedReserved, occupied_ondemand: ondemand, active_reserved: activeReserved, active_ondemand: activeOndemand } });
   }
   return out;
 };
@@ -91,6 +97,12 @@ const inputs: Readonly<Record<CountType, ReadonlyArray<BaseCountType>>> = {
   available: ['reservable', 'committed', 'ops'],
   idle: ['committed', 'occupied_reserved'],
   maintenance: ['total', 'reservable', 'ops'],
+  active_reserved: ['active_reserved'],
+  active_ondemand: ['active_ondemand'],
+  active: ['active_reserved', 'active_ondemand'],
+  stopped: ['occupied_reserved', 'occupied_ondemand', 'active_reserved', 'active_ondemand'],
+  ondemand_capacity: ['total', 'reservable'],
+  available_ondemand: ['total', 'reservable', 'occupied_ondemand'],
 };
 
 const covered = (cov: Readonly<Record<BaseCountType, CountCoverage>>, ct: CountType, t: number): boolean =>
@@ -103,7 +115,9 @@ export const usageRows = (): ReadonlyArray<UsageRow> => {
     const cov = coverageFor(site);
     const series = baseSeries(site);
     const cts = Object.keys(inputs) as CountType[];
+    const pool = site === 'kvm_tacc';
     for (const ct of cts) {
+      if (!pool && (ct === 'ondemand_capacity' || ct === 'available_ondemand')) continue;
       let last: number | null = null;
       // A row at the start of each covered span and at each change inside (all on the 12-hour grid).
       for (const { t, b } of series) {
@@ -111,7 +125,7 @@ export const usageRows = (): ReadonlyArray<UsageRow> => {
           last = null;
           continue;
         }
-        const v = derived(b)[ct];
+        const v = derived(b, pool)[ct];
         if (v !== last) rows.push({ site, timestamp: T.toIso(T.unsafeMillis(t)), collector_type: 'new', count_type: ct, value_type: 'nodes', value: v });
         last = v;
       }
@@ -121,7 +135,7 @@ export const usageRows = (): ReadonlyArray<UsageRow> => {
     for (let day: number = START; day < END; day += T.DAY) {
       if (day >= Date.UTC(2023, 8, 10) && day < Date.UTC(2023, 8, 20)) continue; // legacy cache missing
       const noon = series.find((x) => x.t === day + STEP) ?? series[0];
-      const d = derived(noon.b);
+      const d = derived(noon.b, false);
       const jitter = 1 + (r() - 0.5) * 0.06;
       const legacy: Partial<Record<CountType, number>> = {
         total: d.total,

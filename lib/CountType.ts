@@ -6,9 +6,15 @@
  * - `occupied = occupied_reserved + occupied_ondemand`
  * - `available = reservable - committed - ops`
  * - `idle = committed - occupied_reserved`
- * - `maintenance = (total - reservable) + ops`
+ * - `maintenance = (total - reservable) + ops` (`= ops` on an on-demand pool site)
+ * - `active = active_reserved + active_ondemand`, `stopped = occupied - active` (section 11)
+ * - `ondemand_capacity = total - reservable`, `available_ondemand = ondemand_capacity -
+ *   occupied_ondemand` (section 12: written only for a site with an on-demand pool)
  *
  * `ops` is capacity held by operator leases (maintenance windows, operator projects).
+ * `active_reserved` / `active_ondemand` are the powered-on parts of the occupied periods of
+ * reserved and on-demand instances: two base types, like the two parts of `occupied`, so each
+ * is clamped to its own parent (a reserved instance's power history to its clamped period).
  *
  * @since 0.1.0
  */
@@ -19,7 +25,7 @@
  * @category model
  * @since 0.1.0
  */
-export const baseCountTypes = ['total', 'reservable', 'committed', 'ops', 'occupied_reserved', 'occupied_ondemand'] as const;
+export const baseCountTypes = ['total', 'reservable', 'committed', 'ops', 'occupied_reserved', 'occupied_ondemand', 'active_reserved', 'active_ondemand'] as const;
 
 /** @category model @since 0.1.0 */
 export type BaseCountType = (typeof baseCountTypes)[number];
@@ -30,7 +36,7 @@ export type BaseCountType = (typeof baseCountTypes)[number];
  * @category model
  * @since 0.1.0
  */
-export const derivedCountTypes = ['occupied', 'available', 'idle', 'maintenance'] as const;
+export const derivedCountTypes = ['occupied', 'available', 'idle', 'maintenance', 'active', 'stopped', 'ondemand_capacity', 'available_ondemand'] as const;
 
 /** @category model @since 0.1.0 */
 export type DerivedCountType = (typeof derivedCountTypes)[number];
@@ -46,3 +52,19 @@ export type CountType = BaseCountType | DerivedCountType;
  */
 export const isBaseCountType = (s: string): s is BaseCountType =>
   (baseCountTypes as ReadonlyArray<string>).includes(s);
+
+/**
+ * The derived count types written only for a site with an on-demand pool (section 12).
+ *
+ * @category model
+ * @since 0.3.0
+ */
+export const ondemandCountTypes = ['ondemand_capacity', 'available_ondemand'] as const satisfies ReadonlyArray<DerivedCountType>;
+
+/**
+ * The power-history count type of each occupied count type (section 11).
+ *
+ * @category model
+ * @since 0.3.0
+ */
+export const activeOf = { occupied_reserved: 'active_reserved', occupied_ondemand: 'active_ondemand' } as const satisfies Readonly<Record<string, BaseCountType>>;

@@ -21,8 +21,9 @@
  */
 import * as O from 'fp-ts/Option';
 import { clampTable, standardRules, type ClampEntry } from './Clamp';
-import { baseCountTypes, type BaseCountType } from './CountType';
+import { activeOf, baseCountTypes, type BaseCountType } from './CountType';
 import { coverageOf, subtract, type CountCoverage, type KnownGap, type Span } from './Coverage';
+import { activeCoverage, notCovered, powerAudit, powerSourceRead, type PowerAudit } from './Power';
 import type { Event } from './Event';
 import { Builder, type EventTable } from './EventTable';
 import { foldTable } from './Fold';
@@ -53,6 +54,8 @@ export interface SourceAudit {
   readonly rows_folded: number;
   readonly rows_rejected: number;
   readonly rejected_by_reason: Readonly<Record<string, number>>;
+  /** Optional tables the source was read without (the runner's report has them). */
+  readonly optional_missing?: ReadonlyArray<string>;
 }
 
 /** Everything read from one site. @category model @since 0.1.0 */
@@ -74,8 +77,11 @@ export interface SiteInput {
    * source was not read: no lead-time rows, and the audit's `leadtime` has no entry for the site.
    */
   readonly leases?: ReadonlyArray<LeaseFact>;
+  /** Whether the site has an on-demand pool (section 12); default false. */
+  readonly ondemandPool?: boolean;
 }
 
+export type { PowerAudit } from './Power';
 /** @category model @since 0.1.0 */
 export interface FoldAudit {
   readonly site: string;
@@ -106,6 +112,8 @@ export interface Audit {
   readonly action_events: ReadonlyArray<{ readonly site: string; readonly source: string; readonly rejected_by_reason: Readonly<Record<string, number>> }>;
   readonly warnings: ReadonlyArray<{ readonly site: string; readonly message: string }>;
   readonly leadtime: ReadonlyArray<LeadTimeAudit>;
+  /** Per site, what the power history noticed (section 11). */
+  readonly power: ReadonlyArray<PowerAudit>;
 }
 
 /** @category model @since 0.1.0 */
@@ -136,6 +144,8 @@ export const primaryTable: Readonly<Record<BaseCountType, string>> = {
   ops: 'computehost_allocations',
   occupied_reserved: 'instances',
   occupied_ondemand: 'instances',
+  active_reserved: 'instances',
+  active_ondemand: 'instances',
 };
 
 const tableOf = (source: string): string => source.slice(source.lastIndexOf('.') + 1);
@@ -160,6 +170,7 @@ export interface SiteReport {
   readonly warnings: ReadonlyArray<string>;
   /** The site's lead times, when its leases were read. */
   readonly leadTime?: LeadTimeReport;
+  readonly power: PowerAudit;
 }
 
 const tableOfSite = (s: SiteInput): EventTable => {
@@ -214,9 +225,13 @@ export const siteReport =
     for (const ct of baseCountTypes) {
       sourceRead[ct] = s.sources.some((x) => tableOf(x.source) === primaryTable[ct] && x.status === 'read');
     }
+    const actionsRead = powerSourceRead(s.sources);
     const cov = Object.fromEntries(
       baseCountTypes.map((ct) => [ct, coverageOf({ window, earliest, sourceRead, configStart: s.configStart, knownGaps: s.knownGaps })(ct)]),
     ) as Record<BaseCountType, CountCoverage>;
+    for (const [occ, act] of Object.entries(activeOf) as Array<[keyof typeof activeOf, BaseCountType]>) {
+      cov[act] = actionsRead ? activeCoverage(window, cov[occ], s.configStart[act], s.knownGaps.filter((g) => g.countTypes.includes(act))) : notCovered(window, 'instance action tables not read');
+    }
     const coverage: CoverageAudit[] = baseCountTypes.map((ct) => ({
       site: s.site,
       count_type: ct,
@@ -246,7 +261,7 @@ export const siteReport =
     const leadTime = lt === undefined || keep.leases !== false ? lt : { ...lt, leases: [] };
     return {
       site: s.site,
-      counts: { site: s.site, counts, coverage: cov, legacy: legacy.days },
+      counts: { site: s.site, counts, coverage: cov, legacy: legacy.days, ondemandPool: s.ondemandPool === true },
       fold,
       clamping: clamped.audit,
       coverage,
@@ -255,6 +270,7 @@ export const siteReport =
       sources: s.sources,
       warnings: s.warnings,
       leadTime,
+      power: powerAudit(s.site, table, actionsRead),
     };
   };
 
@@ -303,6 +319,7 @@ export const assemble =
         action_events: parts.flatMap((p) => p.actionEvents),
         warnings: parts.flatMap((p) => p.warnings.map((message) => ({ site: p.site, message }))),
         leadtime: leads.flatMap((l) => l.audit),
+        power: parts.map((p) => p.power),
       },
     };
   };
