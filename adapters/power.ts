@@ -15,7 +15,7 @@
  * - A power event outside every occupied period (after the terminate, while shelved) changes
  *   nothing: counted in `outside`.
  * - A powered-on span that would be empty (a stop at the very instant a period opens) is not
- *   made: the instance is stopped over the whole of it.
+ *   made; a stop and a start in the same instant (DATETIME has whole seconds) leave one span.
  * - A final `instances.power_state` that contradicts the history at the snapshot (the last
  *   period still open) is `mismatch`; the history wins. Nova's power states: 1 running; 3
  *   paused, 4 shutdown, 7 suspended; others (0 no state, 6 crashed, NULL) make no claim.
@@ -92,7 +92,12 @@ export const powerHistory = (periods: ReadonlyArray<Period>, events: ReadonlyArr
         }
       } else if (POWER_ON.has(e.event)) {
         if (onSince !== null) repeated++;
-        else onSince = e.start_time;
+        else {
+          // off and on again in the same instant: one span, not two that touch
+          const last = on[on.length - 1];
+          if (last !== undefined && last.end === e.start_time && last.start >= p.start) onSince = (on.pop() as Period).start;
+          else onSince = e.start_time;
+        }
       }
     }
     if (onSince !== null && (p.end === null || p.end > onSince)) on.push({ start: onSince, end: p.end });

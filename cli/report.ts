@@ -4,7 +4,8 @@
  *
  * Files under `<out>/data/`: `usage_timeline.csv` and `.json`, `usage_daily.csv` (the wide
  * per-day table), `leadtime_timeline.csv` and `.json` (the same rows), `leadtime_stats.json`
- * (monthly lead-time statistics), `audit.json`, and `facts_timeline.csv` when asked. A failed run writes nothing
+ * (monthly lead-time statistics), `utilization_monthly.csv` (utilization per node type,
+ * `lib/Utilization.ts`), `audit.json`, and `facts_timeline.csv` when asked. A failed run writes nothing
  * and leaves earlier outputs as they were.
  *
  * @since 0.1.0
@@ -22,6 +23,7 @@ import type { Failure } from '../lib/Failure';
 import type { ValueType } from '../lib/Quantities';
 import * as EventTable from '../lib/EventTable';
 import { assemble, siteReport, type Report, type SiteReport } from '../lib/Report';
+import { utilizationColumns } from '../lib/Utilization';
 import * as Scratch from '../lib/Scratch';
 import type { TimelineOptions } from '../lib/Timeline';
 import { dailyColumns, leadTimeColumns, usageColumns, validateDailyRows, validateLeadTimeRows, validateRows, type LeadTimeGroupColumn } from '../lib/UsageRow';
@@ -108,6 +110,7 @@ export const renderFiles = (
   if (Ei.isLeft(lead)) return Ei.left(failRender('lead-time timeline')(lead.left.join('; ')));
   const cols = usageColumns(req.groupBy);
   const leadCols = leadTimeColumns(leadGroup);
+  const util = utilizationFile(rep);
   const files: Array<Ei.Either<string, OutputFile>> = [
     Ei.map((contents: Iterable<string>) => ({ path: path.join(dir, 'usage_timeline.csv'), contents }))(csvChunks(cols)(rows.right)),
     Ei.map((contents: Iterable<string>) => ({ path: path.join(dir, 'usage_timeline.json'), contents }))(jsonChunks(cols)(rows.right)),
@@ -115,6 +118,7 @@ export const renderFiles = (
     Ei.map((contents: Iterable<string>) => ({ path: path.join(dir, 'leadtime_timeline.csv'), contents }))(csvChunks(leadCols)(lead.right)),
     Ei.map((contents: Iterable<string>) => ({ path: path.join(dir, 'leadtime_timeline.json'), contents }))(jsonChunks(leadCols)(lead.right)),
     Ei.map((contents: Iterable<string>) => ({ path: path.join(dir, 'leadtime_stats.json'), contents }))(jsonChunks(statColumns(leadGroup))(rep.leadTime.stats)),
+    Ei.map((contents: Iterable<string>) => ({ path: path.join(dir, 'utilization_monthly.csv'), contents }))(csvChunks(util.columns)(util.rows)),
     Ei.right({ path: path.join(dir, 'audit.json'), contents: `${JSON.stringify(rep.audit, null, 2)}\n` }),
   ];
   if (req.facts) {
@@ -127,6 +131,37 @@ export const renderFiles = (
     out.push(f.right);
   }
   return Ei.right(out);
+};
+
+const round = (x: number | null | undefined, digits: number): number | null => (x === null || x === undefined ? null : Number(x.toFixed(digits)));
+
+/**
+ * The rows and columns of `utilization_monthly.csv` (and of the exported `utilization_monthly`
+ * table): `month` for the row's period, means rounded to 1e-6 and percentages to 1e-4,
+ * `ondemand_pct` when a site has an on-demand pool (empty for the others).
+ *
+ * @since 0.3.0
+ */
+export const utilizationFile = (rep: Pick<Report, 'utilization'>): { readonly columns: ReadonlyArray<string>; readonly rows: ReadonlyArray<Readonly<Record<string, unknown>>> } => {
+  const withOndemand = rep.utilization.monthly.some((r) => r.ondemand_pct !== undefined);
+  const rows = rep.utilization.monthly.map((r) => {
+    const o: Record<string, unknown> = {
+      site: r.site,
+      month: r.period,
+      node_type: r.node_type,
+      value_type: r.value_type,
+      reservable: round(r.reservable, 6),
+      committed: round(r.committed, 6),
+      occupied: round(r.occupied, 6),
+      active: round(r.active, 6),
+      committed_pct: round(r.committed_pct, 4),
+      occupied_pct: round(r.occupied_pct, 4),
+      active_pct: round(r.active_pct, 4),
+    };
+    if (withOndemand) o.ondemand_pct = round(r.ondemand_pct, 4);
+    return o;
+  });
+  return { columns: utilizationColumns(withOndemand), rows };
 };
 
 /**
@@ -223,6 +258,7 @@ export const runReport = (req: ReportRequest): TE.TaskEither<Failure, ReportResu
     const exported = await exportDb(req.exportDb, [
       { name: 'usage_timeline', columns: usageColumns(req.groupBy), text, rows: rep.timeline.rows },
       { name: 'usage_daily', columns: dailyColumns(req.groupBy), text, rows: rep.daily },
+      { name: 'utilization_monthly', ...utilizationFile(rep), text: ['site', 'month', 'node_type', 'value_type'] },
     ])();
     if (Ei.isLeft(exported)) return exported;
   }

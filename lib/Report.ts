@@ -34,6 +34,7 @@ import { sweepTable } from './Sweep';
 import * as T from './Time';
 import { timeline, type SiteCounts, type Timeline, type TimelineOptions, type Violation } from './Timeline';
 import { outputCountTypes, type DailyRow, type UsageRow } from './UsageRow';
+import { utilization, type UtilizationRow } from './Utilization';
 
 // -------------------------------------------------------------------------------------
 // model
@@ -126,6 +127,11 @@ export interface Report {
   readonly leadTime: Omit<LeadTimeReport, 'audit'>;
   /** Coverage per site and count type (for plots). */
   readonly coverage: ReadonlyMap<string, Readonly<Record<BaseCountType, CountCoverage>>>;
+  /**
+   * Utilization per node type (section 13): `monthly` (every value type, `utilization_monthly.csv`)
+   * and `daily` (nodes only, for the node-type figure).
+   */
+  readonly utilization: { readonly monthly: ReadonlyArray<UtilizationRow>; readonly daily: ReadonlyArray<UtilizationRow> };
 }
 
 // -------------------------------------------------------------------------------------
@@ -171,6 +177,8 @@ export interface SiteReport {
   /** The site's lead times, when its leases were read. */
   readonly leadTime?: LeadTimeReport;
   readonly power: PowerAudit;
+  /** The site's utilization rows, monthly and daily (see `Report.utilization`). */
+  readonly utilization: { readonly monthly: ReadonlyArray<UtilizationRow>; readonly daily: ReadonlyArray<UtilizationRow> };
 }
 
 const tableOfSite = (s: SiteInput): EventTable => {
@@ -245,6 +253,8 @@ export const siteReport =
       horizon: options.end,
     })(folded.intervals);
     const counts = sweepTable({ groupBy: options.groupBy, valueTypes: options.valueTypes })(clamped.intervals);
+    // utilization is per node type whatever the timeline is grouped by: its own sweep if need be
+    const byNodeType = options.groupBy.includes('node_type') ? counts : sweepTable({ groupBy: ['node_type'], valueTypes: options.valueTypes })(clamped.intervals);
     const legacy = legacyDays({ byNodeType: options.groupBy.includes('node_type') })(s.legacy);
     const bySource = new Map<string, Rejection[]>();
     for (const r of s.rejections) {
@@ -271,8 +281,15 @@ export const siteReport =
       warnings: s.warnings,
       leadTime,
       power: powerAudit(s.site, table, actionsRead),
+      utilization: siteUtilization(options, { site: s.site, counts: byNodeType, coverage: cov, legacy: [], ondemandPool: s.ondemandPool === true }),
     };
   };
+
+/** A site's utilization rows: monthly for every value type, daily for nodes (the figure's). */
+const siteUtilization = (options: TimelineOptions, c: SiteCounts): SiteReport['utilization'] => ({
+  monthly: utilization({ start: options.start, end: options.end, bucket: 'month', valueTypes: options.valueTypes })([c]),
+  daily: options.valueTypes.includes('nodes') ? utilization({ start: options.start, end: options.end, bucket: 'day', valueTypes: ['nodes'] })([c]) : [],
+});
 
 const isDaily = (options: TimelineOptions): boolean =>
   O.isSome(options.resample) && options.resample.value.bucket === '1d' && options.resample.value.method === 'mean';
@@ -308,6 +325,7 @@ export const assemble =
         stats: bySite.flatMap((l) => l.stats),
       },
       coverage,
+      utilization: { monthly: parts.flatMap((p) => p.utilization.monthly), daily: parts.flatMap((p) => p.utilization.daily) },
       audit: {
         window: { start: T.toIso(options.start), end: T.toIso(options.end) },
         sources: parts.flatMap((p) => p.sources),

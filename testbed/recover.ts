@@ -54,6 +54,7 @@ export const recover = async (g: Generated): Promise<ReadonlyArray<SiteRecovery>
       truth,
       recon: rep.timeline.rows.filter((x) => x.collector_type === 'new' && x.value_type === 'nodes'),
       coverageStarts,
+      pool: site.ondemandPool,
     });
     out.push({ site: r.site, months, audit: rep.audit, events: r.events.length, seconds: (Date.now() - t0) / 1000 });
   }
