@@ -314,17 +314,45 @@ describe('leadTime', () => {
 describe('figures of realistic rows', () => {
   it('keep the top of the usage stack on the total capacity wherever both are known', () => {
     const rows = usageRows();
-    const f = usageStack(rows, coverageFor('chi_tacc'), { site: 'chi_tacc' });
-    const top = dataOf(f, 'maintenance / not reservable');
-    const total = dataOf(f, 'total capacity');
-    let compared = 0;
-    // at every change of any layer
-    for (const { x } of dataOf(f, 'used (occupied by reserved instances)')) {
-      const [y, t] = [at(top, x), at(total, x)];
-      if (y === null || y === undefined || t === null || t === undefined) continue;
-      expect(y).toBeCloseTo(t, 6);
-      compared++;
+    for (const site of ['chi_tacc', 'kvm_tacc'] as const) {
+      const f = usageStack(rows, coverageFor(site), { site });
+      const top = dataOf(f, site === 'kvm_tacc' ? 'maintenance (operator holds)' : 'maintenance / not reservable');
+      const total = dataOf(f, 'total capacity');
+      let compared = 0;
+      // at every change of any layer
+      for (const { x } of dataOf(f, 'used, running (reserved instances)')) {
+        const [y, t] = [at(top, x), at(total, x)];
+        if (y === null || y === undefined || t === null || t === undefined) continue;
+        expect(y).toBeCloseTo(t, 6);
+        compared++;
+      }
+      expect(compared).toBeGreaterThan(100);
     }
-    expect(compared).toBeGreaterThan(100);
+  });
+
+  it('draw occupied as running and stopped, and the KVM on-demand pool as its use and its free part, not maintenance', () => {
+    const rows = usageRows();
+    const uc = labels(usageStack(rows, coverageFor('chi_uc'), { site: 'chi_uc' }));
+    expect(uc).toContain('used, running (reserved instances)');
+    expect(uc).toContain('used, stopped (host held)');
+    expect(uc).not.toContain('on-demand pool, free');
+    const kvm = usageStack(rows, coverageFor('kvm_tacc'), { site: 'kvm_tacc' });
+    expect(labels(kvm).slice(2, 10)).toEqual([
+      'maintenance (operator holds)',
+      'on-demand pool, free',
+      'on-demand use, stopped',
+      'on-demand use, running',
+      'available (reservable, not reserved)',
+      'idle (reserved, not occupied)',
+      'used, stopped (host held)',
+      'used, running (reserved instances)',
+    ]);
+    // stopped sits on running: the two make occupied_reserved
+    const t = Date.UTC(2024, 5, 1, 12);
+    const running = at(dataOf(kvm, 'used, running (reserved instances)'), t) ?? NaN;
+    const withStopped = at(dataOf(kvm, 'used, stopped (host held)'), t) ?? NaN;
+    const reserved = rows.filter((r) => r.site === 'kvm_tacc' && r.count_type === 'occupied_reserved' && Date.parse(r.timestamp) <= t).pop()?.value;
+    expect(withStopped).toBeCloseTo(reserved ?? NaN, 6);
+    expect(running).toBeLessThanOrEqual(withStopped);
   });
 });

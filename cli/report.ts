@@ -243,6 +243,7 @@ export const runReport = (req: ReportRequest): TE.TaskEither<Failure, ReportResu
       sites: req.targets.map((t) => t.site.site),
       siteNames: Object.fromEntries(req.targets.map((t) => [t.site.site, t.site.displayName])),
       window: [req.start, req.end],
+      utilization: rep.utilization,
     });
     const drawn = renderAll(renderer(), path.join(req.out, 'plots'), figs, req.plots);
     if (Ei.isLeft(drawn)) return drawn;

@@ -5,6 +5,7 @@
  * Figures and files (names exact, one file per format):
  * - `<site>_legacy_facets`: for each site with legacy rows;
  * - `<site>_usage_stack`: for each site with rows of collector `new`;
+ * - `<site>_node_types` and `<site>_utilization`: for each site with utilization rows (nodes);
  * - `cross_site_usage`: when two or more sites have rows;
  * - `<site>_leadtime`: for each site with lead-time rows.
  *
@@ -19,11 +20,14 @@ import type { RenderFailure, WriteFailure } from '../lib/Failure';
 import type { ValueType } from '../lib/Quantities';
 import type { LeadTimeRow, UsageRow } from '../lib/UsageRow';
 import { writeAllAtomic, type OutputFile } from '../cli/write';
+import { ALL, type UtilizationRow } from '../lib/Utilization';
 import { crossSite, legacyFacets, leadTime, usageStack, type Figure } from './configs';
+import { nodeTypes, utilizationFigure } from './utilization';
 import { renderer, type Format, type Render } from './render';
 import type { SiteCoverage, Window } from './series';
 
 export * from './configs';
+export { isGpuNodeType, nodeTypes, utilizationFigure, type UtilizationFigureOptions } from './utilization';
 export { renderer, svgInPixels, formats, type Format, type Render } from './render';
 
 // -------------------------------------------------------------------------------------
@@ -50,6 +54,8 @@ export interface DrawRequest {
   readonly window?: Window;
   /** Default `nodes` when the rows have it, else the first value type in the rows. */
   readonly valueType?: ValueType;
+  /** `Report.utilization`: the node-type and utilization figures (nodes), when given. */
+  readonly utilization?: { readonly monthly: ReadonlyArray<UtilizationRow>; readonly daily: ReadonlyArray<UtilizationRow> };
 }
 
 // -------------------------------------------------------------------------------------
@@ -60,7 +66,7 @@ export interface DrawRequest {
  * Every figure of a request, in file order. Pure.
  *
  * @example
- * figures(req).map((f) => f.name) // ['chi_uc_legacy_facets', 'chi_uc_usage_stack', ..., 'cross_site_usage', 'chi_uc_leadtime']
+ * figures(req).map((f) => f.name) // ['chi_uc_legacy_facets', 'chi_uc_usage_stack', 'chi_uc_node_types', 'chi_uc_utilization', ..., 'cross_site_usage', 'chi_uc_leadtime']
  * @category constructors
  * @since 0.1.0
  */
@@ -74,6 +80,10 @@ export const figures = (req: Omit<DrawRequest, 'out' | 'formats'>): ReadonlyArra
     if (req.rows.some((r) => r.site === site && r.collector_type === 'legacy' && r.value_type === valueType))
       out.push(legacyFacets(req.rows, { ...common, ...(coverage === undefined ? {} : { coverage }) }));
     if (withNew.includes(site)) out.push(usageStack(req.rows, coverage, common));
+    const u = req.utilization;
+    const named = { site, ...(req.window === undefined ? {} : { window: req.window }), ...(req.siteNames?.[site] === undefined ? {} : { siteName: req.siteNames[site] }) };
+    if (u !== undefined && u.daily.some((r) => r.site === site && r.node_type !== ALL)) out.push(nodeTypes(u.daily, u.monthly, named));
+    if (u !== undefined && u.monthly.some((r) => r.site === site && r.value_type === 'nodes' && r.node_type === ALL)) out.push(utilizationFigure(u.monthly, named));
   }
   if (withNew.length >= 2)
     out.push(
