@@ -91,7 +91,7 @@ describe('utilization', () => {
           let r = 0;
           let c = 0;
           let n = 0;
-          for (let t = from; t < to; t += H) {
+          for (let t: number = from; t < to; t += H) {
             r += valueAt(res, t);
             c += valueAt(com, t);
             n++;

@@ -39,7 +39,7 @@ describeBoth('chameleon-usage report', (dialect) => {
     const r = await capture(['report', '--config', config, '--out', out, '--start', '2024-01-01', '--end', '2024-02-01', '--resample', '1d', '--group-by', 'node_type']);
     expect(r.err).toMatch(/small: 9\/9 sources read, 14 rows, 2 rejected/);
     expect(r.code).toBe(0);
-    expect(fs.readdirSync(path.join(out, 'data')).sort()).toEqual(['audit.json', 'leadtime_stats.json', 'leadtime_timeline.csv', 'leadtime_timeline.json', 'usage_daily.csv', 'usage_timeline.csv', 'usage_timeline.json']);
+    expect(fs.readdirSync(path.join(out, 'data')).sort()).toEqual(['audit.json', 'leadtime_stats.json', 'leadtime_timeline.csv', 'leadtime_timeline.json', 'usage_daily.csv', 'usage_timeline.csv', 'usage_timeline.json', 'utilization_monthly.csv']);
     const audit = JSON.parse(fs.readFileSync(path.join(out, 'data', 'audit.json'), 'utf8'));
     const total = audit.coverage.find((c: { count_type: string }) => c.count_type === 'total');
     expect(total.gaps).toEqual([{ start: '2024-01-10T00:00:00Z', end: '2024-01-12T00:00:00Z', reason: 'known gap: lost rows' }]);

@@ -13,6 +13,7 @@ import { baseCountTypes, type BaseCountType, type CountType } from '../lib/Count
 import { coverageOf, type CountCoverage, type KnownGap } from '../lib/Coverage';
 import * as T from '../lib/Time';
 import type { LeadTimeRow, UsageRow } from '../lib/UsageRow';
+import type { UtilizationRow } from '../lib/Utilization';
 
 export const START = T.unsafeMillis(Date.UTC(2023, 0, 1));
 export const END = T.unsafeMillis(Date.UTC(2024, 6, 1));
@@ -169,4 +170,65 @@ export const leadTimeRows = (): ReadonlyArray<LeadTimeRow> => {
     }
   }
   return rows;
+};
+
+/**
+ * Utilization rows of the three sites from the same base series, split between two node types
+ * (`compute`, 60 %, and `gpu_a100`, 40 %) and `all`: daily and monthly means of the 12-hour steps
+ * (each step holds 12 hours, so the mean of a day's or month's steps is its hours-weighted mean).
+ */
+export const utilizationRows = (): { readonly monthly: ReadonlyArray<UtilizationRow>; readonly daily: ReadonlyArray<UtilizationRow> } => {
+  const shares = [
+    ['all', 1],
+    ['compute', 0.6],
+    ['gpu_a100', 0.4],
+  ] as const;
+  const make = (site: string, period: string, nt: string, bs: ReadonlyArray<Base>, pool: boolean): UtilizationRow => {
+    const share = shares.find((s) => s[0] === nt)?.[1] ?? 1;
+    const mean = (f: (b: Base) => number) => (share * bs.reduce((n, b) => n + f(b), 0)) / bs.length;
+    const reservable = mean((b) => b.reservable);
+    const committed = mean((b) => b.committed);
+    const reserved = mean((b) => b.occupied_reserved);
+    const occupied = mean((b) => b.occupied_reserved + b.occupied_ondemand);
+    const active = mean((b) => b.active_reserved + b.active_ondemand);
+    const capacity = mean((b) => b.total - b.reservable);
+    const pct = (x: number, y: number) => (y === 0 ? null : (100 * x) / y);
+    const row: UtilizationRow = {
+      site,
+      period,
+      node_type: nt,
+      value_type: 'nodes',
+      reservable,
+      committed,
+      occupied,
+      active,
+      committed_pct: pct(committed, reservable),
+      occupied_pct: pct(reserved, reservable),
+      active_pct: pct(active, occupied),
+    };
+    return pool ? { ...row, ondemand_pct: pct(mean((b) => b.occupied_ondemand), capacity) } : row;
+  };
+  const monthly: UtilizationRow[] = [];
+  const daily: UtilizationRow[] = [];
+  for (const site of SITES) {
+    const pool = site === 'kvm_tacc';
+    const byDay = new Map<string, Base[]>();
+    const byMonth = new Map<string, Base[]>();
+    for (const { t, b } of baseSeries(site)) {
+      const iso = new Date(t).toISOString();
+      for (const [m, k] of [
+        [byDay, iso.slice(0, 10)],
+        [byMonth, iso.slice(0, 7)],
+      ] as const) {
+        const list = m.get(k) ?? [];
+        list.push(b);
+        m.set(k, list);
+      }
+    }
+    for (const [nt] of shares) {
+      for (const [d, bs] of byDay) daily.push(make(site, d, nt, bs, pool));
+      for (const [m, bs] of byMonth) monthly.push(make(site, m, nt, bs, pool));
+    }
+  }
+  return { monthly, daily };
 };
