@@ -1,6 +1,7 @@
 /**
- * `--export-db URL`: writes the usage timeline and the wide per-day table into database tables
- * (`usage_timeline`, `usage_daily`) that dashboards query, through knex, on MySQL/MariaDB or
+ * `--export-db URL`: writes the usage timeline, the wide per-day table and the monthly
+ * utilization into database tables (`usage_timeline`, `usage_daily`, `utilization_monthly`; the
+ * list is `cli/report.ts`'s) that dashboards query, through knex, on MySQL/MariaDB or
  * SQLite.
  *
  * Each table is replaced whole and atomically: rows go into `<name>__new`, then one rename

@@ -72,7 +72,7 @@ report options:
   --value-types VTS    nodes, vcpus, memory_mb, disk_gb, gpus or all (default nodes).
   --out DIR            Output folder (default output); files go to DIR/data/.
   --facts              Also write the facts timeline (every event) to DIR/data/facts_timeline.csv.
-  --export-db URL      Also replace the tables usage_timeline and usage_daily in this database
+  --export-db URL      Also replace the tables usage_timeline, usage_daily and utilization_monthly in this database
                        (mysql://user:pass@host:port/DATABASE or sqlite:path), for dashboards.
   --plot-format FMTS   Figures in DIR/plots/: png, svg or png,svg (default png).
   --no-plots           Skip the figures.

@@ -52,7 +52,7 @@ export interface ReportRequest extends TimelineOptions {
    * wants them; no output file needs them, so by default no site's are held (about 0.3 KB a lease).
    */
   readonly leases?: boolean;
-  /** Also replace the tables `usage_timeline` and `usage_daily` in this database. */
+  /** Also replace the tables `usage_timeline`, `usage_daily` and `utilization_monthly` in this database. */
   readonly exportDb?: string;
   /** Time limit of each statement on MySQL sources (the server interrupts it). */
   readonly queryTimeoutMs?: number;
