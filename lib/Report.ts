@@ -253,8 +253,10 @@ export const siteReport =
       horizon: options.end,
     })(folded.intervals);
     const counts = sweepTable({ groupBy: options.groupBy, valueTypes: options.valueTypes })(clamped.intervals);
-    // utilization is per node type whatever the timeline is grouped by: its own sweep if need be
-    const byNodeType = options.groupBy.includes('node_type') ? counts : sweepTable({ groupBy: ['node_type'], valueTypes: options.valueTypes })(clamped.intervals);
+    // utilization is per node type whatever the timeline is grouped by: its own sweep unless the
+    // counts are grouped by node type alone (per-host series would make one integral per host)
+    const byNodeType =
+      options.groupBy.length === 1 && options.groupBy[0] === 'node_type' ? counts : sweepTable({ groupBy: ['node_type'], valueTypes: options.valueTypes })(clamped.intervals);
     const legacy = legacyDays({ byNodeType: options.groupBy.includes('node_type') })(s.legacy);
     const bySource = new Map<string, Rejection[]>();
     for (const r of s.rejections) {
