@@ -82,10 +82,10 @@ export const utilizationColumns = (withOndemand: boolean): ReadonlyArray<string>
   ...(withOndemand ? ['ondemand_pct'] : []),
 ];
 
-/** @category model @since 0.3.0 */
+/** The calendar bucket of a utilization row: a UTC month or day. @category model @since 0.3.0 */
 export type Bucket = 'month' | 'day';
 
-/** @category model @since 0.3.0 */
+/** The window, bucket and value types of a utilization fold. @category model @since 0.3.0 */
 export interface UtilizationOptions {
   readonly start: T.Millis;
   readonly end: T.Millis;
@@ -104,7 +104,13 @@ export const ALL = 'all';
 const inputs = ['total', 'reservable', 'committed', 'occupied_reserved', 'occupied_ondemand', 'active_reserved', 'active_ondemand'] as const satisfies ReadonlyArray<BaseCountType>;
 type Input = (typeof inputs)[number];
 
-/** Bucket starts from the one holding `start` to `end`: `[from, to)` pairs cut to the window. */
+/**
+ * The buckets from the one holding `start` to `end`: `[from, to, label]`, cut to the window.
+ *
+ * @example
+ * buckets(jan1, mar1, 'month') // [[jan1, feb1, '2024-01'], [feb1, mar1, '2024-02']]
+ * @since 0.3.0
+ */
 export const buckets = (start: T.Millis, end: T.Millis, bucket: Bucket): ReadonlyArray<readonly [T.Millis, T.Millis, string]> => {
   const out: Array<readonly [T.Millis, T.Millis, string]> = [];
   const d = new Date(start);

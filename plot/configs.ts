@@ -310,7 +310,7 @@ export interface UsageStackOptions extends SiteOptions {
 /** The areas of the usage stack, bottom first (each drawn when it applies). @category model @since 0.1.0 */
 export const stackLayers = ['used', 'used_stopped', 'idle', 'available', 'ondemand', 'ondemand_stopped', 'ondemand_free', 'maintenance'] as const;
 
-/** @category model @since 0.3.0 */
+/** One area of the usage stack. @category model @since 0.3.0 */
 export type StackLayer = (typeof stackLayers)[number];
 
 const layerLabels: Readonly<Record<StackLayer, string>> = {

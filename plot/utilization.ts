@@ -28,7 +28,7 @@ import * as S from './series';
 // model
 // -------------------------------------------------------------------------------------
 
-/** @category model @since 0.3.0 */
+/** The site, its display name and the window of a utilization figure. @category model @since 0.3.0 */
 export interface UtilizationFigureOptions {
   readonly site: string;
   readonly siteName?: string;
