@@ -1,6 +1,7 @@
 /**
  * The whole reconstruction of one or more sites, pure: events -> intervals (fold) -> clamped
- * intervals -> counts (sweep) -> timeline rows, with the audit that accounts for every row.
+ * intervals -> counts (sweep) -> timeline rows and utilization per node type
+ * (`lib/Utilization.ts`), with the audit that accounts for every row.
  *
  * The effects (reading databases, writing files) are the caller's: `cli/report.ts` composes
  * `adapters/readSite` with this function and writes the outputs.
@@ -13,6 +14,7 @@
  * - `coverage`: per (site, count type) the coverage start, how it was found and every gap;
  * - `invariants`: every span where the stack invariants fail;
  * - `legacy_mismatches`, `action_events`, `warnings`;
+ * - `power`: per site what the power history noticed (active vs stopped, `lib/Power.ts`);
  * - `leadtime`: per site the leases seen, excluded (operator, outside the window), reported, with
  *   an effective lead time or missing it by reason, negative lead times, timeline rows and rows
  *   merged by same-second averaging (`lib/LeadTime.ts`).
@@ -83,6 +85,7 @@ export interface SiteInput {
 }
 
 export type { PowerAudit } from './Power';
+
 /** @category model @since 0.1.0 */
 export interface FoldAudit {
   readonly site: string;
@@ -176,6 +179,7 @@ export interface SiteReport {
   readonly warnings: ReadonlyArray<string>;
   /** The site's lead times, when its leases were read. */
   readonly leadTime?: LeadTimeReport;
+  /** What the power history of the site's instances noticed (section 11). */
   readonly power: PowerAudit;
   /** The site's utilization rows, monthly and daily (see `Report.utilization`). */
   readonly utilization: { readonly monthly: ReadonlyArray<UtilizationRow>; readonly daily: ReadonlyArray<UtilizationRow> };
@@ -327,7 +331,8 @@ export const assemble =
         stats: bySite.flatMap((l) => l.stats),
       },
       coverage,
-      utilization: { monthly: parts.flatMap((p) => p.utilization.monthly), daily: parts.flatMap((p) => p.utilization.daily) },
+      // by site, as the timeline (each part's rows are sorted already; the sort is stable)
+      utilization: { monthly: bySiteName(parts.flatMap((p) => p.utilization.monthly)), daily: bySiteName(parts.flatMap((p) => p.utilization.daily)) },
       audit: {
         window: { start: T.toIso(options.start), end: T.toIso(options.end) },
         sources: parts.flatMap((p) => p.sources),
@@ -343,6 +348,8 @@ export const assemble =
       },
     };
   };
+
+const bySiteName = (rows: ReadonlyArray<UtilizationRow>): ReadonlyArray<UtilizationRow> => [...rows].sort((a, b) => (a.site < b.site ? -1 : a.site > b.site ? 1 : 0));
 
 const siteOf = (l: LeadTimeReport): string => l.audit[0]?.site ?? '';
 
