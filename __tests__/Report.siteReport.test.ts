@@ -57,7 +57,7 @@ describe('siteReport: active, stopped and the on-demand pool (rules 11, 12)', ()
     const input = await inputOf();
     const plain = report(options)([input]);
     const cts = countTypes(plain.timeline.rows);
-    expect(cts).toEqual(expect.arrayContaining(['active', 'active_ondemand', 'active_reserved', 'stopped']));
+    expect(cts).toEqual(expect.arrayContaining(['active', 'stopped_ondemand', 'stopped_reserved', 'stopped']));
     expect(cts).not.toContain('ondemand_capacity');
     expect(cts).not.toContain('available_ondemand');
     expect(plain.audit.power).toEqual([expect.objectContaining({ site: input.site, active_covered: true })]);
@@ -77,9 +77,9 @@ describe('siteReport: active, stopped and the on-demand pool (rules 11, 12)', ()
     const rep = report(options)([{ ...input, sources }]);
     const cts = countTypes(rep.timeline.rows);
     expect(cts).toContain('occupied');
-    for (const ct of ['active', 'stopped', 'active_reserved', 'active_ondemand']) expect(cts).not.toContain(ct);
+    for (const ct of ['active', 'stopped', 'stopped_reserved', 'stopped_ondemand']) expect(cts).not.toContain(ct);
     expect(rep.audit.power[0].active_covered).toBe(false);
-    expect(rep.audit.coverage.find((c) => c.count_type === 'active_reserved')?.gaps.map((g) => g.reason)).toEqual(['instance action tables not read']);
+    expect(rep.audit.coverage.find((c) => c.count_type === 'stopped_reserved')?.gaps.map((g) => g.reason)).toEqual(['instance action tables not read']);
   });
 
   it('keeps active within occupied and stopped = occupied - active at every row', async () => {
@@ -100,6 +100,6 @@ describe('siteReport: active, stopped and the on-demand pool (rules 11, 12)', ()
       checked++;
     }
     expect(checked).toBeGreaterThan(0);
-    expect(rep.audit.invariants.filter((v) => v.check === 'active<=occupied')).toEqual([]);
+    expect(rep.audit.invariants.filter((v) => v.check === 'stopped<=occupied')).toEqual([]);
   });
 });

@@ -35,7 +35,8 @@ describe('utilization', () => {
         ['reservable', 'a', [[JAN, 2]]],
         ['committed', 'a', [[JAN, 0], [half, 1]]],
         ['occupied_reserved', 'a', [[half, 1]]],
-        ['active_reserved', 'a', [[half, 1], [half + 31 * 6 * H, 0]]],
+        // running for 186 hours, then stopped
+        ['stopped_reserved', 'a', [[half + 31 * 6 * H, 1]]],
         ['reservable', 'gpu_b', [[JAN, 1]]],
       ]),
     ]);

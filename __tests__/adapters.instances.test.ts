@@ -75,7 +75,7 @@ const row = (o: Partial<InstanceRow> = {}): InstanceRow => ({
 });
 
 /** Events of one entity as [tag, time] pairs. */
-/** The occupied events' shape (the power history's `active_*` events are checked apart). */
+/** The occupied events' shape (the power history's `stopped_*` events are checked apart). */
 const shape = (evs: ReadonlyArray<E.Event>) => evs.filter((e) => e.countType.startsWith('occupied')).map((e) => [e._tag, iso(e.time)]);
 
 /** Events made comparable across dialects: fixture database names and row ids differ per fixture. */
@@ -390,10 +390,7 @@ describeBoth('instances adapter without nova_api.request_specs', (dialect) => {
       const r = await run(instances, fx.src);
       expect(r.report.optional_missing).toEqual([`${fx.src.site.databases.nova_api}.request_specs`]);
       expect(r.report.detail).toContain('request_specs');
-      expect(r.outputs.map((e) => [e.countType, e.attributes.extra.reservation_from])).toEqual([
-        ['occupied_ondemand', 'request_specs_missing'],
-        ['active_ondemand', 'request_specs_missing'],
-      ]);
+      expect(r.outputs.map((e) => [e.countType, e.attributes.extra.reservation_from])).toEqual([['occupied_ondemand', 'request_specs_missing']]);
     } finally {
       await fx.drop();
     }

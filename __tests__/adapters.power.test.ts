@@ -33,6 +33,11 @@ describe('powerHistory', () => {
       [6, 7],
       [8, 10],
     ]);
+    expect(hours(h.off)).toEqual([
+      [2, 4],
+      [5, 6],
+      [7, 8],
+    ]);
     expect(h.repeated).toBe(0);
     expect(h.finalOn).toBeNull();
   });
@@ -68,6 +73,10 @@ describe('powerHistory', () => {
     // stopped in the first period, shelved while off; a stop at the instant the second opens
     const h = powerHistory(periods, usable([stop(1), start(5), stop(6), stop(12)]));
     expect(hours(h.on)).toEqual([[0, 1]]);
+    expect(hours(h.off)).toEqual([
+      [1, 4],
+      [6, 10],
+    ]);
     expect(h.outside).toBe(2);
   });
 
@@ -95,6 +104,9 @@ describe('powerHistory', () => {
           if (p !== undefined) for (const e of evs) if (e.start_time >= p.start && e.start_time <= t) on = POWER_ON.has(e.event) ? true : POWER_OFF.has(e.event) ? false : on;
           const got = h.on.some((s) => s.start <= t && (s.end === null || t < s.end));
           expect(got).toBe(on);
+          // off is the rest of the periods: conservation, on + off = occupied
+          const off = h.off.some((s) => s.start <= t && (s.end === null || t < s.end));
+          expect(off).toBe(p !== undefined && !on);
         }
         for (let i = 1; i < h.on.length; i++) expect(h.on[i].start).toBeGreaterThan(h.on[i - 1].end ?? Infinity);
       }),

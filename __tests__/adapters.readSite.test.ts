@@ -46,7 +46,7 @@ describeBoth('readSite', (dialect) => {
       expect(by.instances).toMatchObject({ rows_read: 2, rows_folded: 1, rejected_by_reason: { never_launched: 1 } });
       expect(by.node_usage_report_cache).toMatchObject({ rows_read: 1, rows_folded: 1 });
       const types = [...new Set(toEvents(r.events).map((e) => e.countType))].sort();
-      expect(types).toEqual(['active_reserved', 'committed', 'occupied_reserved', 'reservable', 'total']);
+      expect(types).toEqual(['committed', 'occupied_reserved', 'reservable', 'total']);
       expect(r.legacy).toHaveLength(2);
     } finally {
       await fx.drop();

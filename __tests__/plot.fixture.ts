@@ -43,8 +43,8 @@ const derived = (b: Base, pool: boolean): Record<CountType, number> => ({
   available: b.reservable - b.committed - b.ops,
   idle: b.committed - b.occupied_reserved,
   maintenance: pool ? b.ops : b.total - b.reservable + b.ops,
-  active: b.active_reserved + b.active_ondemand,
-  stopped: b.occupied_reserved + b.occupied_ondemand - b.active_reserved - b.active_ondemand,
+  stopped: b.stopped_reserved + b.stopped_ondemand,
+  active: b.occupied_reserved + b.occupied_ondemand - b.stopped_reserved - b.stopped_ondemand,
   ondemand_capacity: b.total - b.reservable,
   available_ondemand: b.total - b.reservable - b.occupied_ondemand,
 });
@@ -65,9 +65,9 @@ const baseSeries = (site: (typeof SITES)[number]): ReadonlyArray<{ t: number; b:
     const ops = r() < 0.03 ? 2 : 0;
     const occupiedReserved = Math.round(committed * (0.6 + 0.3 * r()));
     const ondemand = Math.round((total - reservable) * p.ondemand * (0.7 + 0.3 * r()));
-    const activeReserved = Math.round(occupiedReserved * (0.7 + 0.3 * r()));
-    const activeOndemand = Math.round(ondemand * (0.5 + 0.5 * r()));
-    out.push({ t, b: { total, reservable, committed, ops, occupied_reserved: occupiedReserved, occupied_ondemand: ondemand, active_reserved: activeReserved, active_ondemand: activeOndemand } });
+    const stoppedReserved = occupiedReserved - Math.round(occupiedReserved * (0.7 + 0.3 * r()));
+    const stoppedOndemand = ondemand - Math.round(ondemand * (0.5 + 0.5 * r()));
+    out.push({ t, b: { total, reservable, committed, ops, occupied_reserved: occupiedReserved, occupied_ondemand: ondemand, stopped_reserved: stoppedReserved, stopped_ondemand: stoppedOndemand } });
   }
   return out;
 };
@@ -98,10 +98,10 @@ const inputs: Readonly<Record<CountType, ReadonlyArray<BaseCountType>>> = {
   available: ['reservable', 'committed', 'ops'],
   idle: ['committed', 'occupied_reserved'],
   maintenance: ['total', 'reservable', 'ops'],
-  active_reserved: ['active_reserved'],
-  active_ondemand: ['active_ondemand'],
-  active: ['active_reserved', 'active_ondemand'],
-  stopped: ['occupied_reserved', 'occupied_ondemand', 'active_reserved', 'active_ondemand'],
+  stopped_reserved: ['stopped_reserved'],
+  stopped_ondemand: ['stopped_ondemand'],
+  stopped: ['stopped_reserved', 'stopped_ondemand'],
+  active: ['occupied_reserved', 'occupied_ondemand', 'stopped_reserved', 'stopped_ondemand'],
   ondemand_capacity: ['total', 'reservable'],
   available_ondemand: ['total', 'reservable', 'occupied_ondemand'],
 };
@@ -190,7 +190,7 @@ export const utilizationRows = (): { readonly monthly: ReadonlyArray<Utilization
     const committed = mean((b) => b.committed);
     const reserved = mean((b) => b.occupied_reserved);
     const occupied = mean((b) => b.occupied_reserved + b.occupied_ondemand);
-    const active = mean((b) => b.active_reserved + b.active_ondemand);
+    const active = mean((b) => b.occupied_reserved + b.occupied_ondemand - b.stopped_reserved - b.stopped_ondemand);
     const capacity = mean((b) => b.total - b.reservable);
     const pct = (x: number, y: number) => (y === 0 ? null : (100 * x) / y);
     const row: UtilizationRow = {

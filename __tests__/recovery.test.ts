@@ -56,8 +56,8 @@ describe('ground truth recovery on a small testbed', () => {
       available: ['reservable', 'committed', 'ops'],
       idle: ['committed', 'occupied_reserved'],
       maintenance: ['total', 'reservable', 'ops'],
-      active: ['active_reserved', 'active_ondemand'],
-      stopped: ['occupied_reserved', 'occupied_ondemand', 'active_reserved', 'active_ondemand'],
+      stopped: ['stopped_reserved', 'stopped_ondemand'],
+      active: ['occupied_reserved', 'occupied_ondemand', 'stopped_reserved', 'stopped_ondemand'],
       ondemand_capacity: ['total', 'reservable'],
       available_ondemand: ['total', 'reservable', 'occupied_ondemand'],
     };

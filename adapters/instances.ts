@@ -1,14 +1,14 @@
 /**
  * Nova instances -> `occupied_reserved` / `occupied_ondemand` (reconstruction rules, section 5)
- * and their powered-on parts, `active_reserved` / `active_ondemand` (section 11, `power.ts`).
+ * and their powered-off parts, `stopped_reserved` / `stopped_ondemand` (section 11, `power.ts`).
  *
  * One factory, two adapters: `instances` reads `nova.instances`, `shadowInstances` reads
  * `nova.shadow_instances` (archived rows are more rows of the same table). Soft-deleted rows
  * (`deleted != 0`) are history and are read like live ones.
  *
  * A row becomes one `Create` per occupancy period and one `Delete` per closed period (see
- * `instanceActions.ts` for the period rules), the same per powered-on span (entity: the same
- * uuid, count type `active_*`; what the power history noticed, repeated switches, power events
+ * `instanceActions.ts` for the period rules), the same per powered-off span (entity: the same
+ * uuid, count type `stopped_*`; what the power history noticed, repeated switches, power events
  * outside the periods and a contradicting `power_state`, is noted in the occupied events'
  * `extra`: `power_repeated`, `power_outside`, `power_state_mismatch`), or one rejection: `never_launched`, or
  * `no_created_at` (a NULL or zero `created_at` leaves no start to count from).
@@ -42,7 +42,7 @@
 import * as Ei from 'fp-ts/Either';
 import type { ReadonlyNonEmptyArray } from 'fp-ts/ReadonlyNonEmptyArray';
 import * as t from 'io-ts';
-import { activeOf } from '../lib/CountType';
+import { stoppedOf } from '../lib/CountType';
 import * as E from '../lib/Event';
 import { rejection, type Rejection } from '../lib/Rejection';
 import { computeNodeAt, idColumn, type Adapter, type Context } from './Adapter';
@@ -168,8 +168,11 @@ export const toEvents =
       };
       const out: E.Event[] = [];
       for (const p of ps) for (const e of E.span(fields, p.start, p.end)) out.push(e);
-      const active = { ...fields, countType: activeOf[countType] };
-      for (const p of power.on) for (const e of E.span(active, p.start, p.end)) out.push(e);
+      // the powered-off parts (most instances have none: no events, no object)
+      if (power.off.length > 0) {
+        const stopped = { ...fields, countType: stoppedOf[countType] };
+        for (const p of power.off) for (const e of E.span(stopped, p.start, p.end)) out.push(e);
+      }
       // periods() always returns at least the first period.
       return Ei.right(out as unknown as ReadonlyNonEmptyArray<E.Event>);
     };

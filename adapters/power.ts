@@ -1,6 +1,7 @@
 /**
  * The power history of an instance (reconstruction rules, section 11): which parts of its
- * occupancy periods it was powered on (`active`), the rest being `stopped`.
+ * occupancy periods it was powered on (`active`) and off (`stopped`, the rest); the adapter
+ * counts the powered-off parts (`stopped_*`), the timeline derives `active = occupied - stopped`.
  *
  * - Each occupied period (`instanceActions.periods`) starts powered on.
  * - Successful events switch it: off at `compute_stop_instance`, `compute_suspend_instance`,
@@ -44,6 +45,8 @@ export const POWER_ON: ReadonlySet<string> = new Set(['compute_start_instance', 
 export interface PowerHistory {
   /** The powered-on spans, inside the periods, in time order (`end = null`: still on). */
   readonly on: ReadonlyArray<Period>;
+  /** The rest of the periods: the powered-off spans, in time order (`end = null`: still off). */
+  readonly off: ReadonlyArray<Period>;
   /** Switches to the state already in force (one signal of the same state). */
   readonly repeated: number;
   /** Power events outside every period (they change nothing). */
@@ -73,12 +76,14 @@ interface Timed {
  */
 export const powerHistory = (periods: ReadonlyArray<Period>, events: ReadonlyArray<Timed>): PowerHistory => {
   const on: Period[] = [];
+  const off: Period[] = [];
   let repeated = 0;
   let outside = 0;
   let j = 0;
   let finalOn: boolean | null = null;
   const isPower = (e: Timed) => POWER_OFF.has(e.event) || POWER_ON.has(e.event);
   for (const p of periods) {
+    const firstOn = on.length;
     // power events before this period (and after the previous one) change nothing
     while (j < events.length && events[j].start_time < p.start) if (isPower(events[j++])) outside++;
     let onSince: Millis | null = p.start;
@@ -102,9 +107,16 @@ export const powerHistory = (periods: ReadonlyArray<Period>, events: ReadonlyArr
     }
     if (onSince !== null && (p.end === null || p.end > onSince)) on.push({ start: onSince, end: p.end });
     finalOn = p.end === null ? onSince !== null : null;
+    // the powered-off spans: the period minus its powered-on spans
+    let t: Millis | null = p.start;
+    for (let k = firstOn; k < on.length && t !== null; k++) {
+      if (on[k].start > t) off.push({ start: t, end: on[k].start });
+      t = on[k].end;
+    }
+    if (t !== null && (p.end === null || p.end > t)) off.push({ start: t, end: p.end });
   }
   while (j < events.length) if (isPower(events[j++])) outside++;
-  return { on, repeated, outside, finalOn };
+  return { on, off, repeated, outside, finalOn };
 };
 
 /** Nova power states that say the instance runs. */

@@ -49,7 +49,7 @@ const primaryTables: ReadonlyArray<readonly [ReadonlyArray<BaseCountType>, Reado
   [['total'], [{ db: 'nova', table: 'compute_nodes' }, { db: 'nova', table: 'shadow_compute_nodes' }]],
   [['reservable'], [{ db: 'blazar', table: 'computehosts' }]],
   [['committed', 'ops'], [{ db: 'blazar', table: 'leases' }]],
-  [['occupied_reserved', 'occupied_ondemand', 'active_reserved', 'active_ondemand'], [{ db: 'nova', table: 'instances' }, { db: 'nova', table: 'shadow_instances' }]],
+  [['occupied_reserved', 'occupied_ondemand', 'stopped_reserved', 'stopped_ondemand'], [{ db: 'nova', table: 'instances' }, { db: 'nova', table: 'shadow_instances' }]],
 ];
 
 /**

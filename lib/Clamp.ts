@@ -215,8 +215,8 @@ const reservationOnHost = (i: Interval): O.Option<ClampKey> => {
  * The rules of the reconstruction contract, in order:
  * reservable within total (by hypervisor_hostname); committed and ops within reservable (by Blazar
  * host id); occupied_reserved within committed (by reservation id and hypervisor_hostname);
- * active_reserved within occupied_reserved (by instance uuid: the powered-on parts of a reserved
- * instance never outlast its clamped periods). active_ondemand, like occupied_ondemand, is not
+ * stopped_reserved within occupied_reserved (by instance uuid: the powered-on parts of a reserved
+ * instance never outlast its clamped periods). stopped_ondemand, like occupied_ondemand, is not
  * clamped: the adapter makes it inside the instance's periods.
  *
  * @category constructors
@@ -299,7 +299,7 @@ export const standardRules: ReadonlyArray<ClampRule> = [
   },
   {
     // the power history of a reserved instance within its own (clamped) occupied periods
-    child: 'active_reserved',
+    child: 'stopped_reserved',
     parent: 'occupied_reserved',
     childKey: (i) => O.some(i.entityId),
     parentKey: (i) => i.entityId,

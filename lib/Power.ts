@@ -2,19 +2,19 @@
  * Active and stopped (reconstruction rules, section 11), the site-level part: where `active` is
  * covered, and what the power history of a site's instances noticed (its audit).
  *
- * The powered-on spans themselves are made by the instance adapter (`adapters/power.ts`) as
- * `active_reserved` / `active_ondemand` intervals of the same entity as the occupied ones.
+ * The powered-off spans themselves are made by the instance adapter (`adapters/power.ts`) as
+ * `stopped_reserved` / `stopped_ondemand` intervals of the same entity as the occupied ones.
  *
  * Coverage: `active` is part of the instance source, so it is covered where `occupied` is, when
  * the action tables were read (`instance_actions` and `instance_actions_events`, both optional
  * tables of the instance adapters). Without them `active` is not covered at all: no rows, never
- * `active = occupied` by default. A configured coverage start or known gap of an `active_*`
+ * `active = occupied` by default. A configured coverage start or known gap of a `stopped_*`
  * count type narrows it further.
  *
  * @since 0.3.0
  */
 import * as O from 'fp-ts/Option';
-import { activeOf, baseCountTypes } from './CountType';
+import { stoppedOf, baseCountTypes } from './CountType';
 import { subtract, type CountCoverage, type Gap, type KnownGap, type Span } from './Coverage';
 import type { EventTable } from './EventTable';
 import * as T from './Time';
@@ -85,7 +85,7 @@ export const notCovered = (window: Span, reason: string): CountCoverage => ({
 });
 
 /**
- * The coverage of an `active_*` count type: its occupied count type's, cut by its own configured
+ * The coverage of a `stopped_*` count type: its occupied count type's, cut by its own configured
  * start and known gaps, if any.
  *
  * @since 0.3.0
@@ -131,7 +131,7 @@ export const activeCoverage = (window: Span, occupied: CountCoverage, configStar
  */
 export const powerAudit = (site: string, t: EventTable, activeCovered: boolean): PowerAudit => {
   const { runs, strings, entityCountType } = t.dict;
-  const occupied = new Set<number>(Object.keys(activeOf).map((ct) => baseCountTypes.indexOf(ct as (typeof baseCountTypes)[number])));
+  const occupied = new Set<number>(Object.keys(stoppedOf).map((ct) => baseCountTypes.indexOf(ct as (typeof baseCountTypes)[number])));
   const column = (key: string): Uint32Array | undefined => {
     const c = runs.extraKeys.indexOf(key);
     return c < 0 ? undefined : runs.extra[c];

@@ -23,7 +23,7 @@
  */
 import * as O from 'fp-ts/Option';
 import { clampTable, standardRules, type ClampEntry } from './Clamp';
-import { activeOf, baseCountTypes, type BaseCountType } from './CountType';
+import { stoppedOf, baseCountTypes, type BaseCountType } from './CountType';
 import { coverageOf, subtract, type CountCoverage, type KnownGap, type Span } from './Coverage';
 import { activeCoverage, notCovered, powerAudit, powerSourceRead, type PowerAudit } from './Power';
 import type { Event } from './Event';
@@ -153,8 +153,8 @@ export const primaryTable: Readonly<Record<BaseCountType, string>> = {
   ops: 'computehost_allocations',
   occupied_reserved: 'instances',
   occupied_ondemand: 'instances',
-  active_reserved: 'instances',
-  active_ondemand: 'instances',
+  stopped_reserved: 'instances',
+  stopped_ondemand: 'instances',
 };
 
 const tableOf = (source: string): string => source.slice(source.lastIndexOf('.') + 1);
@@ -241,7 +241,7 @@ export const siteReport =
     const cov = Object.fromEntries(
       baseCountTypes.map((ct) => [ct, coverageOf({ window, earliest, sourceRead, configStart: s.configStart, knownGaps: s.knownGaps })(ct)]),
     ) as Record<BaseCountType, CountCoverage>;
-    for (const [occ, act] of Object.entries(activeOf) as Array<[keyof typeof activeOf, BaseCountType]>) {
+    for (const [occ, act] of Object.entries(stoppedOf) as Array<[keyof typeof stoppedOf, BaseCountType]>) {
       cov[act] = actionsRead ? activeCoverage(window, cov[occ], s.configStart[act], s.knownGaps.filter((g) => g.countTypes.includes(act))) : notCovered(window, 'instance action tables not read');
     }
     const coverage: CoverageAudit[] = baseCountTypes.map((ct) => ({

@@ -3,14 +3,15 @@
  * and the stack invariants.
  *
  * Per (site, value type, group), the base step functions (total, reservable, committed, ops,
- * occupied_reserved, occupied_ondemand, active_reserved, active_ondemand; the zero function where
+ * occupied_reserved, occupied_ondemand, stopped_reserved, stopped_ondemand; the zero function where
  * a group has none) give the derived ones on the union of their change points (reconstruction
  * rules, sections 1, 11 and 12):
  * - `occupied = occupied_reserved + occupied_ondemand`
  * - `available = reservable - committed - ops`
  * - `idle = committed - occupied_reserved`
  * - `maintenance = (total - reservable) + ops`, or `ops` on a site with an on-demand pool
- * - `active = active_reserved + active_ondemand`, `stopped = occupied - active`
+ * - `stopped = stopped_reserved + stopped_ondemand` (the powered-off parts), `active = occupied -
+ *   stopped`
  * - on a site with an on-demand pool only: `ondemand_capacity = total - reservable`,
  *   `available_ondemand = ondemand_capacity - occupied_ondemand`
  *
@@ -83,7 +84,7 @@ export const checks = [
   'available>=0',
   'idle>=0',
   'maintenance>=0',
-  'active<=occupied',
+  'stopped<=occupied',
   'available_ondemand>=0',
 ] as const;
 
@@ -169,7 +170,7 @@ export const stack = (b: Readonly<Record<BaseCountType, SF.StepFunction>>, pool 
   const d = derivedCountTypes.map((c) => new Steps(`stack.${c}`, n));
   const [occupied, available, idle, maintenance, active, stopped, odCapacity, odAvailable] = d;
   const ex = checks.map((c) => new Steps(`stack.${c}`, n));
-  const [TOT, RES, COM, OPS, ORES, ODEM, ARES, ADEM] = baseCountTypes.map((_, i) => i);
+  const [TOT, RES, COM, OPS, ORES, ODEM, SRES, SDEM] = baseCountTypes.map((_, i) => i);
   for (;;) {
     let t = Infinity;
     for (let i = 0; i < k; i++) if (at[i] < inputs[i].times.length && inputs[i].times[at[i]] < t) t = inputs[i].times[at[i]];
@@ -183,13 +184,13 @@ export const stack = (b: Readonly<Record<BaseCountType, SF.StepFunction>>, pool 
     const ops = now[OPS];
     const reserved = now[ORES];
     const occ = reserved + now[ODEM];
-    const act = now[ARES] + now[ADEM];
+    const st = now[SRES] + now[SDEM];
     const av = reservable - committed - ops;
     const id = committed - reserved;
     const odCap = total - reservable;
     const odAv = odCap - now[ODEM];
     const mt = pool ? ops : odCap + ops;
-    const st = occ - act;
+    const act = occ - st;
     occupied.put(t, occ);
     available.put(t, av);
     idle.put(t, id);
@@ -205,7 +206,7 @@ export const stack = (b: Readonly<Record<BaseCountType, SF.StepFunction>>, pool 
     ex[3].put(t, Math.max(0, -av));
     ex[4].put(t, Math.max(0, -id));
     ex[5].put(t, Math.max(0, -mt));
-    ex[6].put(t, Math.max(0, -st));
+    ex[6].put(t, Math.max(0, -act));
     ex[7].put(t, pool ? Math.max(0, -odAv) : 0);
   }
   const excess = {} as Record<Check, SF.StepFunction>;
@@ -237,8 +238,8 @@ export const inputsOf: Readonly<Record<Exclude<CountType, BaseCountType>, Readon
   available: ['reservable', 'committed', 'ops'],
   idle: ['committed', 'occupied_reserved'],
   maintenance: ['total', 'reservable', 'ops'],
-  active: ['active_reserved', 'active_ondemand'],
-  stopped: ['occupied_reserved', 'occupied_ondemand', 'active_reserved', 'active_ondemand'],
+  active: ['occupied_reserved', 'occupied_ondemand', 'stopped_reserved', 'stopped_ondemand'],
+  stopped: ['stopped_reserved', 'stopped_ondemand'],
   ondemand_capacity: ['total', 'reservable'],
   available_ondemand: ['total', 'reservable', 'occupied_ondemand'],
 };
@@ -467,7 +468,7 @@ export const timeline =
           'available>=0': inputsOf.available,
           'idle>=0': inputsOf.idle,
           'maintenance>=0': inputsOf.maintenance,
-          'active<=occupied': inputsOf.stopped,
+          'stopped<=occupied': inputsOf.active,
           'available_ondemand>=0': inputsOf.available_ondemand,
         };
         for (const check of checks) {

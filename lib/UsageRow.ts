@@ -132,8 +132,8 @@ export const outputCountTypes = [
   'ops',
   'active',
   'stopped',
-  'active_reserved',
-  'active_ondemand',
+  'stopped_reserved',
+  'stopped_ondemand',
   'ondemand_capacity',
   'available_ondemand',
 ] as const satisfies ReadonlyArray<CountType>;
@@ -152,8 +152,8 @@ const countTypeKeys: Record<CountType, null> = {
   ops: null,
   active: null,
   stopped: null,
-  active_reserved: null,
-  active_ondemand: null,
+  stopped_reserved: null,
+  stopped_ondemand: null,
   ondemand_capacity: null,
   available_ondemand: null,
 };

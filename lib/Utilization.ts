@@ -26,7 +26,7 @@
  *
  * @since 0.3.0
  */
-import { activeOf, type BaseCountType } from './CountType';
+import { stoppedOf, type BaseCountType } from './CountType';
 import { intersect, type Span } from './Coverage';
 import type { ValueType } from './Quantities';
 import * as SF from './StepFunction';
@@ -101,7 +101,7 @@ export const ALL = 'all';
 // utils
 // -------------------------------------------------------------------------------------
 
-const inputs = ['total', 'reservable', 'committed', 'occupied_reserved', 'occupied_ondemand', 'active_reserved', 'active_ondemand'] as const satisfies ReadonlyArray<BaseCountType>;
+const inputs = ['total', 'reservable', 'committed', 'occupied_reserved', 'occupied_ondemand', 'stopped_reserved', 'stopped_ondemand'] as const satisfies ReadonlyArray<BaseCountType>;
 type Input = (typeof inputs)[number];
 
 /**
@@ -124,6 +124,24 @@ export const buckets = (start: T.Millis, end: T.Millis, bucket: Bucket): Readonl
   }
   return out;
 };
+
+/** A signed sum of inputs. */
+type Quantity = ReadonlyArray<readonly [Input, 1 | -1]>;
+const RESERVABLE: Quantity = [['reservable', 1]];
+const COMMITTED: Quantity = [['committed', 1]];
+const OCCUPIED_RESERVED: Quantity = [['occupied_reserved', 1]];
+const OCCUPIED_ONDEMAND: Quantity = [['occupied_ondemand', 1]];
+const OCCUPIED: Quantity = [
+  ['occupied_reserved', 1],
+  ['occupied_ondemand', 1],
+];
+// the powered-on parts: occupied minus its powered-off parts (section 11)
+const ACTIVE: Quantity = [...OCCUPIED, [stoppedOf.occupied_reserved, -1], [stoppedOf.occupied_ondemand, -1]];
+const ONDEMAND_CAPACITY: Quantity = [
+  ['total', 1],
+  ['reservable', -1],
+];
+const inputsOf = (q: Quantity): ReadonlyArray<Input> => q.map(([ct]) => ct);
 
 const hoursOf = (spans: ReadonlyArray<Span>): number => spans.reduce((n, [s, e]) => n + (e - s) / T.HOUR, 0);
 
@@ -179,33 +197,31 @@ export const utilization =
         const { vt, nt, fs } = by.get(k) as { vt: ValueType; nt: string; fs: Record<Input, SF.StepFunction[]> };
         for (const [from, to, label] of bs) {
           const span: Span = [from, to];
-          const mean = (cts: ReadonlyArray<Input>): number | null => {
-            const c = cov(cts, span);
+          // a quantity is a signed sum of inputs, e.g. active = occupied - stopped
+          const integral = (q: Quantity, c: ReadonlyArray<Span>): number => q.reduce((n, [ct, sign]) => n + sign * integralOver(fs[ct], c), 0);
+          const mean = (q: Quantity): number | null => {
+            const c = cov(inputsOf(q), span);
             const h = hoursOf(c);
-            return h > 0 ? integralOver(cts.flatMap((ct) => fs[ct]), c) / h : null;
+            return h > 0 ? integral(q, c) / h : null;
           };
-          const ratio = (num: ReadonlyArray<Input>, den: ReadonlyArray<Input>, minus: ReadonlyArray<Input> = []): number | null => {
-            const c = cov([...num, ...den, ...minus], span);
-            const h = hoursOf(c);
-            const d = integralOver(den.flatMap((ct) => fs[ct]), c) - integralOver(minus.flatMap((ct) => fs[ct]), c);
-            return pct(integralOver(num.flatMap((ct) => fs[ct]), c), d, h);
+          const ratio = (num: Quantity, den: Quantity): number | null => {
+            const c = cov([...inputsOf(num), ...inputsOf(den)], span);
+            return pct(integral(num, c), integral(den, c), hoursOf(c));
           };
-          const occupied: ReadonlyArray<Input> = ['occupied_reserved', 'occupied_ondemand'];
-          const active: ReadonlyArray<Input> = [activeOf.occupied_reserved, activeOf.occupied_ondemand];
           const row: UtilizationRow = {
             site: s.site,
             period: label,
             node_type: nt,
             value_type: vt,
-            reservable: mean(['reservable']),
-            committed: mean(['committed']),
-            occupied: mean(occupied),
-            active: mean(active),
-            committed_pct: ratio(['committed'], ['reservable']),
-            occupied_pct: ratio(['occupied_reserved'], ['reservable']),
-            active_pct: ratio(active, occupied),
+            reservable: mean(RESERVABLE),
+            committed: mean(COMMITTED),
+            occupied: mean(OCCUPIED),
+            active: mean(ACTIVE),
+            committed_pct: ratio(COMMITTED, RESERVABLE),
+            occupied_pct: ratio(OCCUPIED_RESERVED, RESERVABLE),
+            active_pct: ratio(ACTIVE, OCCUPIED),
           };
-          out.push(pool ? { ...row, ondemand_pct: ratio(['occupied_ondemand'], ['total'], ['reservable']) } : row);
+          out.push(pool ? { ...row, ondemand_pct: ratio(OCCUPIED_ONDEMAND, ONDEMAND_CAPACITY) } : row);
         }
       }
     }

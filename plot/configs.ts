@@ -329,8 +329,8 @@ const layerLabels: Readonly<Record<StackLayer, string>> = {
  * (when shown) and maintenance, bottom to top, whose sum is the total capacity; lines for total
  * capacity (black), reservable capacity (dashed) and legacy reservable capacity (dotted).
  *
- * - With the power history (rows of `active_*`, section 11), each use is drawn as its running
- *   part (`active_*`) and its stopped part (occupied minus active) above it, in a lighter shade.
+ * - With the power history (rows of `stopped_*`, section 11), each use is drawn as its running
+ *   part (occupied minus stopped) and its stopped part (`stopped_*`) above it, in a lighter shade.
  * - On a site with an on-demand pool (rows of `ondemand_capacity`, section 12), the pool is
  *   drawn as on-demand use and its free part (`available_ondemand`), and maintenance is the
  *   operator holds alone (`maintenance (operator holds)`).
@@ -352,20 +352,20 @@ export const usageStack = (rows: ReadonlyArray<UsageRow>, coverage: S.SiteCovera
   const series = (ct: CountType) => newSeries(fresh, ct, window, coverage);
   const minus = (a: S.Steps, b: S.Steps) => S.zipAll([a, b], S.strict(([x, y]) => x - y));
   const pool = fresh.some((r) => r.count_type === 'ondemand_capacity');
-  const power = fresh.some((r) => r.count_type === 'active_reserved' || r.count_type === 'active_ondemand');
+  const power = fresh.some((r) => r.count_type === 'stopped_reserved' || r.count_type === 'stopped_ondemand');
   const ondemand = series('occupied_ondemand');
   const showOnDemand = pool || (opts.onDemand ?? ondemand.some((p) => p.v !== null && p.v > 0));
   const maintenance = series('maintenance');
   const reserved = series('occupied_reserved');
-  const activeReserved = power ? series('active_reserved') : [];
-  const activeOndemand = power ? series('active_ondemand') : [];
+  const stoppedReserved = power ? series('stopped_reserved') : [];
+  const stoppedOndemand = power ? series('stopped_ondemand') : [];
   const layers: Record<StackLayer, S.Steps> = {
-    used: power ? activeReserved : reserved,
-    used_stopped: power ? minus(reserved, activeReserved) : [],
+    used: power ? minus(reserved, stoppedReserved) : reserved,
+    used_stopped: stoppedReserved,
     idle: series('idle'),
     available: series('available'),
-    ondemand: power ? activeOndemand : ondemand,
-    ondemand_stopped: power ? minus(ondemand, activeOndemand) : [],
+    ondemand: power ? minus(ondemand, stoppedOndemand) : ondemand,
+    ondemand_stopped: stoppedOndemand,
     ondemand_free: pool ? series('available_ondemand') : [],
     maintenance: showOnDemand && !pool ? S.zipAll([maintenance, ondemand], S.strict(([m, o]) => Math.max(0, m - o))) : maintenance,
   };
@@ -395,7 +395,7 @@ export const usageStack = (rows: ReadonlyArray<UsageRow>, coverage: S.SiteCovera
     const color = stackColors[shown[i]];
     datasets.push(line(labelOf(shown[i]), stacked[i], window, { borderColor: color, backgroundColor: color, borderWidth: 0.5, fill: i === 0 ? 'origin' : '+1' }));
   }
-  const drawn: CountType[] = ['total', 'reservable', 'committed', 'ops', 'occupied_reserved', 'occupied_ondemand', ...(power ? (['active_reserved', 'active_ondemand'] as const) : [])];
+  const drawn: CountType[] = ['total', 'reservable', 'committed', 'ops', 'occupied_reserved', 'occupied_ondemand', ...(power ? (['stopped_reserved', 'stopped_ondemand'] as const) : [])];
   const gaps = coverage === undefined ? [] : S.uncovered(window, S.coveredOf(coverage, drawn));
   const regions = regionsOf(gaps, NO_DATA);
   if (regions.length > 0) datasets.push(noDataEntry());

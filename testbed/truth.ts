@@ -9,11 +9,12 @@
  *   failed; `physical:host` 1 node, slots `slots x vcpus / host vcpus`;
  * - occupied_reserved / occupied_ondemand: instance periods (`world.periods`), 1 node on bare
  *   metal, `vcpus / host vcpus` on KVM;
- * - active_reserved / active_ondemand: the powered-on parts of the periods (`world.poweredOn`);
+ * - stopped_reserved / stopped_ondemand: the powered-off parts of the periods (each period minus
+ *   its powered-on parts, `world.poweredOn`);
  * - derived: occupied = reserved + ondemand, available = reservable - committed - ops,
  *   idle = committed - occupied_reserved, maintenance = total - reservable + ops (ops alone on
- *   the KVM site, whose non-reservable hosts are its on-demand pool), active = active_reserved +
- *   active_ondemand, stopped = occupied - active; on the KVM site also ondemand_capacity =
+ *   the KVM site, whose non-reservable hosts are its on-demand pool), stopped = stopped_reserved +
+ *   stopped_ondemand, active = occupied - stopped; on the KVM site also ondemand_capacity =
  *   total - reservable and available_ondemand = ondemand_capacity - occupied_ondemand.
  *
  * Value type: nodes only. Node counts are summed as integer micro-nodes (like the sweep), so the
@@ -33,7 +34,7 @@ import { periods, poweredOn, type SiteWorld } from './world';
 // -------------------------------------------------------------------------------------
 
 /** The base count types. @since 0.1.0 */
-export const baseTypes = ['total', 'reservable', 'committed', 'ops', 'occupied_reserved', 'occupied_ondemand', 'active_reserved', 'active_ondemand'] as const;
+export const baseTypes = ['total', 'reservable', 'committed', 'ops', 'occupied_reserved', 'occupied_ondemand', 'stopped_reserved', 'stopped_ondemand'] as const;
 /** @since 0.1.0 */
 export type BaseType = (typeof baseTypes)[number];
 /** Every count type of the truth, derived ones included. @since 0.1.0 */
@@ -118,8 +119,18 @@ export const truthIntervals = (plan: Plan, w: SiteWorld): ReadonlyArray<TruthInt
     const nodes = bare ? 1 : i.flavor.vcpus / host.vcpus;
     const ct: BaseType = i.reservationId === null ? 'occupied_ondemand' : 'occupied_reserved';
     for (const [s, e] of periods(i)) add(ct, host.nodeType, s, e, nodes);
-    const act: BaseType = i.reservationId === null ? 'active_ondemand' : 'active_reserved';
-    for (const [s, e] of poweredOn(i)) add(act, host.nodeType, s, e, nodes);
+    const off: BaseType = i.reservationId === null ? 'stopped_ondemand' : 'stopped_reserved';
+    const on = poweredOn(i);
+    for (const [s, e] of periods(i)) {
+      // the period minus its powered-on spans
+      let t: number | null = s;
+      for (const [os, oe] of on) {
+        if (t === null || os < s || (e !== null && os >= e)) continue;
+        if (os > t) add(off, host.nodeType, t, os, nodes);
+        t = oe;
+      }
+      if (t !== null && (e === null || e > t)) add(off, host.nodeType, t, e, nodes);
+    }
   }
   return out;
 };
@@ -163,10 +174,10 @@ export const dailyHours = (intervals: ReadonlyArray<TruthInterval>, start: numbe
  */
 export const derivedHours = (b: DailyHours, ct: TruthType, d: number, pool = false): number => {
   switch (ct) {
-    case 'active':
-      return b.active_reserved[d] + b.active_ondemand[d];
     case 'stopped':
-      return b.occupied_reserved[d] + b.occupied_ondemand[d] - b.active_reserved[d] - b.active_ondemand[d];
+      return b.stopped_reserved[d] + b.stopped_ondemand[d];
+    case 'active':
+      return b.occupied_reserved[d] + b.occupied_ondemand[d] - b.stopped_reserved[d] - b.stopped_ondemand[d];
     case 'ondemand_capacity':
       return b.total[d] - b.reservable[d];
     case 'available_ondemand':
@@ -272,15 +283,15 @@ export const truthTimeline = (site: string, intervals: ReadonlyArray<TruthInterv
             [base.reservable, -1],
             [base.ops, 1],
           ]),
-      active: combine([
-        [base.active_reserved, 1],
-        [base.active_ondemand, 1],
-      ]),
       stopped: combine([
+        [base.stopped_reserved, 1],
+        [base.stopped_ondemand, 1],
+      ]),
+      active: combine([
         [base.occupied_reserved, 1],
         [base.occupied_ondemand, 1],
-        [base.active_reserved, -1],
-        [base.active_ondemand, -1],
+        [base.stopped_reserved, -1],
+        [base.stopped_ondemand, -1],
       ]),
       ondemand_capacity: combine([
         [base.total, 1],
