@@ -104,12 +104,27 @@ export const nodeTypes = (daily: ReadonlyArray<UtilizationRow>, monthly: Readonl
     const nt = types[i];
     const mine = days.filter((r) => r.node_type === nt);
     const max = niceMax(Math.max(1, ...mine.map((r) => Math.max(r.reservable ?? 0, r.committed ?? 0, r.occupied ?? 0))));
-    scales[`y${i}`] = { ...countAxis(nt, 0, max), stack: 'counts', stackWeight: 1, offset: false, ticks: { maxTicksLimit: 4, callback: (v: number | string) => (i > 0 && Number(v) === max ? '' : String(v)) } } as AxisOptions;
+    scales[`y${i}`] = {
+      ...countAxis(nt, 0, max),
+      title: { display: true, text: nt, font: { size: 11 } },
+      stack: 'counts',
+      stackWeight: 1,
+      offset: false,
+      ticks: { maxTicksLimit: 4, callback: (v: number | string) => (i > 0 && Number(v) === max ? '' : String(v)) },
+    } as AxisOptions;
   }
   // right-hand stacked axes are laid out top first (Chart.js places the boxes of each side from
   // the chart area outwards in opposite orders): add them from the first panel down
   for (let i = 0; i < types.length; i++) {
-    scales[`p${i}`] = { ...pctAxis('%', 100), stack: 'pcts', stackWeight: 1, offset: false, ticks: { maxTicksLimit: 3, callback: (v: number | string) => (i > 0 && Number(v) === 100 ? '' : String(v)) } } as AxisOptions;
+    // the unit in the tick labels: a rotated title per panel would sit on them
+    scales[`p${i}`] = {
+      ...pctAxis('%', 100),
+      title: { display: false },
+      stack: 'pcts',
+      stackWeight: 1,
+      offset: false,
+      ticks: { maxTicksLimit: 3, callback: (v: number | string) => (i > 0 && Number(v) === 100 ? '' : `${String(v)} %`) },
+    } as AxisOptions;
   }
   types.forEach((nt, i) => {
     const mine = days.filter((r) => r.node_type === nt);
