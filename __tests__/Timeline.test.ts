@@ -378,18 +378,28 @@ describe('stack', () => {
 
   it('gives the derived counts and excesses that one zipWith per operation gives', () => {
     fc.assert(
-      fc.property(fc.tuple(stepFn, stepFn, stepFn, stepFn, stepFn, stepFn), ([total, reservable, committed, ops, reserved, ondemand]) => {
-        const { derived, excess } = evaluate({ total, reservable, committed, ops, occupied_reserved: reserved, occupied_ondemand: ondemand });
+      fc.property(fc.tuple(stepFn, stepFn, stepFn, stepFn, stepFn, stepFn, stepFn, stepFn), fc.boolean(), ([total, reservable, committed, ops, reserved, ondemand, stoppedReserved, stoppedOndemand], pool) => {
+        const { derived, excess } = evaluate(
+          { total, reservable, committed, ops, occupied_reserved: reserved, occupied_ondemand: ondemand, stopped_reserved: stoppedReserved, stopped_ondemand: stoppedOndemand },
+          pool,
+        );
         const available = sub(sub(reservable, committed), ops);
         const idle = sub(committed, reserved);
-        const maintenance = add(sub(total, reservable), ops);
-        expect(derived).toEqual({ occupied: add(reserved, ondemand), available, idle, maintenance });
+        const capacity = sub(total, reservable);
+        const maintenance = pool ? SF.map((x) => x)(ops) : add(capacity, ops);
+        const occupied = add(reserved, ondemand);
+        const stopped = add(stoppedReserved, stoppedOndemand);
+        const active = sub(occupied, stopped);
+        const availableOndemand = sub(capacity, ondemand);
+        expect(derived).toEqual({ occupied, available, idle, maintenance, active, stopped, ondemand_capacity: capacity, available_ondemand: availableOndemand });
         expect(excess).toEqual({
           'occupied_reserved<=committed': over(reserved, committed),
           'committed<=reservable': over(committed, reservable),
           'reservable<=total': over(reservable, total),
           'available>=0': neg(available),
           'idle>=0': neg(idle),
+          'stopped<=occupied': neg(active),
+          'available_ondemand>=0': pool ? neg(availableOndemand) : SF.empty,
           'maintenance>=0': neg(maintenance),
         });
       }),

@@ -211,7 +211,7 @@ const actionsArb = fc.uniqueArray(fc.record({ id: fc.integer({ min: 1, max: 6 })
 const eventsArb = fc.array(
   fc.record({
     action_id: fc.integer({ min: 1, max: 8 }),
-    event: fc.constantFrom('compute_terminate_instance', 'compute__do_build_and_run_instance', 'conductor_schedule_and_build_instances'),
+    event: fc.constantFrom('compute_terminate_instance', 'compute__do_build_and_run_instance', 'conductor_schedule_and_build_instances', 'compute_stop_instance', 'compute_resume_instance'),
     result: fc.constantFrom('Success', 'SUCCESS', 'Error', null),
     // a zero date is "no start time"; 1970-01-01 12:00 passes the SQL pre-filter but is a real time
     start: fc.constantFrom(null, null, '0000-00-00 00:00:00', '1970-01-01 12:00:00', '2024-01-01 00:00:00'),
@@ -271,6 +271,20 @@ describeBoth('auditActionEvents', (dialect) => {
       '9 event_without_start_time u-twice',
       '3 event_without_start_time u-live',
     ]);
+  });
+
+  it('audits a power action without start_time (it changes nothing in the power history)', async () => {
+    const w: World = {
+      ...noWorld,
+      liveInstances: ['u-0'],
+      liveActions: [{ id: 1, uuid: 'u-0' }],
+      liveEvents: [
+        { action_id: 1, event: 'compute_stop_instance', result: 'Success', start: null },
+        { action_id: 1, event: 'compute_start_instance', result: 'Success', start: '2024-01-01 00:00:00' },
+      ],
+    };
+    await load(fx, w);
+    expect((await audited(fx.src)).map((s) => s.split('|').slice(1, 4).join(' '))).toEqual(['1 event_without_start_time u-0']);
   });
 
   it('rejects exactly what the naive join over live and shadow tables rejects', async () => {

@@ -53,6 +53,16 @@ describe('chameleon-usage demo', () => {
     expect(leads[0]).toBe('site,timestamp,node_type,request,nodes,hours,lead_time_hours,capped');
     expect(leads.length).toBeGreaterThan(100);
     expect(new Set(daily.slice(1).filter((l) => l !== '').map((l) => l.split(',')[1]))).toEqual(new Set(['chi_tacc', 'chi_uc', 'kvm_tacc']));
+    // active and stopped everywhere, the on-demand pool on KVM@TACC only
+    const head = daily[0].split(',');
+    const col = (name: string) => head.indexOf(name);
+    const rowsOf = (site: string) => daily.slice(1).filter((l) => l.split(',')[1] === site).map((l) => l.split(','));
+    for (const site of ['chi_tacc', 'chi_uc', 'kvm_tacc']) expect(rowsOf(site).some((r) => r[col('stopped')] !== '' && Number(r[col('stopped')]) > 0)).toBe(true);
+    expect(rowsOf('kvm_tacc').some((r) => r[col('ondemand_capacity')] !== '')).toBe(true);
+    expect(rowsOf('chi_uc').every((r) => r[col('ondemand_capacity')] === '')).toBe(true);
+    const util = fs.readFileSync(path.join(dir, 'data', 'utilization_monthly.csv'), 'utf8').trimEnd().split('\n');
+    expect(util[0]).toBe('site,month,node_type,value_type,reservable,committed,occupied,active,committed_pct,occupied_pct,active_pct,ondemand_pct');
+    expect(util.some((l) => /^kvm_tacc,2024-01,all,nodes,.*,\d+(\.\d+)?$/.test(l))).toBe(true);
     const text = stdout.join('');
     expect(text).toContain(path.join(dir, 'data', 'audit.json').replace(/^\//, ''));
     expect(text).toMatch(/chi_tacc: \d+ rows read, \d+ rejected with a reason; covered: total from 2018-01-01, reservable from 2020-01-01/);

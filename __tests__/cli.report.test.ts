@@ -5,6 +5,9 @@ import { describeBoth, openFixture, type Fixture } from './fixtures/db';
 import { populate } from './fixtures/smallSite';
 import { capture } from './fixtures/cli';
 
+// a report reads, reconstructs and draws six figures: seconds on a busy machine
+jest.setTimeout(30_000);
+
 
 const yamlFor = (fx: Fixture, site: string) =>
   [
@@ -39,7 +42,7 @@ describeBoth('chameleon-usage report', (dialect) => {
     const r = await capture(['report', '--config', config, '--out', out, '--start', '2024-01-01', '--end', '2024-02-01', '--resample', '1d', '--group-by', 'node_type']);
     expect(r.err).toMatch(/small: 9\/9 sources read, 14 rows, 2 rejected/);
     expect(r.code).toBe(0);
-    expect(fs.readdirSync(path.join(out, 'data')).sort()).toEqual(['audit.json', 'booking_timeline.csv', 'leadtime_stats.json', 'leadtime_timeline.csv', 'leadtime_timeline.json', 'projected_leadtime.csv', 'usage_daily.csv', 'usage_timeline.csv', 'usage_timeline.json']);
+    expect(fs.readdirSync(path.join(out, 'data')).sort()).toEqual(['audit.json', 'booking_timeline.csv', 'leadtime_stats.json', 'leadtime_timeline.csv', 'leadtime_timeline.json', 'projected_leadtime.csv', 'usage_daily.csv', 'usage_timeline.csv', 'usage_timeline.json', 'utilization_monthly.csv']);
     const audit = JSON.parse(fs.readFileSync(path.join(out, 'data', 'audit.json'), 'utf8'));
     const total = audit.coverage.find((c: { count_type: string }) => c.count_type === 'total');
     expect(total.gaps).toEqual([{ start: '2024-01-10T00:00:00Z', end: '2024-01-12T00:00:00Z', reason: 'known gap: lost rows' }]);
@@ -47,6 +50,26 @@ describeBoth('chameleon-usage report', (dialect) => {
     // no total rows inside the known gap
     expect(rows).not.toMatch(/2024-01-10T00:00:00Z,new,total,/);
     expect(rows).toMatch(/2024-01-12T00:00:00Z,new,total,nodes,2,compute_skylake/);
+  });
+
+  it('writes utilization_monthly.csv and exports it with --export-db', async () => {
+    const config = path.join(dir, 'sites.yaml');
+    fs.writeFileSync(config, yamlFor(fx, 'small'));
+    const out = path.join(dir, 'out-util');
+    const db = path.join(dir, 'dash.sqlite');
+    const r = await capture(['report', '--config', config, '--out', out, '--start', '2024-01-01', '--end', '2024-03-01', '--export-db', `sqlite:${db}`, '--no-plots', '--quiet']);
+    expect(r.code).toBe(0);
+    const lines = fs.readFileSync(path.join(out, 'data', 'utilization_monthly.csv'), 'utf8').trimEnd().split('\n');
+    expect(lines[0]).toBe('site,month,node_type,value_type,reservable,committed,occupied,active,committed_pct,occupied_pct,active_pct');
+    expect(lines.slice(1).map((l) => l.split(',').slice(0, 3).join(','))).toEqual(expect.arrayContaining(['small,2024-01,all', 'small,2024-02,all', 'small,2024-01,compute_skylake']));
+    const k = (await import('knex')).knex({ client: 'better-sqlite3', connection: { filename: db }, useNullAsDefault: true });
+    try {
+      const exported = await k('utilization_monthly').select('site', 'month', 'node_type').orderBy(['node_type', 'month']);
+      expect(exported.length).toBe(lines.length - 1);
+      expect(exported[0]).toEqual({ site: 'small', month: '2024-01', node_type: 'all' });
+    } finally {
+      await k.destroy();
+    }
   });
 });
 

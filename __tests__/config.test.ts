@@ -15,6 +15,7 @@ sites:
     coverage_start: { total: 2018-01-01, reservable: 2020-01-01 }
     known_gaps:
       - { count_types: [total], start: 2016-01-01, end: 2018-01-01, note: "Nova hosts before 2018 were lost" }
+    ondemand_pool: true
   chi_uc:
     display_name: CHI@UC
 `;
@@ -49,9 +50,15 @@ describe('decodeConfig', () => {
       gpuCapability: 'gpu.count',
       coverageStart: { total: ms('2018-01-01'), reservable: ms('2020-01-01') },
       knownGaps: [{ countTypes: ['total'], start: ms('2016-01-01'), end: ms('2018-01-01'), note: 'Nova hosts before 2018 were lost' }],
+      ondemandPool: true,
     });
     expect(tacc.url).toEqual(O.some('mysql://reader:secret@db.tacc.example:3306'));
     expect(uc).toEqual({ site: siteConfig('chi_uc', { displayName: 'CHI@UC' }), url: O.none });
+  });
+
+  it('rejects an ondemand_pool that is not a boolean, naming its path', () => {
+    expect(message('sites: { kvm_tacc: { ondemand_pool: sometimes } }')).toMatch(/sites\.kvm_tacc\.ondemand_pool/);
+    expect(entries('sites: { a: {} }')[0].site.ondemandPool).toBe(false);
   });
 
   it('reads dates as UTC midnight whatever the process time zone', () => {

@@ -32,6 +32,7 @@ const audit: Audit = {
   warnings: [],
   leadtime: [],
   booking: [],
+  power: [],
 };
 
 const baseInput: PageInput = { rows: usageRows(), leadTimes: leadTimeRows(), coverage: new Map(SITES.map((s) => [s, coverageFor(s)])), sites: SITES, window: [START, END], audit };

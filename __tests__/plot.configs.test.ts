@@ -7,7 +7,8 @@ import type { GapRegion } from '../plot/gaps';
 import { siteShades, stackColors } from '../plot/palette';
 import { niceMax } from '../plot/scales';
 import * as S from '../plot/series';
-import { coverageFor, usageRows } from './plot.fixture';
+import { nodeTypes, utilizationFigure } from '../plot/utilization';
+import { coverageFor, usageRows, utilizationRows } from './plot.fixture';
 
 const day = (d: number) => Date.UTC(2024, 0, d);
 const WINDOW: S.Window = [day(1), day(11)];
@@ -314,17 +315,77 @@ describe('leadTime', () => {
 describe('figures of realistic rows', () => {
   it('keep the top of the usage stack on the total capacity wherever both are known', () => {
     const rows = usageRows();
-    const f = usageStack(rows, coverageFor('chi_tacc'), { site: 'chi_tacc' });
-    const top = dataOf(f, 'maintenance / not reservable');
-    const total = dataOf(f, 'total capacity');
-    let compared = 0;
-    // at every change of any layer
-    for (const { x } of dataOf(f, 'used (occupied by reserved instances)')) {
-      const [y, t] = [at(top, x), at(total, x)];
-      if (y === null || y === undefined || t === null || t === undefined) continue;
-      expect(y).toBeCloseTo(t, 6);
-      compared++;
+    for (const site of ['chi_tacc', 'kvm_tacc'] as const) {
+      const f = usageStack(rows, coverageFor(site), { site });
+      const top = dataOf(f, site === 'kvm_tacc' ? 'maintenance (operator holds)' : 'maintenance / not reservable');
+      const total = dataOf(f, 'total capacity');
+      let compared = 0;
+      // at every change of any layer
+      for (const { x } of dataOf(f, 'used, running (reserved instances)')) {
+        const [y, t] = [at(top, x), at(total, x)];
+        if (y === null || y === undefined || t === null || t === undefined) continue;
+        expect(y).toBeCloseTo(t, 6);
+        compared++;
+      }
+      expect(compared).toBeGreaterThan(100);
     }
-    expect(compared).toBeGreaterThan(100);
+  });
+
+  it('draw occupied as running and stopped, and the KVM on-demand pool as its use and its free part, not maintenance', () => {
+    const rows = usageRows();
+    const uc = labels(usageStack(rows, coverageFor('chi_uc'), { site: 'chi_uc' }));
+    expect(uc).toContain('used, running (reserved instances)');
+    expect(uc).toContain('used, stopped (host held)');
+    expect(uc).not.toContain('on-demand pool, free');
+    const kvm = usageStack(rows, coverageFor('kvm_tacc'), { site: 'kvm_tacc' });
+    expect(labels(kvm).slice(2, 10)).toEqual([
+      'maintenance (operator holds)',
+      'on-demand pool, free',
+      'on-demand use, stopped',
+      'on-demand use, running',
+      'available (reservable, not reserved)',
+      'idle (reserved, not occupied)',
+      'used, stopped (host held)',
+      'used, running (reserved instances)',
+    ]);
+    // stopped sits on running: the two make occupied_reserved
+    const t = Date.UTC(2024, 5, 1, 12);
+    const running = at(dataOf(kvm, 'used, running (reserved instances)'), t) ?? NaN;
+    const withStopped = at(dataOf(kvm, 'used, stopped (host held)'), t) ?? NaN;
+    const reserved = rows.filter((r) => r.site === 'kvm_tacc' && r.count_type === 'occupied_reserved' && Date.parse(r.timestamp) <= t).pop()?.value;
+    expect(withStopped).toBeCloseTo(reserved ?? NaN, 6);
+    expect(running).toBeLessThanOrEqual(withStopped);
+  });
+});
+
+describe('nodeTypes and utilizationFigure', () => {
+  const u = utilizationRows();
+
+  it('draws one panel per node type (not `all`), the daily means on its left axis and the monthly % on its right one', () => {
+    const f = nodeTypes(u.daily, u.monthly, { site: 'chi_uc' });
+    expect(f.name).toBe('chi_uc_node_types');
+    const axes = Object.keys(f.config.options?.scales ?? {});
+    expect(axes.sort()).toEqual(['p0', 'p1', 'x', 'y0', 'y1']);
+    expect(scale(f, 'y0')).toMatchObject({ stack: 'counts', title: { text: 'compute' } });
+    expect(scale(f, 'y1')).toMatchObject({ stack: 'counts', title: { text: 'gpu_a100' } });
+    expect(scale(f, 'p0')).toMatchObject({ stack: 'pcts', position: 'right', min: 0, max: 100 });
+    const sets = datasets(f) as Array<{ label: string; yAxisID: string }>;
+    expect(sets.filter((d) => d.yAxisID === 'y1').map((d) => d.label)).toEqual(['reservable (daily mean)', 'committed (daily mean)', 'occupied (daily mean)']);
+    expect(sets.filter((d) => d.yAxisID === 'p1').map((d) => d.label)).toEqual(['committed / reservable (monthly %)', 'occupied / reservable (monthly %)']);
+    // a month's % holds over the month
+    const jan = u.monthly.find((r) => r.site === 'chi_uc' && r.node_type === 'gpu_a100' && r.period === '2023-03');
+    const onAxis = (label: string, axis: string) => ((datasets(f) as Array<{ label: string; yAxisID: string; data: S.Point[] }>).find((d) => d.label === label && d.yAxisID === axis)?.data ?? []) as S.Point[];
+    expect(at(onAxis('committed / reservable (monthly %)', 'p1'), Date.UTC(2023, 2, 20))).toBeCloseTo(jan?.committed_pct ?? NaN, 9);
+  });
+
+  it('draws % used per month for all node types, the GPU node types apart, and the on-demand pool on a pool site', () => {
+    const uc = utilizationFigure(u.monthly, { site: 'chi_uc' });
+    expect(uc.name).toBe('chi_uc_utilization');
+    expect(labels(uc)).toEqual(['all node types: committed / reservable', 'all node types: occupied / reservable', 'GPU node types: committed / reservable', 'GPU node types: occupied / reservable']);
+    const all = u.monthly.find((r) => r.site === 'chi_uc' && r.node_type === 'all' && r.period === '2023-05');
+    expect(at(dataOf(uc, 'all node types: committed / reservable'), Date.UTC(2023, 4, 9))).toBeCloseTo(all?.committed_pct ?? NaN, 9);
+    expect(at(dataOf(uc, 'GPU node types: committed / reservable'), Date.UTC(2023, 4, 9))).toBeCloseTo(all?.committed_pct ?? NaN, 9);
+    const kvm = utilizationFigure(u.monthly, { site: 'kvm_tacc' });
+    expect(labels(kvm)).toContain('on-demand pool: occupied / capacity');
   });
 });

@@ -13,6 +13,7 @@ import { baseCountTypes, type BaseCountType, type CountType } from '../lib/Count
 import { coverageOf, type CountCoverage, type KnownGap } from '../lib/Coverage';
 import * as T from '../lib/Time';
 import type { LeadTimeRow, UsageRow } from '../lib/UsageRow';
+import type { UtilizationRow } from '../lib/Utilization';
 
 export const START = T.unsafeMillis(Date.UTC(2023, 0, 1));
 export const END = T.unsafeMillis(Date.UTC(2024, 6, 1));
@@ -36,12 +37,16 @@ const profile = {
   kvm_tacc: { seed: 3, total: 40, notReservable: 28, load: 0.4, ondemand: 0.6 },
 } as const;
 
-const derived = (b: Base): Record<CountType, number> => ({
+const derived = (b: Base, pool: boolean): Record<CountType, number> => ({
   ...b,
   occupied: b.occupied_reserved + b.occupied_ondemand,
   available: b.reservable - b.committed - b.ops,
   idle: b.committed - b.occupied_reserved,
-  maintenance: b.total - b.reservable + b.ops,
+  maintenance: pool ? b.ops : b.total - b.reservable + b.ops,
+  stopped: b.stopped_reserved + b.stopped_ondemand,
+  active: b.occupied_reserved + b.occupied_ondemand - b.stopped_reserved - b.stopped_ondemand,
+  ondemand_capacity: b.total - b.reservable,
+  available_ondemand: b.total - b.reservable - b.occupied_ondemand,
 });
 
 /** The base counts of a site at each 12-hour step. */
@@ -60,7 +65,9 @@ const baseSeries = (site: (typeof SITES)[number]): ReadonlyArray<{ t: number; b:
     const ops = r() < 0.03 ? 2 : 0;
     const occupiedReserved = Math.round(committed * (0.6 + 0.3 * r()));
     const ondemand = Math.round((total - reservable) * p.ondemand * (0.7 + 0.3 * r()));
-    out.push({ t, b: { total, reservable, committed, ops, occupied_reserved: occupiedReserved, occupied_ondemand: ondemand } });
+    const stoppedReserved = occupiedReserved - Math.round(occupiedReserved * (0.7 + 0.3 * r()));
+    const stoppedOndemand = ondemand - Math.round(ondemand * (0.5 + 0.5 * r()));
+    out.push({ t, b: { total, reservable, committed, ops, occupied_reserved: occupiedReserved, occupied_ondemand: ondemand, stopped_reserved: stoppedReserved, stopped_ondemand: stoppedOndemand } });
   }
   return out;
 };
@@ -91,6 +98,12 @@ const inputs: Readonly<Record<CountType, ReadonlyArray<BaseCountType>>> = {
   available: ['reservable', 'committed', 'ops'],
   idle: ['committed', 'occupied_reserved'],
   maintenance: ['total', 'reservable', 'ops'],
+  stopped_reserved: ['stopped_reserved'],
+  stopped_ondemand: ['stopped_ondemand'],
+  stopped: ['stopped_reserved', 'stopped_ondemand'],
+  active: ['occupied_reserved', 'occupied_ondemand', 'stopped_reserved', 'stopped_ondemand'],
+  ondemand_capacity: ['total', 'reservable'],
+  available_ondemand: ['total', 'reservable', 'occupied_ondemand'],
 };
 
 const covered = (cov: Readonly<Record<BaseCountType, CountCoverage>>, ct: CountType, t: number): boolean =>
@@ -103,7 +116,9 @@ export const usageRows = (): ReadonlyArray<UsageRow> => {
     const cov = coverageFor(site);
     const series = baseSeries(site);
     const cts = Object.keys(inputs) as CountType[];
+    const pool = site === 'kvm_tacc';
     for (const ct of cts) {
+      if (!pool && (ct === 'ondemand_capacity' || ct === 'available_ondemand')) continue;
       let last: number | null = null;
       // A row at the start of each covered span and at each change inside (all on the 12-hour grid).
       for (const { t, b } of series) {
@@ -111,7 +126,7 @@ export const usageRows = (): ReadonlyArray<UsageRow> => {
           last = null;
           continue;
         }
-        const v = derived(b)[ct];
+        const v = derived(b, pool)[ct];
         if (v !== last) rows.push({ site, timestamp: T.toIso(T.unsafeMillis(t)), collector_type: 'new', count_type: ct, value_type: 'nodes', value: v });
         last = v;
       }
@@ -121,7 +136,7 @@ export const usageRows = (): ReadonlyArray<UsageRow> => {
     for (let day: number = START; day < END; day += T.DAY) {
       if (day >= Date.UTC(2023, 8, 10) && day < Date.UTC(2023, 8, 20)) continue; // legacy cache missing
       const noon = series.find((x) => x.t === day + STEP) ?? series[0];
-      const d = derived(noon.b);
+      const d = derived(noon.b, false);
       const jitter = 1 + (r() - 0.5) * 0.06;
       const legacy: Partial<Record<CountType, number>> = {
         total: d.total,
@@ -155,4 +170,65 @@ export const leadTimeRows = (): ReadonlyArray<LeadTimeRow> => {
     }
   }
   return rows;
+};
+
+/**
+ * Utilization rows of the three sites from the same base series, split between two node types
+ * (`compute`, 60 %, and `gpu_a100`, 40 %) and `all`: daily and monthly means of the 12-hour steps
+ * (each step holds 12 hours, so the mean of a day's or month's steps is its hours-weighted mean).
+ */
+export const utilizationRows = (): { readonly monthly: ReadonlyArray<UtilizationRow>; readonly daily: ReadonlyArray<UtilizationRow> } => {
+  const shares = [
+    ['all', 1],
+    ['compute', 0.6],
+    ['gpu_a100', 0.4],
+  ] as const;
+  const make = (site: string, period: string, nt: string, bs: ReadonlyArray<Base>, pool: boolean): UtilizationRow => {
+    const share = shares.find((s) => s[0] === nt)?.[1] ?? 1;
+    const mean = (f: (b: Base) => number) => (share * bs.reduce((n, b) => n + f(b), 0)) / bs.length;
+    const reservable = mean((b) => b.reservable);
+    const committed = mean((b) => b.committed);
+    const reserved = mean((b) => b.occupied_reserved);
+    const occupied = mean((b) => b.occupied_reserved + b.occupied_ondemand);
+    const active = mean((b) => b.occupied_reserved + b.occupied_ondemand - b.stopped_reserved - b.stopped_ondemand);
+    const capacity = mean((b) => b.total - b.reservable);
+    const pct = (x: number, y: number) => (y === 0 ? null : (100 * x) / y);
+    const row: UtilizationRow = {
+      site,
+      period,
+      node_type: nt,
+      value_type: 'nodes',
+      reservable,
+      committed,
+      occupied,
+      active,
+      committed_pct: pct(committed, reservable),
+      occupied_pct: pct(reserved, reservable),
+      active_pct: pct(active, occupied),
+    };
+    return pool ? { ...row, ondemand_pct: pct(mean((b) => b.occupied_ondemand), capacity) } : row;
+  };
+  const monthly: UtilizationRow[] = [];
+  const daily: UtilizationRow[] = [];
+  for (const site of SITES) {
+    const pool = site === 'kvm_tacc';
+    const byDay = new Map<string, Base[]>();
+    const byMonth = new Map<string, Base[]>();
+    for (const { t, b } of baseSeries(site)) {
+      const iso = new Date(t).toISOString();
+      for (const [m, k] of [
+        [byDay, iso.slice(0, 10)],
+        [byMonth, iso.slice(0, 7)],
+      ] as const) {
+        const list = m.get(k) ?? [];
+        list.push(b);
+        m.set(k, list);
+      }
+    }
+    for (const [nt] of shares) {
+      for (const [d, bs] of byDay) daily.push(make(site, d, nt, bs, pool));
+      for (const [m, bs] of byMonth) monthly.push(make(site, m, nt, bs, pool));
+    }
+  }
+  return { monthly, daily };
 };

@@ -33,6 +33,7 @@ const audit: Audit = {
   warnings: [],
   leadtime: [],
   booking: [],
+  power: [],
 };
 
 const input = (over: Partial<PageInput> = {}): PageInput => ({

@@ -5,7 +5,7 @@ import { createCanvas, loadImage } from 'canvas';
 import * as E from 'fp-ts/Either';
 import { drawAll, figures, renderer, svgInPixels } from '../plot';
 import { usageStack, type Figure } from '../plot/configs';
-import { coverageFor, leadTimeRows, SITES, usageRows } from './plot.fixture';
+import { coverageFor, leadTimeRows, SITES, usageRows, utilizationRows } from './plot.fixture';
 
 // Set PLOT_TEST_OUT to a folder to keep the figures and look at them.
 const keep = process.env.PLOT_TEST_OUT;
@@ -32,7 +32,7 @@ const pixelVariance = async (file: string): Promise<number> => {
 };
 
 const coverage = new Map(SITES.map((s) => [s, coverageFor(s)]));
-const request = { rows: usageRows(), leadTimes: leadTimeRows(), coverage, sites: SITES };
+const request = { rows: usageRows(), leadTimes: leadTimeRows(), coverage, sites: SITES, utilization: utilizationRows() };
 
 describe('drawAll', () => {
   let out: string;
@@ -50,9 +50,15 @@ describe('drawAll', () => {
   const expected = [
     'chi_uc_legacy_facets',
     'chi_uc_usage_stack',
+    'chi_uc_node_types',
+    'chi_uc_utilization',
     'chi_tacc_legacy_facets',
     'chi_tacc_usage_stack',
+    'chi_tacc_node_types',
+    'chi_tacc_utilization',
     'kvm_tacc_usage_stack',
+    'kvm_tacc_node_types',
+    'kvm_tacc_utilization',
     'cross_site_usage',
     'chi_uc_leadtime',
     'chi_tacc_leadtime',

@@ -67,6 +67,10 @@ describe('ground truth recovery on a small testbed', () => {
       available: ['reservable', 'committed', 'ops'],
       idle: ['committed', 'occupied_reserved'],
       maintenance: ['total', 'reservable', 'ops'],
+      stopped: ['stopped_reserved', 'stopped_ondemand'],
+      active: ['occupied_reserved', 'occupied_ondemand', 'stopped_reserved', 'stopped_ondemand'],
+      ondemand_capacity: ['total', 'reservable'],
+      available_ondemand: ['total', 'reservable', 'occupied_ondemand'],
     };
     const DAY = 86_400_000;
     for (const r of recovered) {
@@ -79,6 +83,22 @@ describe('ground truth recovery on a small testbed', () => {
         for (let d = first; new Date(d).toISOString().slice(0, 7) === m.month; d += DAY) if (gaps.some(([s, e]) => s <= d && d + DAY <= e)) inGap += 1;
         expect({ site: r.site, month: m.month, count_type: m.count_type, uncovered: m.uncovered_days }).toEqual({ site: r.site, month: m.month, count_type: m.count_type, uncovered: inGap });
       }
+    }
+  });
+
+  it('compares active, stopped and (on KVM only) the on-demand pool, with instances really stopped', () => {
+    for (const r of recovered) {
+      const hours = (ct: string) => r.months.filter((m) => m.count_type === ct).reduce((n, m) => n + m.truth_node_hours, 0);
+      const compared = (ct: string) => r.months.filter((m) => m.count_type === ct).reduce((n, m) => n + m.days, 0);
+      expect(compared('active')).toBeGreaterThan(2500);
+      expect(compared('stopped')).toBeGreaterThan(2500);
+      expect(hours('stopped')).toBeGreaterThan(0);
+      expect(hours('active')).toBeLessThan(hours('occupied'));
+      expect(compared('ondemand_capacity') > 0).toBe(r.site === 'kvm_tacc');
+      const power = r.audit.power.find((p) => p.site === r.site);
+      expect(power?.active_covered).toBe(true);
+      expect(power?.instances_with_repeated_switches).toBeGreaterThan(0);
+      expect(power?.power_state_mismatch).toEqual({ on_by_history: 0, off_by_history: 0 });
     }
   });
 

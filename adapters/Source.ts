@@ -61,6 +61,11 @@ export interface SiteConfig {
   readonly coverageStart: Readonly<Partial<Record<BaseCountType, Millis>>>;
   /** Spans where a count type's history is known to be lost: no rows there, shaded in plots. */
   readonly knownGaps: ReadonlyArray<KnownGap>;
+  /**
+   * Whether hosts outside Blazar's reservable pool serve on-demand instances (KVM@TACC), not
+   * out of service (reconstruction rules, section 12). Default false.
+   */
+  readonly ondemandPool: boolean;
 }
 
 export type { KnownGap } from '../lib/Coverage';
@@ -78,7 +83,8 @@ export interface Source {
 
 /**
  * A site config with the defaults: database names `nova`, `nova_api`, `blazar`,
- * `chameleon_usage`; no operator projects; GPUs from `gpu.gpu_count`; no known gaps.
+ * `chameleon_usage`; no operator projects; GPUs from `gpu.gpu_count`; no known gaps; no on-demand
+ * pool.
  *
  * @category constructors
  * @since 0.1.0
@@ -91,6 +97,7 @@ export const siteConfig = (site: string, overrides: Partial<Omit<SiteConfig, 'si
   gpuCapability: overrides.gpuCapability ?? 'gpu.gpu_count',
   coverageStart: overrides.coverageStart ?? {},
   knownGaps: overrides.knownGaps ?? [],
+  ondemandPool: overrides.ondemandPool ?? false,
 });
 
 /**

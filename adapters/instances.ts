@@ -1,12 +1,16 @@
 /**
- * Nova instances -> `occupied_reserved` / `occupied_ondemand` (reconstruction rules, section 5).
+ * Nova instances -> `occupied_reserved` / `occupied_ondemand` (reconstruction rules, section 5)
+ * and their powered-off parts, `stopped_reserved` / `stopped_ondemand` (section 11, `power.ts`).
  *
  * One factory, two adapters: `instances` reads `nova.instances`, `shadowInstances` reads
  * `nova.shadow_instances` (archived rows are more rows of the same table). Soft-deleted rows
  * (`deleted != 0`) are history and are read like live ones.
  *
  * A row becomes one `Create` per occupancy period and one `Delete` per closed period (see
- * `instanceActions.ts` for the period rules), or one rejection: `never_launched`, or
+ * `instanceActions.ts` for the period rules), the same per powered-off span (entity: the same
+ * uuid, count type `stopped_*`; what the power history noticed, repeated switches, power events
+ * outside the periods and a contradicting `power_state`, is noted in the occupied events'
+ * `extra`: `power_repeated`, `power_outside`, `power_state_mismatch`), or one rejection: `never_launched`, or
  * `no_created_at` (a NULL or zero `created_at` leaves no start to count from).
  *
  * Where each join happens, and why:
@@ -39,11 +43,13 @@
 import * as Ei from 'fp-ts/Either';
 import type { ReadonlyNonEmptyArray } from 'fp-ts/ReadonlyNonEmptyArray';
 import * as t from 'io-ts';
+import { stoppedOf } from '../lib/CountType';
 import * as E from '../lib/Event';
 import { rejection, type Rejection } from '../lib/Rejection';
 import { computeNodeAt, idColumn, type Adapter, type Context } from './Adapter';
 import { Int, keyOf, nullable, readonlyArrayOf, Str, struct, UtcDate } from './codecs';
 import { ActionEvent, actionTables, eventsOf, lastComputeHost, lastComputeService, periods, presentActionTables, usable, wasLaunched } from './instanceActions';
+import { powerHistory, powerStateMismatch } from './power';
 import { reservationOf, type ReservationLink } from './requestSpec';
 import { auditName, probeTable, tableName, type Source, type TableRef } from './Source';
 
@@ -69,6 +75,8 @@ export const InstanceRow = struct({
   memory_mb: nullable(Int),
   root_gb: nullable(Int),
   project_id: nullable(Str),
+  /** Nova's final power state (1 running, 3 paused, 4 shutdown, 7 suspended, ...). */
+  power_state: nullable(Int),
   /** `request_specs.spec`, NULL when the instance has none. */
   spec: nullable(Str),
   /** Whether the site's `request_specs` table was read. */
@@ -146,17 +154,28 @@ export const toEvents =
       if (host === null) extra.host_unknown = 'true';
       if (nodesNote !== undefined) extra.nodes_note = nodesNote;
 
+      const ps = periods({ created_at: created, terminated_at: row.terminated_at, deleted_at: row.deleted_at }, evs);
+      const power = powerHistory(ps, evs);
+      // what the power history noticed, on the instance's occupied rows (counted by the report)
+      if (power.repeated > 0) extra.power_repeated = String(power.repeated);
+      if (power.outside > 0) extra.power_outside = String(power.outside);
+      if (powerStateMismatch(power.finalOn, row.power_state)) extra.power_state_mismatch = power.finalOn === true ? 'on_by_history' : 'off_by_history';
+
       const hostname = host ?? 'unknown';
+      const countType = link.reservationId === null ? ('occupied_ondemand' as const) : ('occupied_reserved' as const);
       const fields = {
         entityId: row.uuid,
         source,
-        countType: link.reservationId === null ? ('occupied_ondemand' as const) : ('occupied_reserved' as const),
+        countType,
         quantities: { nodes, vcpus, memory_mb: row.memory_mb ?? 0, disk_gb: row.root_gb ?? 0, gpus: 0 },
         attributes: { site, node_type: ctx.hostsByHostname.get(hostname)?.node_type ?? 'unknown', hypervisor_hostname: hostname, extra },
       };
       const out: E.Event[] = [];
-      for (const p of periods({ created_at: created, terminated_at: row.terminated_at, deleted_at: row.deleted_at }, evs)) {
-        for (const e of E.span(fields, p.start, p.end)) out.push(e);
+      for (const p of ps) for (const e of E.span(fields, p.start, p.end)) out.push(e);
+      // the powered-off parts (most instances have none: no events, no object)
+      if (power.off.length > 0) {
+        const stopped = { ...fields, countType: stoppedOf[countType] };
+        for (const p of power.off) for (const e of E.span(stopped, p.start, p.end)) out.push(e);
       }
       // periods() always returns at least the first period.
       return Ei.right(out as unknown as ReadonlyNonEmptyArray<E.Event>);
@@ -217,6 +236,7 @@ export const query = (table: TableRef, batch: number = BATCH, prefetch?: boolean
           'i.memory_mb',
           'i.root_gb',
           'i.project_id',
+          'i.power_state',
           specs ? 'rs.spec' : k.raw('null as spec'),
         )
         .from({ i: name(table) });

@@ -49,7 +49,7 @@ const primaryTables: ReadonlyArray<readonly [ReadonlyArray<BaseCountType>, Reado
   [['total'], [{ db: 'nova', table: 'compute_nodes' }, { db: 'nova', table: 'shadow_compute_nodes' }]],
   [['reservable'], [{ db: 'blazar', table: 'computehosts' }]],
   [['committed', 'ops'], [{ db: 'blazar', table: 'leases' }]],
-  [['occupied_reserved', 'occupied_ondemand'], [{ db: 'nova', table: 'instances' }, { db: 'nova', table: 'shadow_instances' }]],
+  [['occupied_reserved', 'occupied_ondemand', 'stopped_reserved', 'stopped_ondemand'], [{ db: 'nova', table: 'instances' }, { db: 'nova', table: 'shadow_instances' }]],
 ];
 
 /**
@@ -171,7 +171,7 @@ export const readSiteAt =
  * @since 0.1.0
  */
 export const toSiteInput =
-  (site: Pick<SiteConfig, 'coverageStart' | 'knownGaps'>) =>
+  (site: Pick<SiteConfig, 'coverageStart' | 'knownGaps'> & Partial<Pick<SiteConfig, 'ondemandPool'>>) =>
   (r: SiteRead): SiteInput => ({
     site: r.site,
     events: r.events,
@@ -183,4 +183,5 @@ export const toSiteInput =
     knownGaps: site.knownGaps,
     warnings: r.warnings,
     leases: r.leases,
+    ondemandPool: site.ondemandPool === true,
   });

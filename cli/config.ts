@@ -11,6 +11,7 @@
  *     operator_projects: [ops-project-id]
  *     gpu_capability: gpu.gpu_count
  *     coverage_start: { total: 2018-01-01, reservable: 2020-01-01 }
+ *     ondemand_pool: false                             # true where non-reservable hosts serve on-demand instances (KVM@TACC)
  *     known_gaps:                                      # a list, or `plan` for {@link planGaps}
  *       - { count_types: [total], start: 2016-01-01, end: 2018-01-01, note: "Nova hosts before 2018 were lost" }
  * ```
@@ -209,6 +210,7 @@ const SiteEntryC = closed('Site', {
   gpu_capability: NonEmptyString,
   coverage_start: CoverageC,
   known_gaps: GapsC,
+  ondemand_pool: t.boolean,
 });
 
 const Mapping = new t.Type<Record<string, unknown>, unknown, unknown>(
@@ -253,6 +255,7 @@ const FileC = new t.Type<ReadonlyArray<SiteEntry>, unknown, unknown>(
           ...(e.gpu_capability === undefined ? {} : { gpuCapability: e.gpu_capability }),
           ...(e.coverage_start === undefined ? {} : { coverageStart: e.coverage_start }),
           ...(e.known_gaps === undefined ? {} : { knownGaps: e.known_gaps }),
+          ...(e.ondemand_pool === undefined ? {} : { ondemandPool: e.ondemand_pool }),
         }),
         url: O.fromNullable(e.db),
       });

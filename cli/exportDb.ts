@@ -1,6 +1,7 @@
 /**
  * `--export-db URL`: writes the report's tables (`cli/tables.ts`: the usage timeline, the wide
- * per-day table, the lead-time timeline and statistics, the coverage gaps) into database tables of
+ * per-day table, the lead-time timeline and statistics, the reservation book, the monthly utilization, the
+ * coverage gaps) into database tables of
  * the same names that dashboards query (docs/grafana.md), through knex, on MySQL/MariaDB or SQLite.
  *
  * Each table is replaced whole and atomically: rows go into `<name>__new`, then one rename

@@ -78,7 +78,7 @@ report options:
   --facts              Also write the facts timeline (every event) to DIR/data/facts_timeline.csv.
   --export-db URL      Also replace the report's tables in this database (usage_timeline,
                        usage_daily, leadtime_timeline, leadtime_stats, booking_timeline,
-                       projected_leadtime, coverage_gaps), for
+                       projected_leadtime, utilization_monthly, coverage_gaps), for
                        dashboards (docs/grafana.md): mysql://user:pass@host:port/DATABASE or
                        sqlite:path.
   --summary P          Also write DIR/data/summary.md and summary.json (P: week or month): for

@@ -5,7 +5,8 @@
  * Files under `<out>/data/`: `usage_timeline.csv` and `.json`, `usage_daily.csv` (the wide
  * per-day table), `leadtime_timeline.csv` and `.json` (the same rows), `leadtime_stats.json`
  * (monthly lead-time statistics), `booking_timeline.csv` and `projected_leadtime.csv` (the
- * reservation book as users saw it, `lib/Booking.ts`), `audit.json`, and `facts_timeline.csv`
+ * reservation book as users saw it, `lib/Booking.ts`), `utilization_monthly.csv` (utilization
+ * per node type, `lib/Utilization.ts`), `audit.json`, and `facts_timeline.csv`
  * when asked; the tables among them are listed once, in `cli/tables.ts`, which `--export-db`
  * writes too. The output folders are proved creatable and writable before any database is
  * read. A failed or interrupted run writes nothing, leaves earlier outputs as they were and
@@ -244,6 +245,7 @@ const readAndWrite = async (req: ReportRequest): Promise<Ei.Either<Failure, Repo
       sites: req.targets.map((t) => t.site.site),
       siteNames: Object.fromEntries(req.targets.map((t) => [t.site.site, t.site.displayName])),
       window: [req.start, req.end],
+      utilization: rep.utilization,
     });
     const drawn = renderAll(renderer(), path.join(req.out, 'plots'), figs, req.plots);
     if (Ei.isLeft(drawn)) return drawn;

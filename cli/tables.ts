@@ -16,6 +16,7 @@ import type { Failure } from '../lib/Failure';
 import { bookingSchema, projectedLeadTimeSchema, validateBookingRows, validateProjectedLeadTimeRows } from '../lib/BookingRow';
 import { statColumns } from '../lib/LeadTime';
 import type { Report } from '../lib/Report';
+import { utilizationColumns } from '../lib/Utilization';
 import { dailyColumns, leadTimeColumns, usageColumns, validateDailyRows, validateLeadTimeRows, validateRows, type LeadTimeGroupColumn } from '../lib/UsageRow';
 import type { ExportTable } from './exportDb';
 
@@ -35,10 +36,42 @@ const textOf = (columns: ReadonlyArray<string>): ReadonlyArray<string> => column
 
 const invalid = (what: string) => (messages: ReadonlyArray<string>): Failure => ({ _tag: 'DecodeFailure', source: what, message: messages.join('; ') });
 
+const round = (x: number | null | undefined, digits: number): number | null => (x === null || x === undefined ? null : Number(x.toFixed(digits)));
+
+/**
+ * The rows and columns of `utilization_monthly.csv` (and of the exported `utilization_monthly`
+ * table): `month` for the row's period, means rounded to 1e-6 and percentages to 1e-4, empty
+ * (null) where a share's denominator is 0 or not covered; `ondemand_pct` only when a site has an
+ * on-demand pool.
+ *
+ * @since 0.3.0
+ */
+export const utilizationFile = (rep: Pick<Report, 'utilization'>): { readonly columns: ReadonlyArray<string>; readonly rows: ReadonlyArray<Readonly<Record<string, unknown>>> } => {
+  const withOndemand = rep.utilization.monthly.some((r) => r.ondemand_pct !== undefined);
+  const rows = rep.utilization.monthly.map((r) => {
+    const o: Record<string, unknown> = {
+      site: r.site,
+      month: r.period,
+      node_type: r.node_type,
+      value_type: r.value_type,
+      reservable: round(r.reservable, 6),
+      committed: round(r.committed, 6),
+      occupied: round(r.occupied, 6),
+      active: round(r.active, 6),
+      committed_pct: round(r.committed_pct, 4),
+      occupied_pct: round(r.occupied_pct, 4),
+      active_pct: round(r.active_pct, 4),
+    };
+    if (withOndemand) o.ondemand_pct = round(r.ondemand_pct, 4);
+    return o;
+  });
+  return { columns: utilizationColumns(withOndemand), rows };
+};
+
 /**
  * The report's tables, validated against their schemas, in output order: `usage_timeline`,
  * `usage_daily`, `leadtime_timeline`, `leadtime_stats`, `booking_timeline`,
- * `projected_leadtime` (files and database), then
+ * `projected_leadtime`, `utilization_monthly` (files and database), then
  * `coverage_gaps` (database only: the audit's gaps, one row per gap, for dashboards to mark
  * "no data").
  *
@@ -56,6 +89,7 @@ export const reportTables = (groupBy: ReadonlyArray<GroupColumn>, rep: Report): 
   if (Ei.isLeft(book)) return Ei.left(invalid('booking timeline')(book.left));
   const projected = validateProjectedLeadTimeRows(rep.booking.projected);
   if (Ei.isLeft(projected)) return Ei.left(invalid('projected lead times')(projected.left));
+  const util = utilizationFile(rep);
   const table = (name: string, columns: ReadonlyArray<string>, rs: ExportTable['rows'], formats: ReadonlyArray<TableFormat>, times = ['timestamp']): ReportTable => ({
     name,
     columns,
@@ -72,6 +106,7 @@ export const reportTables = (groupBy: ReadonlyArray<GroupColumn>, rep: Report): 
     table('leadtime_stats', statColumns(leadGroup), rep.leadTime.stats, ['json'], ['month']),
     table('booking_timeline', bookingSchema.columns, book.right, ['csv']),
     table('projected_leadtime', projectedLeadTimeSchema.columns, projected.right, ['csv']),
+    { ...table('utilization_monthly', util.columns, util.rows, ['csv'], []), text: ['site', 'month', 'node_type', 'value_type'] },
     table('coverage_gaps', ['site', 'count_type', 'start', 'end', 'reason'], gaps, [], ['start', 'end']),
   ]);
 };

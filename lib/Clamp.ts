@@ -236,7 +236,10 @@ const hostUnknownColumn = (k: TableKeys): ((r: number) => boolean) => {
 /**
  * The rules of the reconstruction contract, in order:
  * reservable within total (by hypervisor_hostname); committed and ops within reservable (by Blazar
- * host id); occupied_reserved within committed (by reservation id and hypervisor_hostname).
+ * host id); occupied_reserved within committed (by reservation id and hypervisor_hostname);
+ * stopped_reserved within occupied_reserved (by instance uuid: the powered-off parts of a reserved
+ * instance never outlast its clamped periods). stopped_ondemand, like occupied_ondemand, is not
+ * clamped: the adapter makes it inside the instance's periods.
  *
  * @category constructors
  * @since 0.1.0
@@ -299,6 +302,25 @@ export const standardRules: ReadonlyArray<ClampRule> = [
           return id < 0 ? -1 : k.pair(id, k.t.dict.runs.hostname[r]);
         };
       },
+    },
+  },
+  {
+    // the power history of a reserved instance within its own (clamped) occupied periods
+    child: 'stopped_reserved',
+    parent: 'occupied_reserved',
+    childKey: (i) => O.some(i.entityId),
+    parentKey: (i) => i.entityId,
+    columns: {
+      childKey: (k) => {
+        const parent = k.entityOf(countTypeOf('occupied_reserved'));
+        const ids = k.t.dict.entityIds;
+        // an instance with no occupied row: a key no parent has
+        return (i) => {
+          const e = parent(ids[k.t.entity[i]]);
+          return e < 0 ? k.pair(1, 0) : e;
+        };
+      },
+      parentKey: (k) => (i) => k.t.entity[i],
     },
   },
 ];

@@ -1,6 +1,7 @@
 /**
  * The whole reconstruction of one or more sites, pure: events -> intervals (fold) -> clamped
- * intervals -> counts (sweep) -> timeline rows, with the audit that accounts for every row.
+ * intervals -> counts (sweep) -> timeline rows and utilization per node type
+ * (`lib/Utilization.ts`), with the audit that accounts for every row.
  *
  * The effects (reading databases, writing files) are the caller's: `cli/report.ts` composes
  * `adapters/readSite` with this function and writes the outputs.
@@ -13,6 +14,7 @@
  * - `coverage`: per (site, count type) the coverage start, how it was found and every gap;
  * - `invariants`: every span where the stack invariants fail;
  * - `legacy_mismatches`, `action_events`, `warnings`;
+ * - `power`: per site what the power history noticed (active vs stopped, `lib/Power.ts`);
  * - `leadtime`: per site the leases seen, excluded (operator, outside the window), reported, with
  *   an effective lead time or missing it by reason, negative lead times, timeline rows and rows
  *   merged by same-second averaging (`lib/LeadTime.ts`);
@@ -25,8 +27,9 @@
 import * as O from 'fp-ts/Option';
 import { booking, entries, type BookingAudit, type BookingRow, type PoolHost } from './Booking';
 import { clampTable, standardRules, type ClampEntry } from './Clamp';
-import { baseCountTypes, type BaseCountType } from './CountType';
+import { stoppedOf, baseCountTypes, type BaseCountType } from './CountType';
 import { coverageOf, subtract, type CountCoverage, type KnownGap, type Span } from './Coverage';
+import { activeCoverage, notCovered, powerAudit, powerSourceRead, type PowerAudit } from './Power';
 import type { Event } from './Event';
 import { Builder, quantitiesOf, type EventTable } from './EventTable';
 import { foldTable } from './Fold';
@@ -39,6 +42,7 @@ import { sweepTable } from './Sweep';
 import * as T from './Time';
 import { timeline, type SiteCounts, type Timeline, type TimelineOptions, type Violation } from './Timeline';
 import { outputCountTypes, type DailyRow, type UsageRow } from './UsageRow';
+import { utilization, type UtilizationRow } from './Utilization';
 
 // -------------------------------------------------------------------------------------
 // model
@@ -59,6 +63,8 @@ export interface SourceAudit {
   readonly rows_folded: number;
   readonly rows_rejected: number;
   readonly rejected_by_reason: Readonly<Record<string, number>>;
+  /** Optional tables the source was read without (the runner's report has them). */
+  readonly optional_missing?: ReadonlyArray<string>;
 }
 
 /** Everything read from one site. @category model @since 0.1.0 */
@@ -80,7 +86,11 @@ export interface SiteInput {
    * source was not read: no lead-time rows, and the audit's `leadtime` has no entry for the site.
    */
   readonly leases?: ReadonlyArray<LeaseFact>;
+  /** Whether the site has an on-demand pool (section 12); default false. */
+  readonly ondemandPool?: boolean;
 }
+
+export type { PowerAudit } from './Power';
 
 /** @category model @since 0.1.0 */
 export interface FoldAudit {
@@ -114,6 +124,8 @@ export interface Audit {
   readonly leadtime: ReadonlyArray<LeadTimeAudit>;
   /** The reservation book per site (`lib/Booking.ts`, `lib/ProjectedLeadTime.ts`). */
   readonly booking: ReadonlyArray<BookingAudit & { readonly projected_leadtime: ProjectedLeadTimeAudit }>;
+  /** Per site, what the power history noticed (section 11). */
+  readonly power: ReadonlyArray<PowerAudit>;
 }
 
 /**
@@ -141,6 +153,11 @@ export interface Report {
   readonly coverage: ReadonlyMap<string, Readonly<Record<BaseCountType, CountCoverage>>>;
   /** The reservation book as users saw it, all sites (sites whose leases and allocations were read). */
   readonly booking: { readonly rows: ReadonlyArray<BookingRow>; readonly projected: ReadonlyArray<ProjectedLeadTimeRow> };
+  /**
+   * Utilization per node type (section 13): `monthly` (every value type, `utilization_monthly.csv`)
+   * and `daily` (nodes only, for the node-type figure).
+   */
+  readonly utilization: { readonly monthly: ReadonlyArray<UtilizationRow>; readonly daily: ReadonlyArray<UtilizationRow> };
 }
 
 // -------------------------------------------------------------------------------------
@@ -159,6 +176,8 @@ export const primaryTable: Readonly<Record<BaseCountType, string>> = {
   ops: 'computehost_allocations',
   occupied_reserved: 'instances',
   occupied_ondemand: 'instances',
+  stopped_reserved: 'instances',
+  stopped_ondemand: 'instances',
 };
 
 const tableOf = (source: string): string => source.slice(source.lastIndexOf('.') + 1);
@@ -185,6 +204,10 @@ export interface SiteReport {
   readonly leadTime?: LeadTimeReport;
   /** The site's reservation book, when its leases and their allocations were read. */
   readonly booking?: SiteBooking;
+  /** What the power history of the site's instances noticed (section 11). */
+  readonly power: PowerAudit;
+  /** The site's utilization rows, monthly and daily (see `Report.utilization`). */
+  readonly utilization: { readonly monthly: ReadonlyArray<UtilizationRow>; readonly daily: ReadonlyArray<UtilizationRow> };
 }
 
 const tableOfSite = (s: SiteInput): EventTable => {
@@ -239,9 +262,13 @@ export const siteReport =
     for (const ct of baseCountTypes) {
       sourceRead[ct] = s.sources.some((x) => tableOf(x.source) === primaryTable[ct] && x.status === 'read');
     }
+    const actionsRead = powerSourceRead(s.sources);
     const cov = Object.fromEntries(
       baseCountTypes.map((ct) => [ct, coverageOf({ window, earliest, sourceRead, configStart: s.configStart, knownGaps: s.knownGaps })(ct)]),
     ) as Record<BaseCountType, CountCoverage>;
+    for (const [occ, act] of Object.entries(stoppedOf) as Array<[keyof typeof stoppedOf, BaseCountType]>) {
+      cov[act] = actionsRead ? activeCoverage(window, cov[occ], s.configStart[act], s.knownGaps.filter((g) => g.countTypes.includes(act))) : notCovered(window, 'instance action tables not read');
+    }
     const coverage: CoverageAudit[] = baseCountTypes.map((ct) => ({
       site: s.site,
       count_type: ct,
@@ -255,6 +282,10 @@ export const siteReport =
       horizon: options.end,
     })(folded.intervals);
     const counts = sweepTable({ groupBy: options.groupBy, valueTypes: options.valueTypes })(clamped.intervals);
+    // utilization is per node type whatever the timeline is grouped by: its own sweep unless the
+    // counts are grouped by node type alone (per-host series would make one integral per host)
+    const byNodeType =
+      options.groupBy.length === 1 && options.groupBy[0] === 'node_type' ? counts : sweepTable({ groupBy: ['node_type'], valueTypes: options.valueTypes })(clamped.intervals);
     const legacy = legacyDays({ byNodeType: options.groupBy.includes('node_type') })(s.legacy);
     const bySource = new Map<string, Rejection[]>();
     for (const r of s.rejections) {
@@ -272,7 +303,7 @@ export const siteReport =
     const book = s.leases !== undefined && s.leases.some((l) => l.allocations !== undefined) ? siteBooking(options, s.site, s.leases, clamped.intervals, cov) : undefined;
     return {
       site: s.site,
-      counts: { site: s.site, counts, coverage: cov, legacy: legacy.days },
+      counts: { site: s.site, counts, coverage: cov, legacy: legacy.days, ondemandPool: s.ondemandPool === true },
       fold,
       clamping: clamped.audit,
       coverage,
@@ -282,6 +313,8 @@ export const siteReport =
       warnings: s.warnings,
       leadTime,
       booking: book,
+      power: powerAudit(s.site, table, actionsRead),
+      utilization: siteUtilization(options, { site: s.site, counts: byNodeType, coverage: cov, legacy: [], ondemandPool: s.ondemandPool === true }),
     };
   };
 
@@ -322,6 +355,12 @@ const siteBooking = (
   return { rows: b.rows, projected: p.rows, audit: { ...b.audit, projected_leadtime: p.audit } };
 };
 
+/** A site's utilization rows: monthly for every value type, daily for nodes (the figure's). */
+const siteUtilization = (options: TimelineOptions, c: SiteCounts): SiteReport['utilization'] => ({
+  monthly: utilization({ start: options.start, end: options.end, bucket: 'month', valueTypes: options.valueTypes })([c]),
+  daily: options.valueTypes.includes('nodes') ? utilization({ start: options.start, end: options.end, bucket: 'day', valueTypes: ['nodes'] })([c]) : [],
+});
+
 const isDaily = (options: TimelineOptions): boolean =>
   O.isSome(options.resample) && options.resample.value.bucket === '1d' && options.resample.value.method === 'mean';
 
@@ -359,6 +398,8 @@ export const assemble =
       },
       coverage,
       booking: { rows: books.flatMap((b) => b.rows), projected: books.flatMap((b) => b.projected) },
+      // by site, as the timeline (each part's rows are sorted already; the sort is stable)
+      utilization: { monthly: bySiteName(parts.flatMap((p) => p.utilization.monthly)), daily: bySiteName(parts.flatMap((p) => p.utilization.daily)) },
       audit: {
         window: { start: T.toIso(options.start), end: T.toIso(options.end) },
         sources: parts.flatMap((p) => p.sources),
@@ -371,9 +412,12 @@ export const assemble =
         warnings: parts.flatMap((p) => p.warnings.map((message) => ({ site: p.site, message }))),
         leadtime: leads.flatMap((l) => l.audit),
         booking: books.map((b) => b.audit),
+        power: parts.map((p) => p.power),
       },
     };
   };
+
+const bySiteName = (rows: ReadonlyArray<UtilizationRow>): ReadonlyArray<UtilizationRow> => [...rows].sort((a, b) => (a.site < b.site ? -1 : a.site > b.site ? 1 : 0));
 
 const siteOf = (l: LeadTimeReport): string => l.audit[0]?.site ?? '';
 

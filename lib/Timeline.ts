@@ -3,12 +3,17 @@
  * and the stack invariants.
  *
  * Per (site, value type, group), the base step functions (total, reservable, committed, ops,
- * occupied_reserved, occupied_ondemand; the zero function where a group has none) give the
- * derived ones on the union of their change points (reconstruction rules, section 1):
+ * occupied_reserved, occupied_ondemand, stopped_reserved, stopped_ondemand; the zero function where
+ * a group has none) give the derived ones on the union of their change points (reconstruction
+ * rules, sections 1, 11 and 12):
  * - `occupied = occupied_reserved + occupied_ondemand`
  * - `available = reservable - committed - ops`
  * - `idle = committed - occupied_reserved`
- * - `maintenance = (total - reservable) + ops`
+ * - `maintenance = (total - reservable) + ops`, or `ops` on a site with an on-demand pool
+ * - `stopped = stopped_reserved + stopped_ondemand` (the powered-off parts), `active = occupied -
+ *   stopped`
+ * - on a site with an on-demand pool only: `ondemand_capacity = total - reservable`,
+ *   `available_ondemand = ondemand_capacity - occupied_ondemand`
  *
  * Rows exist only where a count type is covered (derived: where all inputs are). Without
  * resampling a series has a row at the start of each covered span (the value in force then) and
@@ -17,11 +22,12 @@
  *
  * Invariants checked at every change point where the inputs are covered:
  * `occupied_reserved <= committed <= reservable <= total`, `available, idle, maintenance >= 0`,
+ * `active <= occupied` and, on an on-demand pool site, `available_ondemand >= 0`,
  * up to a slack of 1e-4 node for the micro-node rounding of fractional node counts.
  * Each violation is listed with its span, its largest excess and its excess value-hours; the
  * values are never clamped.
  *
- * Speed: the derived counts and the six excesses of a group come from **one** merge pass over
+ * Speed: the derived counts and the eight excesses of a group come from **one** merge pass over
  * the change points of its six base series (`stack`), not one pass per operation; rows are made
  * site by site already in output order (series ranked by their tie order, points stably sorted
  * by time), each timestamp's ISO text made once.
@@ -30,7 +36,7 @@
  * @module
  */
 import * as O from 'fp-ts/Option';
-import { baseCountTypes, type BaseCountType, type CountType, type DerivedCountType } from './CountType';
+import { baseCountTypes, derivedCountTypes, ondemandCountTypes, type BaseCountType, type CountType, type DerivedCountType } from './CountType';
 import { intersect, type CountCoverage, type Span } from './Coverage';
 import { keyString, type Counts, type GroupColumn, type SeriesKey } from './Counts';
 import { sortIndex } from './Radix';
@@ -63,6 +69,12 @@ export interface SiteCounts {
   readonly coverage: Readonly<Record<BaseCountType, CountCoverage>>;
   /** Legacy days of this site (grouped as `groupBy` allows), if any. */
   readonly legacy: ReadonlyArray<LegacyDay>;
+  /**
+   * Whether hosts outside Blazar's reservable pool serve on-demand instances here (section 12):
+   * then `maintenance = ops` and `ondemand_capacity`, `available_ondemand` are written. Default
+   * false.
+   */
+  readonly ondemandPool?: boolean;
 }
 
 /** @category model @since 0.1.0 */
@@ -73,6 +85,8 @@ export const checks = [
   'available>=0',
   'idle>=0',
   'maintenance>=0',
+  'stopped<=occupied',
+  'available_ondemand>=0',
 ] as const;
 
 /** @category model @since 0.1.0 */
@@ -140,11 +154,13 @@ export interface Stack {
  * Everything computed from the base counts of one group, in one pass over the union of their
  * change points: the derived count types and the excess of each check (`max(0, x - y)` for
  * `x <= y`, `max(0, -x)` for `x >= 0`). Each result is canonical and equals what `zipWith` of the
- * same formula gives.
+ * same formula gives. `pool`: the site has an on-demand pool (section 12), so `maintenance` is
+ * `ops` alone; `ondemand_capacity` and `available_ondemand` are computed either way (the caller
+ * writes them only for such a site).
  *
  * @since 0.2.0
  */
-export const stack = (b: Readonly<Record<BaseCountType, SF.StepFunction>>): Stack => {
+export const stack = (b: Readonly<Record<BaseCountType, SF.StepFunction>>, pool = false): Stack => {
   const inputs = baseCountTypes.map((ct) => b[ct]);
   const k = inputs.length;
   const at = new Int32Array(k);
@@ -152,9 +168,10 @@ export const stack = (b: Readonly<Record<BaseCountType, SF.StepFunction>>): Stac
   let n = 0;
   for (const f of inputs) n += f.times.length;
   // at most one point per change point of the inputs
-  const [occupied, available, idle, maintenance] = ['occupied', 'available', 'idle', 'maintenance'].map((d) => new Steps(`stack.${d}`, n));
+  const d = derivedCountTypes.map((c) => new Steps(`stack.${c}`, n));
+  const [occupied, available, idle, maintenance, active, stopped, odCapacity, odAvailable] = d;
   const ex = checks.map((c) => new Steps(`stack.${c}`, n));
-  const [TOT, RES, COM, OPS, ORES, ODEM] = baseCountTypes.map((_, i) => i);
+  const [TOT, RES, COM, OPS, ORES, ODEM, SRES, SDEM] = baseCountTypes.map((_, i) => i);
   for (;;) {
     let t = Infinity;
     for (let i = 0; i < k; i++) if (at[i] < inputs[i].times.length && inputs[i].times[at[i]] < t) t = inputs[i].times[at[i]];
@@ -167,13 +184,22 @@ export const stack = (b: Readonly<Record<BaseCountType, SF.StepFunction>>): Stac
     const committed = now[COM];
     const ops = now[OPS];
     const reserved = now[ORES];
+    const occ = reserved + now[ODEM];
+    const st = now[SRES] + now[SDEM];
     const av = reservable - committed - ops;
     const id = committed - reserved;
-    const mt = total - reservable + ops;
-    occupied.put(t, reserved + now[ODEM]);
+    const odCap = total - reservable;
+    const odAv = odCap - now[ODEM];
+    const mt = pool ? ops : odCap + ops;
+    const act = occ - st;
+    occupied.put(t, occ);
     available.put(t, av);
     idle.put(t, id);
     maintenance.put(t, mt);
+    active.put(t, act);
+    stopped.put(t, st);
+    odCapacity.put(t, odCap);
+    odAvailable.put(t, odAv);
     // in the order of `checks`
     ex[0].put(t, Math.max(0, reserved - committed));
     ex[1].put(t, Math.max(0, committed - reservable));
@@ -181,12 +207,18 @@ export const stack = (b: Readonly<Record<BaseCountType, SF.StepFunction>>): Stac
     ex[3].put(t, Math.max(0, -av));
     ex[4].put(t, Math.max(0, -id));
     ex[5].put(t, Math.max(0, -mt));
+    ex[6].put(t, Math.max(0, -act));
+    ex[7].put(t, pool ? Math.max(0, -odAv) : 0);
   }
   const excess = {} as Record<Check, SF.StepFunction>;
   checks.forEach((c, i) => {
     excess[c] = ex[i].done();
   });
-  return { derived: { occupied: occupied.done(), available: available.done(), idle: idle.done(), maintenance: maintenance.done() }, excess };
+  const derived = {} as Record<DerivedCountType, SF.StepFunction>;
+  derivedCountTypes.forEach((c, i) => {
+    derived[c] = d[i].done();
+  });
+  return { derived, excess };
 };
 
 /**
@@ -194,8 +226,8 @@ export const stack = (b: Readonly<Record<BaseCountType, SF.StepFunction>>): Stac
  *
  * @since 0.1.0
  */
-export const derive = (b: Readonly<Record<BaseCountType, SF.StepFunction>>): Readonly<Record<Exclude<CountType, BaseCountType>, SF.StepFunction>> =>
-  stack(b).derived;
+export const derive = (b: Readonly<Record<BaseCountType, SF.StepFunction>>, pool = false): Readonly<Record<Exclude<CountType, BaseCountType>, SF.StepFunction>> =>
+  stack(b, pool).derived;
 
 /**
  * The base count types each derived count type is computed from.
@@ -207,6 +239,10 @@ export const inputsOf: Readonly<Record<Exclude<CountType, BaseCountType>, Readon
   available: ['reservable', 'committed', 'ops'],
   idle: ['committed', 'occupied_reserved'],
   maintenance: ['total', 'reservable', 'ops'],
+  active: ['occupied_reserved', 'occupied_ondemand', 'stopped_reserved', 'stopped_ondemand'],
+  stopped: ['stopped_reserved', 'stopped_ondemand'],
+  ondemand_capacity: ['total', 'reservable'],
+  available_ondemand: ['total', 'reservable', 'occupied_ondemand'],
 };
 
 const coveredBy = (cov: Readonly<Record<BaseCountType, CountCoverage>>, cts: ReadonlyArray<BaseCountType>): ReadonlyArray<Span> =>
@@ -416,13 +452,16 @@ export const timeline =
       for (const gk of [...groups.keys()].sort()) {
         const { vt, key, base } = groups.get(gk) as { vt: ValueType; key: SeriesKey; base: Partial<Record<BaseCountType, SF.StepFunction>> };
         const full = Object.fromEntries(baseCountTypes.map((ct) => [ct, base[ct] ?? SF.empty])) as Record<BaseCountType, SF.StepFunction>;
-        const { derived, excess } = stack(full);
+        const pool = s.ondemandPool === true;
+        const { derived, excess } = stack(full, pool);
         const group = groupOf(key, options.groupBy);
         const emit = (ct: CountType, f: SF.StepFunction, covered: ReadonlyArray<Span>) => {
           out.push({ tie: tieKey('new', ct, vt, group), collector: 'new', countType: ct, valueType: vt, group, points: pointColumns(options, covered, f) });
         };
         for (const ct of baseCountTypes) emit(ct, full[ct], s.coverage[ct].covered);
-        for (const ct of Object.keys(inputsOf) as Array<keyof typeof inputsOf>) emit(ct, derived[ct], coveredBy(s.coverage, inputsOf[ct]));
+        for (const ct of derivedCountTypes) {
+          if (pool || !(ondemandCountTypes as ReadonlyArray<string>).includes(ct)) emit(ct, derived[ct], coveredBy(s.coverage, inputsOf[ct]));
+        }
         const inputs: Readonly<Record<Check, ReadonlyArray<BaseCountType>>> = {
           'occupied_reserved<=committed': ['occupied_reserved', 'committed'],
           'committed<=reservable': ['committed', 'reservable'],
@@ -430,8 +469,11 @@ export const timeline =
           'available>=0': inputsOf.available,
           'idle>=0': inputsOf.idle,
           'maintenance>=0': inputsOf.maintenance,
+          'stopped<=occupied': inputsOf.active,
+          'available_ondemand>=0': inputsOf.available_ondemand,
         };
         for (const check of checks) {
+          if (check === 'available_ondemand>=0' && !pool) continue;
           for (const [a, b, max, hours] of spansWhere(excess[check], coveredBy(s.coverage, inputs[check]), slack(vt))) {
             violations.push({ site: s.site, value_type: vt, group, check, start: T.toIso(a), end: T.toIso(b), max_excess: max, excess_hours: hours });
           }

@@ -113,7 +113,9 @@ export type CollectorType = t.TypeOf<typeof CollectorType>;
 /**
  * The count types of the output, in output order: the plan's categories, the two parts of
  * `occupied`, the derived pools, and `ops` (so `available` and `maintenance` can be recomputed
- * from the file itself).
+ * from the file itself); then the power history (`active`, `stopped` and the two parts of
+ * `active`) and the on-demand pool (`ondemand_capacity`, `available_ondemand`, written only for a
+ * site with one: null elsewhere in the daily table).
  *
  * @category model
  * @since 0.1.0
@@ -129,6 +131,12 @@ export const outputCountTypes = [
   'idle',
   'maintenance',
   'ops',
+  'active',
+  'stopped',
+  'stopped_reserved',
+  'stopped_ondemand',
+  'ondemand_capacity',
+  'available_ondemand',
 ] as const satisfies ReadonlyArray<CountType>;
 
 // A record over `CountType` fails to compile when a count type is added and not listed here.
@@ -143,6 +151,12 @@ const countTypeKeys: Record<CountType, null> = {
   idle: null,
   maintenance: null,
   ops: null,
+  active: null,
+  stopped: null,
+  stopped_reserved: null,
+  stopped_ondemand: null,
+  ondemand_capacity: null,
+  available_ondemand: null,
 };
 
 /**

@@ -122,8 +122,12 @@ const legacySeries = (rows: ReadonlyArray<UsageRow>, ct: CountType): S.Steps => 
 const pick = (rows: ReadonlyArray<UsageRow>, site: string, valueType: ValueType, collector: UsageRow['collector_type']): ReadonlyArray<UsageRow> =>
   rows.filter((r) => r.site === site && r.value_type === valueType && r.collector_type === collector);
 
-/** The window of a figure: given, else the coverage's, else the rows' (to the end of the last day). */
-const windowOf = (given: S.Window | undefined, covs: ReadonlyArray<S.SiteCoverage | undefined>, times: ReadonlyArray<number>): S.Window => {
+/**
+ * The window of a figure: given, else the coverage's, else the rows' (to the end of the last day).
+ *
+ * @since 0.3.0
+ */
+export const windowOf = (given: S.Window | undefined, covs: ReadonlyArray<S.SiteCoverage | undefined>, times: ReadonlyArray<number>): S.Window => {
   if (given !== undefined) return given;
   let lo = Infinity;
   let hi = -Infinity;
@@ -170,6 +174,11 @@ export const timeAxis = (window: S.Window, ticks: number): AxisOptions => {
 };
 
 /** A fresh linear y axis with a title. @since 0.3.0 */
+/**
+ * A fresh linear y axis on the left with a title and a range.
+ *
+ * @since 0.3.0
+ */
 export const countAxis = (title: string, min: number, max: number): AxisOptions =>
   ({ type: 'linear', position: 'left', min, max, title: { display: true, text: title }, ticks: { maxTicksLimit: 6 } }) as AxisOptions;
 
@@ -179,7 +188,12 @@ const yRange = (series: ReadonlyArray<S.Steps>): readonly [number, number] => {
   return [lo < 0 ? -niceMax(-lo) : 0, niceMax(S.maxOf(series))];
 };
 
-const line = (label: string, steps: S.Steps, window: S.Window, style: Partial<ChartDataset<'line', S.Point[]>>): ChartDataset<'line', S.Point[]> => ({
+/**
+ * A stepped line dataset (filled when `style.fill` says so) of steps over the window.
+ *
+ * @since 0.3.0
+ */
+export const line = (label: string, steps: S.Steps, window: S.Window, style: Partial<ChartDataset<'line', S.Point[]>>): ChartDataset<'line', S.Point[]> => ({
   label,
   data: S.toPoints(steps, window),
   stepped: 'before',
@@ -204,6 +218,11 @@ export const noDataEntry = (): ChartDataset<'line', S.Point[]> => ({
 });
 
 /** A title and a subtitle with the date range (and a note). @since 0.3.0 */
+/**
+ * The title and the date-range subtitle (with an optional note) of a figure.
+ *
+ * @since 0.3.0
+ */
 export const titles = (title: string, window: S.Window, note?: string) => ({
   title: { display: true, text: title, font: { size: 16 } },
   subtitle: { display: true, text: note === undefined ? dateRange(window) : `${dateRange(window)}; ${note}`, padding: { bottom: 8 } },
@@ -296,23 +315,37 @@ export interface UsageStackOptions extends SiteOptions {
   readonly onDemand?: boolean;
 }
 
-/** The areas of the usage stack, bottom first. @category model @since 0.1.0 */
-export const stackLayers = ['used', 'idle', 'available', 'ondemand', 'maintenance'] as const;
+/** The areas of the usage stack, bottom first (each drawn when it applies). @category model @since 0.1.0 */
+export const stackLayers = ['used', 'used_stopped', 'idle', 'available', 'ondemand', 'ondemand_stopped', 'ondemand_free', 'maintenance'] as const;
 
-const layerLabels: Readonly<Record<(typeof stackLayers)[number], string>> = {
+/** One area of the usage stack. @category model @since 0.3.0 */
+export type StackLayer = (typeof stackLayers)[number];
+
+const layerLabels: Readonly<Record<StackLayer, string>> = {
   used: 'used (occupied by reserved instances)',
+  used_stopped: 'used, stopped (host held)',
   ondemand: 'on-demand use',
+  ondemand_stopped: 'on-demand use, stopped',
+  ondemand_free: 'on-demand pool, free',
   idle: 'idle (reserved, not occupied)',
   available: 'available (reservable, not reserved)',
   maintenance: 'maintenance / not reservable',
 };
 
 /**
- * Stacked usage of one site: areas used (occupied_reserved), on-demand use (when shown), idle,
- * available and maintenance, bottom to top, whose sum is the total capacity; lines for total
+ * Stacked usage of one site: areas used (occupied_reserved), idle, available, on-demand use
+ * (when shown) and maintenance, bottom to top, whose sum is the total capacity; lines for total
  * capacity (black), reservable capacity (dashed) and legacy reservable capacity (dotted).
- * With on-demand use shown, it comes out of the maintenance / not-reservable area (where
- * on-demand instances run), floored at zero. The stack is unknown wherever any layer is.
+ *
+ * - With the power history (rows of `stopped_*`, section 11), each use is drawn as its running
+ *   part (occupied minus stopped) and its stopped part (`stopped_*`) above it, in a lighter shade.
+ * - On a site with an on-demand pool (rows of `ondemand_capacity`, section 12), the pool is
+ *   drawn as on-demand use and its free part (`available_ondemand`), and maintenance is the
+ *   operator holds alone (`maintenance (operator holds)`).
+ * - Elsewhere, on-demand use (when shown) comes out of the maintenance / not-reservable area
+ *   (where on-demand instances run), floored at zero.
+ *
+ * The stack is unknown wherever any layer is.
  *
  * @example
  * usageStack(rows, coverage, { site: 'kvm_tacc' }).name // 'kvm_tacc_usage_stack'
@@ -325,17 +358,33 @@ export const usageStack = (rows: ReadonlyArray<UsageRow>, coverage: S.SiteCovera
   const legacy = pick(rows, opts.site, vt, 'legacy');
   const window = windowOf(opts.window, [coverage], fresh.map((r) => S.rowMillis(r.timestamp)));
   const series = (ct: CountType) => newSeries(fresh, ct, window, coverage);
+  const minus = (a: S.Steps, b: S.Steps) => S.zipAll([a, b], S.strict(([x, y]) => x - y));
+  const pool = fresh.some((r) => r.count_type === 'ondemand_capacity');
+  const power = fresh.some((r) => r.count_type === 'stopped_reserved' || r.count_type === 'stopped_ondemand');
   const ondemand = series('occupied_ondemand');
-  const showOnDemand = opts.onDemand ?? ondemand.some((p) => p.v !== null && p.v > 0);
+  const showOnDemand = pool || (opts.onDemand ?? ondemand.some((p) => p.v !== null && p.v > 0));
   const maintenance = series('maintenance');
-  const layers: Record<(typeof stackLayers)[number], S.Steps> = {
-    used: series('occupied_reserved'),
-    ondemand,
+  const reserved = series('occupied_reserved');
+  const stoppedReserved = power ? series('stopped_reserved') : [];
+  const stoppedOndemand = power ? series('stopped_ondemand') : [];
+  const layers: Record<StackLayer, S.Steps> = {
+    used: power ? minus(reserved, stoppedReserved) : reserved,
+    used_stopped: stoppedReserved,
     idle: series('idle'),
     available: series('available'),
-    maintenance: showOnDemand ? S.zipAll([maintenance, ondemand], S.strict(([m, o]) => Math.max(0, m - o))) : maintenance,
+    ondemand: power ? minus(ondemand, stoppedOndemand) : ondemand,
+    ondemand_stopped: stoppedOndemand,
+    ondemand_free: pool ? series('available_ondemand') : [],
+    maintenance: showOnDemand && !pool ? S.zipAll([maintenance, ondemand], S.strict(([m, o]) => Math.max(0, m - o))) : maintenance,
   };
-  const shown = stackLayers.filter((l) => l !== 'ondemand' || showOnDemand);
+  const shown = stackLayers.filter(
+    (l) =>
+      ((l !== 'ondemand' && l !== 'ondemand_stopped') || showOnDemand) &&
+      ((l !== 'used_stopped' && l !== 'ondemand_stopped') || power) &&
+      (l !== 'ondemand_free' || pool),
+  );
+  const labelOf = (l: StackLayer): string =>
+    l === 'maintenance' && pool ? 'maintenance (operator holds)' : power && l === 'used' ? 'used, running (reserved instances)' : power && l === 'ondemand' ? 'on-demand use, running' : layerLabels[l];
   const stacked = S.stack(
     shown.map((l) => layers[l]),
     'all',
@@ -352,9 +401,10 @@ export const usageStack = (rows: ReadonlyArray<UsageRow>, coverage: S.SiteCovera
   // Areas top first, each filled down to the next one; the bottom one to zero.
   for (let i = shown.length - 1; i >= 0; i--) {
     const color = stackColors[shown[i]];
-    datasets.push(line(layerLabels[shown[i]], stacked[i], window, { borderColor: color, backgroundColor: color, borderWidth: 0.5, fill: i === 0 ? 'origin' : '+1' }));
+    datasets.push(line(labelOf(shown[i]), stacked[i], window, { borderColor: color, backgroundColor: color, borderWidth: 0.5, fill: i === 0 ? 'origin' : '+1' }));
   }
-  const gaps = coverage === undefined ? [] : S.uncovered(window, S.coveredOf(coverage, ['total', 'reservable', 'committed', 'ops', 'occupied_reserved', 'occupied_ondemand']));
+  const drawn: CountType[] = ['total', 'reservable', 'committed', 'ops', 'occupied_reserved', 'occupied_ondemand', ...(power ? (['stopped_reserved', 'stopped_ondemand'] as const) : [])];
+  const gaps = coverage === undefined ? [] : S.uncovered(window, S.coveredOf(coverage, drawn));
   const regions = regionsOf(gaps, NO_DATA);
   if (regions.length > 0) datasets.push(noDataEntry());
   const [min, max] = yRange([total, reservable, legacyReservable, ...stacked]);

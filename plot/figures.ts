@@ -7,6 +7,7 @@
  * Figures (names exact):
  * - `<site>_legacy_facets`: for each site with legacy rows;
  * - `<site>_usage_stack`: for each site with rows of collector `new`;
+ * - `<site>_node_types` and `<site>_utilization`: for each site with utilization rows (nodes);
  * - `cross_site_usage`: when two or more sites have rows;
  * - `<site>_leadtime`: for each site with lead-time rows;
  * - `<site>_booking`, `<site>_projected_leadtime`: for each site with rows of the reservation book.
@@ -16,9 +17,11 @@
 import type { ValueType } from '../lib/Quantities';
 import type { Report } from '../lib/Report';
 import type { LeadTimeRow, UsageRow } from '../lib/UsageRow';
+import { ALL, type UtilizationRow } from '../lib/Utilization';
 import { bookingShare, projectedLeadTime } from './booking';
 import { crossSite, legacyFacets, leadTime, usageStack, type Figure } from './configs';
 import type { SiteCoverage, Window } from './series';
+import { nodeTypes, utilizationFigure } from './utilization';
 
 // -------------------------------------------------------------------------------------
 // model
@@ -42,6 +45,8 @@ export interface FiguresRequest {
   readonly window?: Window;
   /** Default `nodes` when the rows have it, else the first value type in the rows. */
   readonly valueType?: ValueType;
+  /** `Report.utilization`: the node-type and utilization figures (nodes), when given. */
+  readonly utilization?: { readonly monthly: ReadonlyArray<UtilizationRow>; readonly daily: ReadonlyArray<UtilizationRow> };
 }
 
 // -------------------------------------------------------------------------------------
@@ -63,7 +68,7 @@ export const figureValueType = (req: Pick<FiguresRequest, 'rows' | 'valueType'>)
  * Every figure of a request, in file order. Pure.
  *
  * @example
- * figures(req).map((f) => f.name) // ['chi_uc_legacy_facets', 'chi_uc_usage_stack', ..., 'cross_site_usage', 'chi_uc_leadtime']
+ * figures(req).map((f) => f.name) // ['chi_uc_legacy_facets', 'chi_uc_usage_stack', 'chi_uc_node_types', 'chi_uc_utilization', ..., 'cross_site_usage', 'chi_uc_leadtime']
  * @category constructors
  * @since 0.1.0
  */
@@ -77,6 +82,10 @@ export const figures = (req: FiguresRequest): ReadonlyArray<Figure> => {
     if (req.rows.some((r) => r.site === site && r.collector_type === 'legacy' && r.value_type === valueType))
       out.push(legacyFacets(req.rows, { ...common, ...(coverage === undefined ? {} : { coverage }) }));
     if (withNew.includes(site)) out.push(usageStack(req.rows, coverage, common));
+    const u = req.utilization;
+    const named = { site, ...(req.window === undefined ? {} : { window: req.window }), ...(req.siteNames?.[site] === undefined ? {} : { siteName: req.siteNames[site] }) };
+    if (u !== undefined && u.daily.some((r) => r.site === site && r.node_type !== ALL)) out.push(nodeTypes(u.daily, u.monthly, named));
+    if (u !== undefined && u.monthly.some((r) => r.site === site && r.value_type === 'nodes' && r.node_type === ALL)) out.push(utilizationFigure(u.monthly, named));
   }
   if (withNew.length >= 2)
     out.push(

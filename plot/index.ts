@@ -5,6 +5,7 @@
  * Figures and files (names exact, one file per format):
  * - `<site>_legacy_facets`: for each site with legacy rows;
  * - `<site>_usage_stack`: for each site with rows of collector `new`;
+ * - `<site>_node_types` and `<site>_utilization`: for each site with utilization rows (nodes);
  * - `cross_site_usage`: when two or more sites have rows;
  * - `<site>_leadtime`: for each site with lead-time rows;
  * - `<site>_booking` and `<site>_projected_leadtime`: for each site with reservation-book rows
@@ -26,6 +27,7 @@ import { renderer, type Format, type Render } from './render';
 export * from './configs';
 export * from './figures';
 export { bookingShare, projectedLeadTime } from './booking';
+export { isGpuNodeType, nodeTypes, utilizationFigure, type UtilizationFigureOptions } from './utilization';
 export { renderer, svgInPixels, formats, type Format, type Render } from './render';
 
 // -------------------------------------------------------------------------------------

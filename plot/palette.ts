@@ -47,7 +47,10 @@ export const siteShades = (sites: ReadonlyArray<string>): ReadonlyMap<string, Sh
 /** Usage stack colors. @since 0.1.0 */
 export const stackColors = {
   used: '#2f7d32',
+  used_stopped: '#81c784',
   ondemand: '#8bc34a',
+  ondemand_stopped: '#d4e8a8',
+  ondemand_free: '#b2dfdb',
   idle: '#ffb74d',
   available: '#90caf9',
   maintenance: '#bdbdbd',

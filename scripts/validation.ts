@@ -28,6 +28,8 @@ const main = async () => {
     for (const r of rec) {
       for (const ct of truthTypes) {
         const ms = r.months.filter((m) => m.count_type === ct);
+        // the on-demand pool's count types exist on a pool site only
+        if (ms.length === 0) continue;
         const cmp = ms.filter((m) => m.days > 0);
         const sum = (f: (m: (typeof ms)[number]) => number) => ms.reduce((n, m) => n + f(m), 0);
         const truth = sum((m) => m.truth_node_hours);
@@ -62,6 +64,7 @@ const main = async () => {
       const clamp = r.audit.clamping.filter((c) => c.action !== 'none').map((c) => `${c.count_type} ${c.action}: ${c.rows} rows, ${c.node_hours.toFixed(1)} node-hours`);
       const rej = r.audit.sources.filter((s) => s.rows_rejected > 0).map((s) => `${s.source} ${JSON.stringify(s.rejected_by_reason)}`);
       console.log(`- ${r.site}: clamping: ${clamp.join('; ')}; rejections: ${rej.join('; ')}; invariant spans: ${r.audit.invariants.length}`);
+      for (const p of r.audit.power) console.log(`  power: ${JSON.stringify(p)}`);
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -12,7 +12,7 @@
  *
  * @since 0.1.0
  */
-import { derivedHours, truthTypes, type DailyHours, type TruthType } from './truth';
+import { derivedHours, truthTypes, truthTypesOf, type DailyHours, type TruthType } from './truth';
 
 // -------------------------------------------------------------------------------------
 // model
@@ -62,13 +62,17 @@ export const compareSite = (o: {
   readonly tolerance?: number;
   /** Coverage starts (ms) of the site's count types: a day holding one after 00:00 is partial. */
   readonly coverageStarts?: ReadonlyArray<number>;
+  /** The site has an on-demand pool (section 12): its two count types are compared, maintenance is ops. */
+  readonly pool?: boolean;
 }): ReadonlyArray<MonthError> => {
+  const pool = o.pool === true;
+  const types = truthTypesOf(pool);
   const partial = new Set<number>();
   for (const t of o.coverageStarts ?? []) if ((t - o.start) % DAY !== 0) partial.add(Math.floor((t - o.start) / DAY));
   const tol = o.tolerance ?? 1e-6;
   const days = Math.ceil((o.end - o.start) / DAY);
   const recon = new Map<string, Float64Array>();
-  for (const ct of truthTypes) recon.set(ct, new Float64Array(days).fill(NaN));
+  for (const ct of types) recon.set(ct, new Float64Array(days).fill(NaN));
   for (const r of o.recon) {
     const arr = recon.get(r.count_type);
     if (arr === undefined) continue;
@@ -77,14 +81,14 @@ export const compareSite = (o: {
   }
   const out: MonthError[] = [];
   const acc = new Map<string, { days: number; uncovered: number; partial: number; differing: number; truth: number; recon: number }>();
-  for (const ct of truthTypes) {
+  for (const ct of types) {
     const arr = recon.get(ct) as Float64Array;
     for (let d = 0; d < days; d++) {
       const month = new Date(o.start + d * DAY).toISOString().slice(0, 7);
       const k = `${month}\u0000${ct}`;
       let a = acc.get(k);
       if (a === undefined) acc.set(k, (a = { days: 0, uncovered: 0, partial: 0, differing: 0, truth: 0, recon: 0 }));
-      const truthHours = derivedHours(o.truth, ct, d);
+      const truthHours = derivedHours(o.truth, ct, d, pool);
       if (Number.isNaN(arr[d])) {
         a.uncovered += 1;
         continue;

@@ -249,7 +249,8 @@ export const knownGaps = (c: Cuts): ReadonlyArray<KnownGap> => [
 
 /**
  * The site config to read a testbed site with: its operator project, and the coverage starts and
- * known gaps of the destroyed history, so the differences there are audited gaps, not errors.
+ * known gaps of the destroyed history, so the differences there are audited gaps, not errors;
+ * the KVM site has an on-demand pool.
  *
  * @since 0.1.0
  */
@@ -261,5 +262,7 @@ export const testbedSiteConfig = (s: SitePlan, c: Cuts = defaultCuts): SiteConfi
     gpuCapability: 'gpu.gpu_count',
     coverageStart,
     knownGaps: knownGaps(c),
+    // KVM@TACC's hosts outside Blazar serve on-demand instances (section 12)
+    ondemandPool: s.kind === 'kvm',
   });
 };

@@ -60,6 +60,7 @@ export const recover = async (g: Generated): Promise<ReadonlyArray<SiteRecovery>
       truth,
       recon: rep.timeline.rows.filter((x) => x.collector_type === 'new' && x.value_type === 'nodes'),
       coverageStarts,
+      pool: site.ondemandPool,
     });
     const seconds = (Date.now() - t0) / 1000;
     const bookRows = rep.booking.rows.filter((x) => x.site === r.site && x.value_type === 'nodes');

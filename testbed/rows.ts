@@ -31,7 +31,7 @@
 import type { CapabilityLayout, TableKey } from './ddl';
 import type { Plan } from './plan';
 import { random, type Random } from './random';
-import { periods, type Host, type Instance, type Lease, type SiteWorld } from './world';
+import { periods, type Host, type Instance, type InstanceStep, type Lease, type SiteWorld } from './world';
 
 // -------------------------------------------------------------------------------------
 // model
@@ -44,6 +44,19 @@ const NOVA_STAMPS = ['created_at', 'updated_at', 'deleted_at', 'deleted'];
 const BLAZAR_SOFT = ['deleted', 'deleted_at'];
 
 const NODE_COLS = [...NOVA_STAMPS, 'id', 'service_id', 'host', 'uuid', 'vcpus', 'memory_mb', 'local_gb', 'vcpus_used', 'memory_mb_used', 'local_gb_used', 'hypervisor_type', 'hypervisor_version', 'cpu_info', 'hypervisor_hostname', 'cpu_allocation_ratio', 'ram_allocation_ratio', 'disk_allocation_ratio', 'mapped'];
+/** Nova's `power_state` and `vm_state` of a running instance after its last successful power action (1 running). */
+const lastPower = (steps: ReadonlyArray<InstanceStep>): { readonly state: number; readonly vm: string } => {
+  let last: { readonly state: number; readonly vm: string } = { state: 1, vm: 'active' };
+  for (const s of steps) {
+    if (s.kind === 'shelve' || s.kind === 'unshelve') last = { state: 1, vm: 'active' };
+    else if (s.kind === 'power' && s.ok) {
+      if (s.on) last = { state: 1, vm: 'active' };
+      else last = s.action === 'stop' ? { state: 4, vm: 'stopped' } : s.action === 'suspend' ? { state: 7, vm: 'suspended' } : { state: 3, vm: 'paused' };
+    }
+  }
+  return last;
+};
+
 const INSTANCE_COLS = [...NOVA_STAMPS, 'id', 'user_id', 'project_id', 'image_ref', 'power_state', 'vm_state', 'task_state', 'memory_mb', 'vcpus', 'root_gb', 'ephemeral_gb', 'hostname', 'host', 'node', 'reservation_id', 'launched_at', 'terminated_at', 'display_name', 'availability_zone', 'instance_type_id', 'uuid', 'launched_on', 'cleaned', 'hidden'];
 const ACTION_COLS = [...NOVA_STAMPS, 'id', 'action', 'instance_uuid', 'request_id', 'user_id', 'project_id', 'start_time', 'finish_time', 'message'];
 const EVENT_COLS = [...NOVA_STAMPS, 'id', 'event', 'action_id', 'start_time', 'finish_time', 'result', 'host'];
@@ -436,6 +449,7 @@ const IMAGES = ['CC-Ubuntu16.04', 'CC-CentOS7', 'CC-Ubuntu18.04', 'CC-Ubuntu20.0
 const instanceRows = (plan: Plan, w: SiteWorld, c: InstanceCtx): void => {
   const { put, rng, bare } = c;
   const images = IMAGES.map(() => rng.uuid());
+  const powerRng = rng.fork('power');
   let actionId = 0;
   let eventId = 0;
   let specId = 0;
@@ -445,7 +459,7 @@ const instanceRows = (plan: Plan, w: SiteWorld, c: InstanceCtx): void => {
     id += 1;
     const host = w.hosts[i.host];
     const del = i.steps.find((s) => s.kind === 'delete');
-    const lastShelve = [...i.steps].reverse().find((s) => s.kind !== 'delete');
+    const lastShelve = [...i.steps].reverse().find((s) => s.kind === 'shelve' || s.kind === 'unshelve');
     const offloadedAtEnd = lastShelve !== undefined && lastShelve.kind === 'shelve';
     const localDelete = del !== undefined && offloadedAtEnd;
     const shadow = del !== undefined && del.t < plan.cuts.archiveBefore && i.launched;
@@ -460,6 +474,9 @@ const instanceRows = (plan: Plan, w: SiteWorld, c: InstanceCtx): void => {
     let lastSpawn = i.launchedAt;
     for (const s of i.steps) if (s.kind === 'unshelve') lastSpawn = s.t + 40 * SEC;
     const vmState = failed ? 'error' : terminated !== null ? 'deleted' : offloadedAtEnd ? 'shelved_offloaded' : 'active';
+    // the power state at the snapshot of an instance still running: its last successful power
+    // action since its last (un)shelve or creation, if any
+    const finalPower = lastPower(i.steps);
     const uuid = i.uuid;
     const flavorId = bare ? 10 : 1 + Math.max(0, ['m1.tiny', 'm1.small', 'm1.medium', 'm1.large', 'm1.xlarge', 'm1.xxlarge'].indexOf(i.flavor.name));
     put(shadow ? 'nova.shadow_instances' : 'nova.instances', [
@@ -471,8 +488,8 @@ const instanceRows = (plan: Plan, w: SiteWorld, c: InstanceCtx): void => {
       i.userId,
       i.projectId,
       images[Math.min(images.length - 1, Math.max(0, new Date(i.createdAt).getUTCFullYear() - 2016) >> 1)],
-      vmState === 'active' ? 1 : vmState === 'deleted' ? 0 : 4,
-      vmState,
+      vmState === 'active' ? finalPower.state : vmState === 'deleted' ? 0 : 4,
+      vmState === 'active' ? finalPower.vm : vmState,
       null,
       i.flavor.memoryMb,
       i.flavor.vcpus,
@@ -508,6 +525,15 @@ const instanceRows = (plan: Plan, w: SiteWorld, c: InstanceCtx): void => {
         put(shadow ? 'nova.shadow_instance_actions_events' : 'nova.instance_actions_events', [...nova(start, eventId, actionDeleted), eventId, ev, actionId, fmt(start), fmt(finish), result, eventHost]);
       }
     };
+    // power actions draw their request ids from their own stream: the other rows stay as without them
+    const powerAction = (name: string, t: number, evs: ReadonlyArray<readonly [string, number, number, string]>) => {
+      actionId += 1;
+      put(shadow ? 'nova.shadow_instance_actions' : 'nova.instance_actions', [...nova(t, actionId, actionDeleted), actionId, name, uuid, `req-${powerRng.uuid()}`, i.userId, i.projectId, fmt(t), null, null]);
+      for (const [ev, start, finish, result] of evs) {
+        eventId += 1;
+        put(shadow ? 'nova.shadow_instance_actions_events' : 'nova.instance_actions_events', [...nova(start, eventId, actionDeleted), eventId, ev, actionId, fmt(start), fmt(finish), result, eventHost]);
+      }
+    };
     const buildStart = i.createdAt + rng.int(2, 9) * SEC;
     const buildEnd = failed ? buildStart + rng.int(60, 900) * SEC : (i.launchedAt as number);
     action('create', i.createdAt, [['compute__do_build_and_run_instance', buildStart, Math.max(buildStart, buildEnd), failed ? 'Error' : 'Success']], failed ? 'Error' : null);
@@ -519,6 +545,8 @@ const instanceRows = (plan: Plan, w: SiteWorld, c: InstanceCtx): void => {
         ]);
       } else if (s.kind === 'unshelve') {
         action('unshelve', s.t, [['compute_unshelve_instance', s.t, s.t + 40 * SEC, 'Success']]);
+      } else if (s.kind === 'power') {
+        powerAction(s.action, s.t, [[s.event, s.t, s.t + 8 * SEC, s.ok ? 'Success' : 'Error']]);
       } else if (localDelete || nilled) {
         action('delete', s.t, []);
       } else {

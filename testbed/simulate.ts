@@ -25,7 +25,7 @@ import { HostCalendar, VcpuCalendar, type VcpuBooking } from './calendar';
 import { scaledCount, type Plan, type SitePlan } from './plan';
 import type { Random } from './random';
 import { random } from './random';
-import type { Host, Instance, InstanceStep, Lease, Reservation, SiteWorld } from './world';
+import { periods, type Host, type Instance, type InstanceStep, type Lease, type PowerStep, type Reservation, type SiteWorld } from './world';
 
 const SEC = 1000;
 const MIN = 60 * SEC;
@@ -572,6 +572,51 @@ const onDemandInstances = (site: SitePlan, hosts: ReadonlyArray<Host>, plan: Pla
 };
 
 // -------------------------------------------------------------------------------------
+// power actions
+// -------------------------------------------------------------------------------------
+
+const POWER_PAIRS = [
+  ['stop', 'compute_stop_instance', 'start', 'compute_start_instance', 0.6],
+  ['suspend', 'compute_suspend_instance', 'resume', 'compute_resume_instance', 0.25],
+  ['pause', 'compute_pause_instance', 'unpause', 'compute_unpause_instance', 0.15],
+] as const;
+
+const power = (pair: (typeof POWER_PAIRS)[number], on: boolean, t: number, ok = true): PowerStep =>
+  on ? { kind: 'power', t, action: pair[2], event: pair[3], on, ok } : { kind: 'power', t, action: pair[0], event: pair[1], on, ok };
+
+/**
+ * Adds power actions to launched instances (section 11), from their own random stream (so the
+ * rest of the world is as without them): per occupancy period of at least 4 hours, with
+ * probability 0.15 a power-off (stop, suspend or pause) and, with probability 0.6, the matching
+ * power-on later in the period; rarely a start while already on (a repeated signal) and a failed
+ * stop (changes nothing). Times are whole seconds strictly inside the period.
+ */
+const withPower = (instances: ReadonlyArray<Instance>, plan: Plan, rng: Random): Instance[] =>
+  instances.map((i) => {
+    if (!i.launched) return i;
+    const added: PowerStep[] = [];
+    for (const [s, e0] of periods(i)) {
+      const e = Math.min(e0 ?? plan.end, plan.end);
+      const len = e - s;
+      if (len < 4 * HOUR) continue;
+      const pair = rng.weighted(POWER_PAIRS.map((p) => [p, p[4]] as const));
+      if (rng.chance(0.15)) {
+        const off = sec(s + MIN + rng.next() * (len * 0.7));
+        added.push(power(pair, false, off));
+        if (rng.chance(0.6)) {
+          const on = sec(off + MIN + rng.next() * (e - off - 3 * MIN));
+          if (on > off && on < e - MIN) added.push(power(pair, true, on));
+        }
+      }
+      if (rng.chance(0.02)) added.push(power(POWER_PAIRS[0], true, sec(s + 30 * SEC)));
+      if (rng.chance(0.02)) added.push(power(POWER_PAIRS[0], false, sec(s + 2 * MIN), false));
+    }
+    if (added.length === 0) return i;
+    const steps = [...i.steps, ...added].sort((a, b) => a.t - b.t || (a.kind === 'power' ? 1 : 0) - (b.kind === 'power' ? 1 : 0));
+    return { ...i, steps };
+  });
+
+// -------------------------------------------------------------------------------------
 // the world
 // -------------------------------------------------------------------------------------
 
@@ -585,7 +630,11 @@ export const simulateSite = (plan: Plan, site: SitePlan): SiteWorld => {
   const hosts = makeHosts(site, plan.scale, rng.fork('hosts'));
   const who = people(rng.fork('people'), plan.scale);
   const sim = simulateLeases(site, hosts, plan, rng.fork('leases'), who);
-  const instances = [...reservedInstances(site, hosts, sim, plan, rng.fork('reserved')), ...onDemandInstances(site, hosts, plan, rng.fork('ondemand'), who)];
+  const instances = withPower(
+    [...reservedInstances(site, hosts, sim, plan, rng.fork('reserved')), ...onDemandInstances(site, hosts, plan, rng.fork('ondemand'), who)],
+    plan,
+    rng.fork('power'),
+  );
   instances.sort((a, b) => a.createdAt - b.createdAt || (a.uuid < b.uuid ? -1 : 1));
   const leases = [...sim.leases].sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
   return { plan: site, hosts, leases, instances };

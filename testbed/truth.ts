@@ -9,8 +9,13 @@
  *   failed; `physical:host` 1 node, slots `slots x vcpus / host vcpus`;
  * - occupied_reserved / occupied_ondemand: instance periods (`world.periods`), 1 node on bare
  *   metal, `vcpus / host vcpus` on KVM;
+ * - stopped_reserved / stopped_ondemand: the powered-off parts of the periods (each period minus
+ *   its powered-on parts, `world.poweredOn`);
  * - derived: occupied = reserved + ondemand, available = reservable - committed - ops,
- *   idle = committed - occupied_reserved, maintenance = total - reservable + ops.
+ *   idle = committed - occupied_reserved, maintenance = total - reservable + ops (ops alone on
+ *   the KVM site, whose non-reservable hosts are its on-demand pool), stopped = stopped_reserved +
+ *   stopped_ondemand, active = occupied - stopped; on the KVM site also ondemand_capacity =
+ *   total - reservable and available_ondemand = ondemand_capacity - occupied_ondemand.
  *
  * Value type: nodes only. Node counts are summed as integer micro-nodes (like the sweep), so the
  * change-point timeline is exact; daily node-hours are floats.
@@ -22,20 +27,28 @@
  * @since 0.1.0
  */
 import type { Plan } from './plan';
-import { periods, type SiteWorld } from './world';
+import { periods, poweredOn, type SiteWorld } from './world';
 
 // -------------------------------------------------------------------------------------
 // model
 // -------------------------------------------------------------------------------------
 
 /** The base count types. @since 0.1.0 */
-export const baseTypes = ['total', 'reservable', 'committed', 'ops', 'occupied_reserved', 'occupied_ondemand'] as const;
+export const baseTypes = ['total', 'reservable', 'committed', 'ops', 'occupied_reserved', 'occupied_ondemand', 'stopped_reserved', 'stopped_ondemand'] as const;
 /** @since 0.1.0 */
 export type BaseType = (typeof baseTypes)[number];
 /** Every count type of the truth, derived ones included. @since 0.1.0 */
-export const truthTypes = [...baseTypes, 'occupied', 'available', 'idle', 'maintenance'] as const;
+export const truthTypes = [...baseTypes, 'occupied', 'available', 'idle', 'maintenance', 'active', 'stopped', 'ondemand_capacity', 'available_ondemand'] as const;
 /** @since 0.1.0 */
 export type TruthType = (typeof truthTypes)[number];
+
+/**
+ * The count types of the truth of a site: the on-demand pool's two only where it has one.
+ *
+ * @since 0.3.0
+ */
+export const truthTypesOf = (pool: boolean): ReadonlyArray<TruthType> =>
+  pool ? truthTypes : truthTypes.filter((ct) => ct !== 'ondemand_capacity' && ct !== 'available_ondemand');
 
 /** A true interval. @category model @since 0.1.0 */
 export interface TruthInterval {
@@ -106,6 +119,18 @@ export const truthIntervals = (plan: Plan, w: SiteWorld): ReadonlyArray<TruthInt
     const nodes = bare ? 1 : i.flavor.vcpus / host.vcpus;
     const ct: BaseType = i.reservationId === null ? 'occupied_ondemand' : 'occupied_reserved';
     for (const [s, e] of periods(i)) add(ct, host.nodeType, s, e, nodes);
+    const off: BaseType = i.reservationId === null ? 'stopped_ondemand' : 'stopped_reserved';
+    const on = poweredOn(i);
+    for (const [s, e] of periods(i)) {
+      // the period minus its powered-on spans
+      let t: number | null = s;
+      for (const [os, oe] of on) {
+        if (t === null || os < s || (e !== null && os >= e)) continue;
+        if (os > t) add(off, host.nodeType, t, os, nodes);
+        t = oe;
+      }
+      if (t !== null && (e === null || e > t)) add(off, host.nodeType, t, e, nodes);
+    }
   }
   return out;
 };
@@ -147,8 +172,16 @@ export const dailyHours = (intervals: ReadonlyArray<TruthInterval>, start: numbe
  *
  * @since 0.1.0
  */
-export const derivedHours = (b: DailyHours, ct: TruthType, d: number): number => {
+export const derivedHours = (b: DailyHours, ct: TruthType, d: number, pool = false): number => {
   switch (ct) {
+    case 'stopped':
+      return b.stopped_reserved[d] + b.stopped_ondemand[d];
+    case 'active':
+      return b.occupied_reserved[d] + b.occupied_ondemand[d] - b.stopped_reserved[d] - b.stopped_ondemand[d];
+    case 'ondemand_capacity':
+      return b.total[d] - b.reservable[d];
+    case 'available_ondemand':
+      return b.total[d] - b.reservable[d] - b.occupied_ondemand[d];
     case 'occupied':
       return b.occupied_reserved[d] + b.occupied_ondemand[d];
     case 'available':
@@ -156,7 +189,7 @@ export const derivedHours = (b: DailyHours, ct: TruthType, d: number): number =>
     case 'idle':
       return b.committed[d] - b.occupied_reserved[d];
     case 'maintenance':
-      return b.total[d] - b.reservable[d] + b.ops[d];
+      return pool ? b.ops[d] : b.total[d] - b.reservable[d] + b.ops[d];
     default:
       return b[ct][d];
   }
@@ -212,7 +245,7 @@ const combine = (parts: ReadonlyArray<readonly [Steps, number]>): Steps => {
  *
  * @since 0.1.0
  */
-export const truthTimeline = (site: string, intervals: ReadonlyArray<TruthInterval>): ReadonlyArray<TruthRow> => {
+export const truthTimeline = (site: string, intervals: ReadonlyArray<TruthInterval>, pool = false): ReadonlyArray<TruthRow> => {
   const byKey = new Map<string, Array<readonly [number, number]>>();
   const nodeTypes = new Set<string>();
   for (const iv of intervals) {
@@ -243,13 +276,34 @@ export const truthTimeline = (site: string, intervals: ReadonlyArray<TruthInterv
         [base.committed, 1],
         [base.occupied_reserved, -1],
       ]),
-      maintenance: combine([
+      maintenance: pool
+        ? combine([[base.ops, 1]])
+        : combine([
+            [base.total, 1],
+            [base.reservable, -1],
+            [base.ops, 1],
+          ]),
+      stopped: combine([
+        [base.stopped_reserved, 1],
+        [base.stopped_ondemand, 1],
+      ]),
+      active: combine([
+        [base.occupied_reserved, 1],
+        [base.occupied_ondemand, 1],
+        [base.stopped_reserved, -1],
+        [base.stopped_ondemand, -1],
+      ]),
+      ondemand_capacity: combine([
         [base.total, 1],
         [base.reservable, -1],
-        [base.ops, 1],
+      ]),
+      available_ondemand: combine([
+        [base.total, 1],
+        [base.reservable, -1],
+        [base.occupied_ondemand, -1],
       ]),
     };
-    for (const ct of truthTypes) {
+    for (const ct of truthTypesOf(pool)) {
       const f = all[ct] ?? empty;
       for (let k = 0; k < f.times.length; k++) {
         rows.push({ site, timestamp: iso(f.times[k]), collector_type: 'truth', count_type: ct, value_type: 'nodes', value: f.values[k] / MICRO, node_type: nt });

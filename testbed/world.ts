@@ -80,7 +80,24 @@ export interface Lease {
 export type InstanceStep =
   | { readonly kind: 'shelve'; readonly t: number }
   | { readonly kind: 'unshelve'; readonly t: number }
-  | { readonly kind: 'delete'; readonly t: number };
+  | { readonly kind: 'delete'; readonly t: number }
+  | PowerStep;
+
+/**
+ * A power action (section 11): `event` is the Nova compute event (`compute_stop_instance`, ...),
+ * `on` whether it powers on, `ok` whether it succeeded (a failed one changes nothing).
+ *
+ * @category model
+ * @since 0.3.0
+ */
+export interface PowerStep {
+  readonly kind: 'power';
+  readonly t: number;
+  readonly action: 'stop' | 'start' | 'suspend' | 'resume' | 'pause' | 'unpause';
+  readonly event: string;
+  readonly on: boolean;
+  readonly ok: boolean;
+}
 
 /** @category model @since 0.1.0 */
 export interface Instance {
@@ -96,7 +113,7 @@ export interface Instance {
   readonly launched: boolean;
   /** When it became ACTIVE (after BUILD). */
   readonly launchedAt: number | null;
-  /** Shelves, unshelves and the delete; the delete is absent while it still exists. */
+  /** Shelves, unshelves, power actions and the delete; the delete is absent while it still exists. */
   readonly steps: ReadonlyArray<InstanceStep>;
 }
 
@@ -121,6 +138,7 @@ export const periods = (i: Pick<Instance, 'launched' | 'createdAt' | 'steps'>): 
   const out: Array<readonly [number, number | null]> = [];
   let open: number | null = i.createdAt;
   for (const s of i.steps) {
+    if (s.kind === 'power') continue;
     if (s.kind === 'unshelve') {
       if (open === null) open = s.t;
     } else if (open !== null) {
@@ -129,5 +147,34 @@ export const periods = (i: Pick<Instance, 'launched' | 'createdAt' | 'steps'>): 
     }
   }
   if (open !== null) out.push([open, null]);
+  return out;
+};
+
+/**
+ * The powered-on parts of an instance's periods: each period starts on; a successful power step
+ * switches it (a switch to the state in force changes nothing). Written apart from the adapter's
+ * rule (`adapters/power.ts`), for the truth.
+ *
+ * @example
+ * poweredOn({ launched: true, createdAt: 0, steps: [stop at 4, delete at 10] }) // [[0, 4]]
+ * @since 0.3.0
+ */
+export const poweredOn = (i: Pick<Instance, 'launched' | 'createdAt' | 'steps'>): ReadonlyArray<readonly [number, number | null]> => {
+  const out: Array<readonly [number, number | null]> = [];
+  for (const [s, e] of periods(i)) {
+    let on = true;
+    let since = s;
+    for (const st of i.steps) {
+      if (st.kind !== 'power' || !st.ok || st.t < s || (e !== null && st.t >= e)) continue;
+      if (on && !st.on) {
+        if (st.t > since) out.push([since, st.t]);
+        on = false;
+      } else if (!on && st.on) {
+        on = true;
+        since = st.t;
+      }
+    }
+    if (on && (e === null || e > since)) out.push([since, e]);
+  }
   return out;
 };
