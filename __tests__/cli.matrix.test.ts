@@ -25,7 +25,7 @@ const REFUSED = `mysql://reader:${SECRET}@127.0.0.1:1`;
 const SNAP = 'sqlite:snap.sqlite';
 const OK = ['--db', SNAP, '--site', 'chi_uc'];
 const FAST = ['--start', '2024-01-01', '--end', '2024-02-01', '--no-plots', '--no-html'];
-const DATA = ['audit.json', 'booking_timeline.csv', 'leadtime_stats.json', 'leadtime_timeline.csv', 'leadtime_timeline.json', 'projected_leadtime.csv', 'usage_daily.csv', 'usage_timeline.csv', 'usage_timeline.json'];
+const DATA = ['audit.json', 'booking_timeline.csv', 'leadtime_stats.json', 'leadtime_timeline.csv', 'leadtime_timeline.json', 'projected_leadtime.csv', 'usage_daily.csv', 'usage_timeline.csv', 'usage_timeline.json', 'utilization_monthly.csv'];
 /** The files a report writes under `out`. */
 const dataOf = (out: string, extra: ReadonlyArray<string> = []): string[] => [out, `${out}/data`, ...[...DATA, ...extra].map((f) => `${out}/data/${f}`)];
 

@@ -115,7 +115,7 @@ const exportReport = async (url: string) => {
 
 /** Every table is in the database with its columns and rows; instants read back as the same UTC instant. */
 const checkTables = async (k: Knex, tables: ReadonlyArray<ReportTable>, instant: (v: unknown) => string) => {
-  expect(tables.map((t) => t.name)).toEqual(['usage_timeline', 'usage_daily', 'leadtime_timeline', 'leadtime_stats', 'booking_timeline', 'projected_leadtime', 'coverage_gaps']);
+  expect(tables.map((t) => t.name)).toEqual(['usage_timeline', 'usage_daily', 'leadtime_timeline', 'leadtime_stats', 'booking_timeline', 'projected_leadtime', 'utilization_monthly', 'coverage_gaps']);
   for (const t of tables) {
     expect(t.rows.length).toBeGreaterThan(0);
     const got: Array<Record<string, unknown>> = await k(t.name).select(t.columns as string[]);

@@ -12,6 +12,7 @@
  * count type narrows it further.
  *
  * @since 0.3.0
+ * @module
  */
 import * as O from 'fp-ts/Option';
 import { stoppedOf, baseCountTypes } from './CountType';
@@ -43,8 +44,8 @@ export interface PowerAudit {
   readonly power_state_mismatch: { readonly on_by_history: number; readonly off_by_history: number };
 }
 
-/** What a source's audit entry says that matters here. */
-interface SourceLike {
+/** What a source's audit entry says that matters here. @category model @since 0.3.0 */
+export interface SourceLike {
   readonly source: string;
   readonly status: string;
   readonly optional_missing?: ReadonlyArray<string>;

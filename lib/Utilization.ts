@@ -25,6 +25,7 @@
  * `integral` per (series, bucket, covered span), no allocation per change point.
  *
  * @since 0.3.0
+ * @module
  */
 import { stoppedOf, type BaseCountType } from './CountType';
 import { intersect, type Span } from './Coverage';

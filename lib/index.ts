@@ -36,3 +36,5 @@ export * as Timeline from './Timeline';
 export * as UsageRow from './UsageRow';
 export * as Failure from './Failure';
 export * as Summary from './Summary';
+export * as Power from './Power';
+export * as Utilization from './Utilization';
