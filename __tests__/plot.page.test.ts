@@ -9,6 +9,7 @@ import * as E from 'fp-ts/Either';
 import type { BookingRow } from '../lib/Booking';
 import type { ProjectedLeadTimeRow } from '../lib/ProjectedLeadTime';
 import type { Audit } from '../lib/Report';
+import type { UtilizationRow } from '../lib/Utilization';
 import * as T from '../lib/Time';
 import { figures, type FiguresRequest } from '../plot/figures';
 import { reportPage } from '../plot/page';
@@ -121,6 +122,32 @@ describe('page data', () => {
     const gpu = toFiguresRequest(d, 'gpu_a100');
     expect(gpu.booking?.rows.every((r) => r.node_type === 'gpu_a100')).toBe(true);
     expect(gpu.booking?.projected.every((r) => r.node_type === 'gpu_a100')).toBe(true);
+  });
+
+  it('carries the utilization per node type (nodes): the same rows, the same node-type and utilization figures', () => {
+    const row = (site: string, period: string, node_type: string, k: number, value_type: 'nodes' | 'vcpus' = 'nodes'): UtilizationRow => ({
+      site,
+      period,
+      node_type,
+      value_type,
+      reservable: 10 + k,
+      committed: k,
+      occupied: k === 2 ? null : k / 2,
+      active: k / 4,
+      committed_pct: 10 * k,
+      occupied_pct: k === 2 ? null : 5 * k,
+      active_pct: 50,
+    });
+    const monthly = SITES.flatMap((s) => ['2024-01', '2024-02'].flatMap((m, k) => ['all', 'compute_skylake', 'gpu_a100'].flatMap((n) => [row(s, m, n, k + 1), row(s, m, n, k + 1, 'vcpus')])));
+    const daily = SITES.flatMap((s) => ['2024-01-01', '2024-01-02', '2024-01-03'].flatMap((d, k) => ['compute_skylake', 'gpu_a100'].map((n) => row(s, d, n, k))));
+    const withUtil = input({ utilization: { monthly, daily } });
+    const back = toFiguresRequest(pageData(withUtil, 'day'));
+    const key = (r: UtilizationRow) => JSON.stringify(r);
+    expect((back.utilization?.monthly ?? []).map(key).sort()).toEqual(monthly.filter((r) => r.value_type === 'nodes').map(key).sort());
+    expect((back.utilization?.daily ?? []).map(key).sort()).toEqual(daily.map(key).sort());
+    const names = (r: FiguresRequest) => figures(r).map((f) => f.name);
+    expect(names(back)).toEqual(names({ ...original(withUtil), utilization: { monthly, daily } }));
+    expect(names(back).filter((n) => n.endsWith('_node_types') || n.endsWith('_utilization')).length).toBe(2 * SITES.length);
   });
 
   it('keeps node types apart: one node type gives its own, smaller figures', () => {

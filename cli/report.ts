@@ -258,6 +258,7 @@ const readAndWrite = async (req: ReportRequest): Promise<Ei.Either<Failure, Repo
       rows: rep.timeline.rows,
       leadTimes: rep.leadTime.rows,
       booking: rep.booking,
+      utilization: rep.utilization,
       coverage: rep.coverage,
       sites: req.targets.map((t) => t.site.site),
       siteNames: Object.fromEntries(req.targets.map((t) => [t.site.site, t.site.displayName])),

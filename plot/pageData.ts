@@ -22,6 +22,7 @@ import type { ValueType } from '../lib/Quantities';
 import type { BookingRow } from '../lib/Booking';
 import type { ProjectedLeadTimeRow } from '../lib/ProjectedLeadTime';
 import type { Audit } from '../lib/Report';
+import type { UtilizationRow } from '../lib/Utilization';
 import * as T from '../lib/Time';
 import type { CollectorType, LeadTimeRow, LeadTimeType, UsageRow } from '../lib/UsageRow';
 import { figureValueType, type FiguresRequest } from './figures';
@@ -90,6 +91,25 @@ export interface PageProjectedSeries {
   readonly capped: ReadonlyArray<0 | 1>;
 }
 
+/**
+ * Utilization rows of one site, node type and bucket (value type nodes), as columns: the
+ * periods (`YYYY-MM` or `YYYY-MM-DD`) and each measure (null where not covered or undefined).
+ *
+ * @category model
+ * @since 0.3.0
+ */
+export interface PageUtilizationSeries {
+  readonly site: string;
+  readonly node_type: string;
+  readonly periods: ReadonlyArray<string>;
+  readonly columns: Readonly<Partial<Record<UtilizationMeasure, ReadonlyArray<number | null>>>>;
+}
+
+/** The measures of a utilization row. @category model @since 0.3.0 */
+export type UtilizationMeasure = 'reservable' | 'committed' | 'occupied' | 'active' | 'committed_pct' | 'occupied_pct' | 'active_pct' | 'ondemand_pct';
+
+const MEASURES: ReadonlyArray<UtilizationMeasure> = ['reservable', 'committed', 'occupied', 'active', 'committed_pct', 'occupied_pct', 'active_pct', 'ondemand_pct'];
+
 /** A table of the audit summary; its first column is `site`. @category model @since 0.1.0 */
 export interface PageTable {
   readonly title: string;
@@ -111,6 +131,8 @@ export interface PageData {
   /** The reservation book (value type nodes); empty when the report has none. */
   readonly booking: ReadonlyArray<PageBookSeries>;
   readonly projected: ReadonlyArray<PageProjectedSeries>;
+  /** Utilization per node type (value type nodes): monthly and daily; empty when the report has none. */
+  readonly utilization: { readonly monthly: ReadonlyArray<PageUtilizationSeries>; readonly daily: ReadonlyArray<PageUtilizationSeries> };
   readonly coverage: Readonly<Record<string, S.SiteCoverage>>;
   /** Node types in the rows, sorted (empty when the report is not grouped by node type). */
   readonly nodeTypes: ReadonlyArray<string>;
@@ -124,6 +146,8 @@ export interface PageInput {
   readonly leadTimes: ReadonlyArray<LeadTimeRow>;
   /** The reservation book (`Report.booking`), if computed. */
   readonly booking?: { readonly rows: ReadonlyArray<BookingRow>; readonly projected: ReadonlyArray<ProjectedLeadTimeRow> };
+  /** `Report.utilization`, if computed. */
+  readonly utilization?: { readonly monthly: ReadonlyArray<UtilizationRow>; readonly daily: ReadonlyArray<UtilizationRow> };
   readonly coverage: ReadonlyMap<string, S.SiteCoverage>;
   readonly sites: ReadonlyArray<string>;
   readonly siteNames?: Readonly<Record<string, string>>;
@@ -269,6 +293,49 @@ const projectedSeries = (input: PageInput): PageProjectedSeries[] => {
   return out.sort((a, b) => cmp(keyOf(a.site, a.node_type, a.request), keyOf(b.site, b.node_type, b.request)));
 };
 
+const utilizationSeries = (input: PageInput, rows: ReadonlyArray<UtilizationRow>): PageUtilizationSeries[] => {
+  const mine = rows.filter((r) => r.value_type === 'nodes' && input.sites.includes(r.site));
+  const out: PageUtilizationSeries[] = [];
+  for (const group of groupBy(mine, (r) => keyOf(r.site, r.node_type)).values()) {
+    const sorted = [...group].sort((a, b) => cmp(a.period, b.period));
+    const columns: Partial<Record<UtilizationMeasure, Array<number | null>>> = {};
+    for (const m of MEASURES) {
+      if (!sorted.some((r) => r[m] !== undefined)) continue;
+      columns[m] = sorted.map((r) => {
+        const v = r[m];
+        return v === undefined || v === null ? null : round(v, 4);
+      });
+    }
+    out.push({ site: sorted[0].site, node_type: sorted[0].node_type, periods: sorted.map((r) => r.period), columns });
+  }
+  return out.sort((a, b) => cmp(keyOf(a.site, a.node_type), keyOf(b.site, b.node_type)));
+};
+
+const utilizationRows = (series: ReadonlyArray<PageUtilizationSeries>, nodeType: string | undefined): UtilizationRow[] => {
+  const out: UtilizationRow[] = [];
+  for (const s of series) {
+    if (nodeType !== undefined && s.node_type !== nodeType) continue;
+    for (let i = 0; i < s.periods.length; i++) {
+      const at = (m: UtilizationMeasure): number | null => s.columns[m]?.[i] ?? null;
+      out.push({
+        site: s.site,
+        period: s.periods[i],
+        node_type: s.node_type,
+        value_type: 'nodes',
+        reservable: at('reservable'),
+        committed: at('committed'),
+        occupied: at('occupied'),
+        active: at('active'),
+        committed_pct: at('committed_pct'),
+        occupied_pct: at('occupied_pct'),
+        active_pct: at('active_pct'),
+        ...(s.columns.ondemand_pct === undefined ? {} : { ondemand_pct: at('ondemand_pct') }),
+      });
+    }
+  }
+  return out;
+};
+
 /**
  * The audit summary as tables: sources, rejections by reason, clamping, coverage gaps.
  *
@@ -314,6 +381,7 @@ export const pageData = (input: PageInput, resolution: Resolution): PageData => 
   const leadTimes = leadSeries(input);
   const booking = bookSeries(input);
   const projected = projectedSeries(input);
+  const utilization = { monthly: utilizationSeries(input, input.utilization?.monthly ?? []), daily: utilizationSeries(input, input.utilization?.daily ?? []) };
   const nodeTypes = [...new Set([...series.map((s) => s.node_type), ...leadTimes.map((s) => s.node_type), ...booking.map((s) => s.node_type)].filter((n): n is string => n !== undefined))].sort(cmp);
   const coverage: Record<string, S.SiteCoverage> = {};
   for (const s of input.sites) {
@@ -333,6 +401,7 @@ export const pageData = (input: PageInput, resolution: Resolution): PageData => 
     leadTimes,
     booking,
     projected,
+    utilization,
     coverage,
     nodeTypes,
     audit: auditTables(input.audit),
@@ -403,6 +472,9 @@ export const toFiguresRequest = (data: PageData, nodeType?: string): FiguresRequ
     rows,
     leadTimes,
     ...(bookRows.length === 0 ? {} : { booking: { rows: bookRows, projected } }),
+    ...(data.utilization.monthly.length === 0 && data.utilization.daily.length === 0
+      ? {}
+      : { utilization: { monthly: utilizationRows(data.utilization.monthly, nodeType), daily: utilizationRows(data.utilization.daily, nodeType) } }),
     coverage: new Map(Object.entries(data.coverage)),
     sites: data.sites,
     siteNames: data.siteNames,
