@@ -150,7 +150,7 @@ const rows: ReadonlyArray<readonly [string, Row]> = [
         ...dataOf('données/my out'),
         'données/my out/report.html',
         'données/my out/plots',
-        ...['booking', 'leadtime', 'legacy_facets', 'projected_leadtime', 'usage_stack'].map((f) => `données/my out/plots/chi_uc_${f}.svg`),
+        ...['booking', 'leadtime', 'legacy_facets', 'node_types', 'projected_leadtime', 'usage_stack', 'utilization'].map((f) => `données/my out/plots/chi_uc_${f}.svg`),
       ],
       limitMs: 60_000,
     },

@@ -53,6 +53,7 @@ const NOVA_INSTANCE = {
   memory_mb: 'int?',
   root_gb: 'int?',
   project_id: 'str?',
+  power_state: 'int?',
 } as const;
 const NOVA_ACTION = { id: 'int', instance_uuid: 'str?' } as const;
 const NOVA_ACTION_EVENT = { id: 'int', event: 'str~', result: 'str?', start_time: 'date?', host: 'str?', action_id: 'int?' } as const;

@@ -70,8 +70,9 @@ interface Timed {
  * module header). One pass over the events; periods and events are in time order.
  *
  * @example
+ * const ms = T.unsafeMillis
  * // period [0, 10), stopped at 3, started at 6: on [0, 3) and [6, 10)
- * powerHistory([{ start: 0, end: 10 }], [stop(3), start(6)]).on
+ * powerHistory([{ start: ms(0), end: ms(10) }], [{ event: 'compute_stop_instance', start_time: ms(3) }, { event: 'compute_start_instance', start_time: ms(6) }]).on
  * @since 0.3.0
  */
 export const powerHistory = (periods: ReadonlyArray<Period>, events: ReadonlyArray<Timed>): PowerHistory => {
