@@ -126,6 +126,7 @@ const OldInstanceRow = t.type({
   memory_mb: oldNullable(OldInt),
   root_gb: oldNullable(OldInt),
   project_id: oldNullable(OldStr),
+  power_state: oldNullable(OldInt),
   spec: oldNullable(OldStr),
   request_specs: t.keyof({ read: null, missing: null }),
   actions: t.readonlyArray(OldActionEvent),

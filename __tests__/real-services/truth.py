@@ -3,7 +3,8 @@ report must print.
 
 A scenario declares, next to the script that plays it:
   - the true intervals of each base count type (total, reservable, committed, ops,
-    occupied_reserved, occupied_ondemand) with their quantities and node type;
+    occupied_reserved, occupied_ondemand, and the powered-off parts stopped_reserved,
+    stopped_ondemand: none declared means always powered on) with their quantities and node type;
   - the coverage start of each primary table when it is not the earliest `created_at` the driver
     finds in the databases (rules section 8);
   - each user lease's lead times in seconds (requested; effective, or None when it never started);
@@ -19,10 +20,12 @@ import datetime as dt
 from driver import iso, parse_time
 
 VALUE_TYPES = ('nodes', 'vcpus', 'memory_mb', 'disk_gb', 'gpus')
-BASE = ('total', 'reservable', 'committed', 'ops', 'occupied_reserved', 'occupied_ondemand')
+BASE = ('total', 'reservable', 'committed', 'ops', 'occupied_reserved', 'occupied_ondemand',
+        'stopped_reserved', 'stopped_ondemand')
 # the primary table each base count type's coverage starts from (rules section 8)
 COVERAGE_OF = {'total': 'total', 'reservable': 'reservable', 'committed': 'committed', 'ops': 'committed',
-               'occupied_reserved': 'occupied', 'occupied_ondemand': 'occupied'}
+               'occupied_reserved': 'occupied', 'occupied_ondemand': 'occupied',
+               'stopped_reserved': 'occupied', 'stopped_ondemand': 'occupied'}
 PRIMARY = {'total': ('nova', ['compute_nodes', 'shadow_compute_nodes']), 'reservable': ('blazar', ['computehosts']),
            'committed': ('blazar', ['leases']), 'occupied': ('nova', ['instances', 'shadow_instances'])}
 DERIVED = {
@@ -30,6 +33,10 @@ DERIVED = {
     'available': (('reservable', 1), ('committed', -1), ('ops', -1)),
     'idle': (('committed', 1), ('occupied_reserved', -1)),
     'maintenance': (('total', 1), ('reservable', -1), ('ops', 1)),
+    # rules section 11: the powered-off parts of occupied periods (declared as stopped_* intervals;
+    # none declared: every occupied period is powered on from start to end)
+    'active': (('occupied_reserved', 1), ('occupied_ondemand', 1), ('stopped_reserved', -1), ('stopped_ondemand', -1)),
+    'stopped': (('stopped_reserved', 1), ('stopped_ondemand', 1)),
 }
 
 
