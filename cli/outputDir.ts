@@ -105,15 +105,21 @@ export const probeOutput =
   (dirs: ReadonlyArray<string>): TE.TaskEither<WriteFailure, void> =>
   async () => {
     const created: string[] = [];
-    const forget = onInterrupt(() => removeCreated(created));
+    // the probe file in hand, if any: an interrupt between its creation and its removal removes it
+    let probe: string | undefined;
+    const forget = onInterrupt(() => {
+      if (probe !== undefined) fsSync.rmSync(probe, { force: true });
+      removeCreated(created);
+    });
     try {
       for (const d of dirs) {
         try {
           created.push(...(await makeDirs(d)));
-          const probe = path.join(d, `.probe.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+          probe = path.join(d, `.probe.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
           const h = await fs.open(probe, 'wx', 0o600);
           await h.close();
           await fs.rm(probe, { force: true });
+          probe = undefined;
         } catch (e) {
           created.push(...(((e as { created?: ReadonlyArray<string> }).created ?? []) as string[]));
           return E.left({ _tag: 'WriteFailure', path: d, message: messageOf(e) });
@@ -121,6 +127,7 @@ export const probeOutput =
       }
       return E.right(undefined);
     } finally {
+      if (probe !== undefined) fsSync.rmSync(probe, { force: true });
       removeCreated(created);
       forget();
     }
