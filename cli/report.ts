@@ -234,19 +234,21 @@ const readAndWrite = async (req: ReportRequest): Promise<Ei.Either<Failure, Repo
     kpi.push({ path: path.join(req.out, 'data', 'summary.md'), contents: summaryMarkdown(s, window, names) });
     req.log(s.current === null ? `summary: no full ${req.summary} in the window` : `summary: ${s.current.label}${s.previous === null ? '' : ` against ${s.previous.label}`}`);
   }
+  // one request for the PNG/SVG figures and the page: they draw the same figures
+  const drawing = {
+    rows: rep.timeline.rows,
+    leadTimes: rep.leadTime.rows,
+    booking: rep.booking,
+    utilization: rep.utilization,
+    coverage: rep.coverage,
+    sites: req.targets.map((t) => t.site.site),
+    siteNames: Object.fromEntries(req.targets.map((t) => [t.site.site, t.site.displayName])),
+    window: [req.start, req.end] as const,
+  };
   let plots: ReadonlyArray<OutputFile> = [];
   if (req.plots !== undefined && req.plots.length > 0) {
     req.log(`drawing figures (${req.plots.join(', ')})`);
-    const figs = figures({
-      rows: rep.timeline.rows,
-      leadTimes: rep.leadTime.rows,
-      booking: rep.booking,
-      coverage: rep.coverage,
-      sites: req.targets.map((t) => t.site.site),
-      siteNames: Object.fromEntries(req.targets.map((t) => [t.site.site, t.site.displayName])),
-      window: [req.start, req.end],
-      utilization: rep.utilization,
-    });
+    const figs = figures(drawing);
     const drawn = renderAll(renderer(), path.join(req.out, 'plots'), figs, req.plots);
     if (Ei.isLeft(drawn)) return drawn;
     plots = drawn.right;
@@ -254,17 +256,7 @@ const readAndWrite = async (req: ReportRequest): Promise<Ei.Either<Failure, Repo
   let page: ReadonlyArray<OutputFile> = [];
   if (req.html === true) {
     req.log('building report.html');
-    const built = reportPage({
-      rows: rep.timeline.rows,
-      leadTimes: rep.leadTime.rows,
-      booking: rep.booking,
-      utilization: rep.utilization,
-      coverage: rep.coverage,
-      sites: req.targets.map((t) => t.site.site),
-      siteNames: Object.fromEntries(req.targets.map((t) => [t.site.site, t.site.displayName])),
-      window: [req.start, req.end],
-      audit: rep.audit,
-    });
+    const built = reportPage({ ...drawing, audit: rep.audit });
     if (Ei.isLeft(built)) return built;
     req.log(`report.html: ${(built.right.bytes / 1e6).toFixed(1)} MB, ${built.right.resolution === 'day' ? 'daily' : 'weekly'} data`);
     page = [{ path: path.join(req.out, 'report.html'), contents: built.right.html }];
