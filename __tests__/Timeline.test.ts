@@ -380,7 +380,22 @@ describe('stack', () => {
     fc.assert(
       fc.property(fc.tuple(stepFn, stepFn, stepFn, stepFn, stepFn, stepFn, stepFn, stepFn), fc.boolean(), ([total, reservable, committed, ops, reserved, ondemand, stoppedReserved, stoppedOndemand], pool) => {
         const { derived, excess } = evaluate(
-          { total, reservable, committed, ops, occupied_reserved: reserved, occupied_ondemand: ondemand, stopped_reserved: stoppedReserved, stopped_ondemand: stoppedOndemand },
+          {
+            total,
+            reservable,
+            committed,
+            ops,
+            occupied_reserved: reserved,
+            occupied_ondemand: ondemand,
+            stopped_reserved: stoppedReserved,
+            stopped_ondemand: stoppedOndemand,
+            reservable_usable: SF.empty,
+            reservable_unusable: SF.empty,
+            committed_usable: SF.empty,
+            committed_unusable: SF.empty,
+            ops_unusable: SF.empty,
+            total_unusable: SF.empty,
+          },
           pool,
         );
         const available = sub(sub(reservable, committed), ops);

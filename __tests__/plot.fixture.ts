@@ -9,7 +9,7 @@
  * - chi_uc: reservable covered from 2023-03-01 (configured start);
  * - kvm_tacc: everything covered from 2023-06-01; on-demand use on non-reservable hosts.
  */
-import { baseCountTypes, type BaseCountType, type CountType } from '../lib/CountType';
+import { baseCountTypes, hostStateCountTypes, type BaseCountType, type CountType } from '../lib/CountType';
 import { coverageOf, type CountCoverage, type KnownGap } from '../lib/Coverage';
 import * as T from '../lib/Time';
 import type { LeadTimeRow, UsageRow } from '../lib/UsageRow';
@@ -18,6 +18,7 @@ import type { UtilizationRow } from '../lib/Utilization';
 export const START = T.unsafeMillis(Date.UTC(2023, 0, 1));
 export const END = T.unsafeMillis(Date.UTC(2024, 6, 1));
 const STEP = 12 * T.HOUR;
+const SPLIT_START = Date.UTC(2023, 9, 1);
 
 export const SITES = ['chi_uc', 'chi_tacc', 'kvm_tacc'] as const;
 
@@ -40,13 +41,14 @@ const profile = {
 const derived = (b: Base, pool: boolean): Record<CountType, number> => ({
   ...b,
   occupied: b.occupied_reserved + b.occupied_ondemand,
-  available: b.reservable - b.committed - b.ops,
   idle: b.committed - b.occupied_reserved,
-  maintenance: pool ? b.ops : b.total - b.reservable + b.ops,
   stopped: b.stopped_reserved + b.stopped_ondemand,
   active: b.occupied_reserved + b.occupied_ondemand - b.stopped_reserved - b.stopped_ondemand,
   ondemand_capacity: b.total - b.reservable,
   available_ondemand: b.total - b.reservable - b.occupied_ondemand,
+  unusable: b.reservable_unusable - b.committed_unusable - b.ops_unusable,
+  available: b.reservable - b.committed - b.ops - (b.reservable_unusable - b.committed_unusable - b.ops_unusable),
+  maintenance: (pool ? b.ops : b.total - b.reservable + b.ops) + b.reservable_unusable - b.committed_unusable - b.ops_unusable,
 });
 
 /** The base counts of a site at each 12-hour step. */
@@ -67,7 +69,29 @@ const baseSeries = (site: (typeof SITES)[number]): ReadonlyArray<{ t: number; b:
     const ondemand = Math.round((total - reservable) * p.ondemand * (0.7 + 0.3 * r()));
     const stoppedReserved = occupiedReserved - Math.round(occupiedReserved * (0.7 + 0.3 * r()));
     const stoppedOndemand = ondemand - Math.round(ondemand * (0.5 + 0.5 * r()));
-    out.push({ t, b: { total, reservable, committed, ops, occupied_reserved: occupiedReserved, occupied_ondemand: ondemand, stopped_reserved: stoppedReserved, stopped_ondemand: stoppedOndemand } });
+    // the host-state split (section 15) on CHI@TACC from its audit tables' start
+    const split = site === 'chi_tacc' && t >= SPLIT_START;
+    const reservableUnusable = split ? (r() < 0.3 ? 4 : 2) : 0;
+    const committedUnusable = split ? Math.min(1, committed) : 0;
+    out.push({
+      t,
+      b: {
+        total,
+        reservable,
+        committed,
+        ops,
+        occupied_reserved: occupiedReserved,
+        occupied_ondemand: ondemand,
+        stopped_reserved: stoppedReserved,
+        stopped_ondemand: stoppedOndemand,
+        reservable_usable: split ? reservable - reservableUnusable : 0,
+        reservable_unusable: reservableUnusable,
+        committed_usable: split ? committed - committedUnusable : 0,
+        committed_unusable: committedUnusable,
+        ops_unusable: 0,
+        total_unusable: split ? reservableUnusable : 0,
+      },
+    });
   }
   return out;
 };
@@ -78,7 +102,10 @@ const coverageInput = (site: (typeof SITES)[number]) => {
   if (site === 'chi_tacc') knownGaps.push({ countTypes: ['total'], start: T.unsafeMillis(Date.UTC(2023, 1, 1)), end: T.unsafeMillis(Date.UTC(2023, 1, 15)), note: 'lost Nova rows' });
   if (site === 'chi_uc') configStart.reservable = T.unsafeMillis(Date.UTC(2023, 2, 1));
   if (site === 'kvm_tacc') for (const ct of baseCountTypes) configStart[ct] = T.unsafeMillis(Date.UTC(2023, 5, 1));
-  return { window: [START, END] as const, earliest: {}, sourceRead: Object.fromEntries(baseCountTypes.map((c) => [c, true])), configStart, knownGaps };
+  // the host-state split is covered on CHI@TACC only, from its audit tables' start
+  if (site === 'chi_tacc') for (const ct of hostStateCountTypes) configStart[ct] = T.unsafeMillis(SPLIT_START);
+  const split = new Set<string>(hostStateCountTypes);
+  return { window: [START, END] as const, earliest: {}, sourceRead: Object.fromEntries(baseCountTypes.map((c) => [c, site === 'chi_tacc' || !split.has(c)])), configStart, knownGaps };
 };
 
 /** The coverage of a site, as `Report.coverage` holds it. */
@@ -104,6 +131,13 @@ const inputs: Readonly<Record<CountType, ReadonlyArray<BaseCountType>>> = {
   active: ['occupied_reserved', 'occupied_ondemand', 'stopped_reserved', 'stopped_ondemand'],
   ondemand_capacity: ['total', 'reservable'],
   available_ondemand: ['total', 'reservable', 'occupied_ondemand'],
+  reservable_usable: ['reservable_usable'],
+  reservable_unusable: ['reservable_unusable'],
+  committed_usable: ['committed_usable'],
+  committed_unusable: ['committed_unusable'],
+  ops_unusable: ['ops_unusable'],
+  total_unusable: ['total_unusable'],
+  unusable: ['reservable_unusable', 'committed_unusable', 'ops_unusable'],
 };
 
 const covered = (cov: Readonly<Record<BaseCountType, CountCoverage>>, ct: CountType, t: number): boolean =>

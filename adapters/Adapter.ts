@@ -15,6 +15,7 @@ import type * as Ei from 'fp-ts/Either';
 import type { ReadonlyNonEmptyArray } from 'fp-ts/ReadonlyNonEmptyArray';
 import type * as t from 'io-ts';
 import type { Event } from '../lib/Event';
+import type { HostStates } from '../lib/HostState';
 import type { Rejection } from '../lib/Rejection';
 import type { Millis } from '../lib/Time';
 import type { SiteConfig, Source, TableRef } from './Source';
@@ -89,6 +90,12 @@ export interface Context {
    * metal, though which node it held is lost.
    */
   readonly bareMetalServices?: ReadonlySet<string>;
+  /**
+   * The host state history of `openstack_audit.audit_blazar_computehosts` by hypervisor_hostname
+   * (section 15), when the site has that table with rows: the reservable and committed spans are
+   * then also split into their usable and unusable parts.
+   */
+  readonly hostStates?: HostStates;
 }
 
 /**

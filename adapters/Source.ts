@@ -3,11 +3,13 @@
  * (better-sqlite3), behind one knex handle.
  *
  * Table naming (decided in docs/decisions.md):
- * - MySQL: each logical database (`nova`, `nova_api`, `blazar`, `chameleon_usage`) maps to the
+ * - MySQL: each logical database (`nova`, `nova_api`, `blazar`, `chameleon_usage`, and the
+ *   optional trigger-based audit tables `openstack_audit`) maps to the
  *   site's real database name, so `{ db: 'nova', table: 'instances' }` is `nova.instances` (or
  *   `nova_cell1.instances` if the site config says so). Cross-database joins work as usual.
  * - SQLite: one file holds every table as `<logical db>__<table>`, e.g. `nova__instances`,
- *   `nova_api__request_specs`, `blazar__leases`, `chameleon_usage__node_count_cache`.
+ *   `nova_api__request_specs`, `blazar__leases`, `chameleon_usage__node_count_cache`,
+ *   `openstack_audit__audit_blazar_computehosts`.
  *
  * MySQL connections read DATETIMEs as strings (`dateStrings`) and parse them as UTC in the codecs,
  * so neither the server's nor the client's time zone can move an event; BIGINT and DECIMAL come
@@ -29,7 +31,7 @@ import type { Millis } from '../lib/Time';
 // -------------------------------------------------------------------------------------
 
 /** The logical source databases. @category model @since 0.1.0 */
-export const logicalDbs = ['nova', 'nova_api', 'blazar', 'chameleon_usage'] as const;
+export const logicalDbs = ['nova', 'nova_api', 'blazar', 'chameleon_usage', 'openstack_audit'] as const;
 
 /** @category model @since 0.1.0 */
 export type LogicalDb = (typeof logicalDbs)[number];
@@ -82,17 +84,34 @@ export interface Source {
 // -------------------------------------------------------------------------------------
 
 /**
+ * The default real name of each logical database: its own name.
+ *
+ * @category constructors
+ * @since 0.4.0
+ */
+export const defaultDatabases: Readonly<Record<LogicalDb, string>> = Object.freeze({
+  nova: 'nova',
+  nova_api: 'nova_api',
+  blazar: 'blazar',
+  chameleon_usage: 'chameleon_usage',
+  openstack_audit: 'openstack_audit',
+});
+
+/**
  * A site config with the defaults: database names `nova`, `nova_api`, `blazar`,
- * `chameleon_usage`; no operator projects; GPUs from `gpu.gpu_count`; no known gaps; no on-demand
+ * `chameleon_usage`, `openstack_audit` (a missing database is a missing source, not an error); no operator projects; GPUs from `gpu.gpu_count`; no known gaps; no on-demand
  * pool.
  *
  * @category constructors
  * @since 0.1.0
  */
-export const siteConfig = (site: string, overrides: Partial<Omit<SiteConfig, 'site'>> = {}): SiteConfig => ({
+export const siteConfig = (
+  site: string,
+  overrides: Partial<Omit<SiteConfig, 'site' | 'databases'>> & { readonly databases?: Readonly<Partial<Record<LogicalDb, string>>> } = {},
+): SiteConfig => ({
   site,
   displayName: overrides.displayName ?? site,
-  databases: overrides.databases ?? { nova: 'nova', nova_api: 'nova_api', blazar: 'blazar', chameleon_usage: 'chameleon_usage' },
+  databases: { ...defaultDatabases, ...(overrides.databases ?? {}) },
   operatorProjects: overrides.operatorProjects ?? [],
   gpuCapability: overrides.gpuCapability ?? 'gpu.gpu_count',
   coverageStart: overrides.coverageStart ?? {},

@@ -56,6 +56,7 @@ import * as Q from '../lib/Quantities';
 import { rejection, type Rejection } from '../lib/Rejection';
 import type { Millis } from '../lib/Time';
 import { computeNodeAt, idColumn, type Adapter, type Context, type HostInfo } from './Adapter';
+import { splitEvents } from './auditComputehosts';
 import { Int, nullable, Str, struct } from './codecs';
 import { commitment, isOperator, LeaseColumns, leaseColumnsSql, leaseShape, leasesTable, eventsTable, startEventJoinSql } from './leases';
 import { auditName, hasTable, streamRows, tableName, type Source, type TableRef } from './Source';
@@ -272,7 +273,9 @@ export const toEvents = (ctx: Context) => {
     for (const k in sized.notes) extra[k] = sized.notes[k];
     const attributes = { site, node_type: host?.node_type ?? 'unknown', hypervisor_hostname: host?.hypervisor_hostname ?? 'unknown', extra };
     const fields = { entityId, countType, quantities: sized.quantities, attributes, source: { table, id: row.id } };
-    return Ei.right(E.span(fields, start, end));
+    const evs = E.span(fields, start, end);
+    if (ctx.hostStates === undefined || host === undefined) return Ei.right(evs);
+    return Ei.right([...evs, ...splitEvents(ctx, host.hypervisor_hostname, { ...fields, countType: countType as 'committed' | 'ops' }, start, end)]);
   };
 };
 

@@ -14,7 +14,9 @@
  *   usable `deleted_at`, at `updated_at` (Chameleon's soft delete saves the row, bumping it),
  *   marked `extra.end_from`; with neither, rejected `no_end`;
  * - quantities: nodes 1, vcpus, memory_mb, disk_gb (`local_gb`) as copied at registration; gpus
- *   and node_type from the host's capabilities (`ctx.hostsById`).
+ *   and node_type from the host's capabilities (`ctx.hostsById`);
+ * - with a host state history (`ctx.hostStates`, section 15) the span is also split into
+ *   `reservable_usable` / `reservable_unusable` parts where the state is known.
  *
  * @since 0.1.0
  */
@@ -25,6 +27,7 @@ import * as E from '../lib/Event';
 import * as Q from '../lib/Quantities';
 import { rejection, type Rejection } from '../lib/Rejection';
 import { type Adapter, type Context, idColumn } from './Adapter';
+import { splitEvents } from './auditComputehosts';
 import { Int, nullable, Str, struct, UtcDate } from './codecs';
 import { auditName, columnsOf, streamRows, tableName, type Source, type TableRef } from './Source';
 
@@ -98,7 +101,9 @@ export const toEvents =
       quantities: Q.make({ nodes: 1, vcpus: row.vcpus, memory_mb: row.memory_mb, disk_gb: row.local_gb, gpus: caps?.gpus ?? 0 }),
       attributes: E.attributes({ site: ctx.site.site, node_type: caps?.node_type ?? 'unknown', hypervisor_hostname: hostname, extra }),
     };
-    return Ei.right(E.span(fields, row.created_at, end));
+    const evs = E.span(fields, row.created_at, end);
+    if (ctx.hostStates === undefined) return Ei.right(evs);
+    return Ei.right([...evs, ...splitEvents(ctx, hostname, fields, row.created_at, end)]);
   };
 
 // -------------------------------------------------------------------------------------

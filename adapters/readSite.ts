@@ -21,9 +21,11 @@ import { eventAdapters, leaseAdapters, legacyAdapters } from './registry';
 import { auditActionEvents } from './instanceActions';
 import { runAdapter, type SourceReport } from './runner';
 import { UtcDate } from './codecs';
-import { connect, probeTable, tableName, toQueryFailure, type ConnectOptions, type SiteConfig, type Source, type TableRef } from './Source';
+import { auditName, connect, probeTable, tableName, toQueryFailure, type ConnectOptions, type SiteConfig, type Source, type TableRef } from './Source';
 import type { SiteInput } from '../lib/Report';
-import type { BaseCountType } from '../lib/CountType';
+import { hostStateCountTypes, type BaseCountType } from '../lib/CountType';
+import { auditOnlyEvents, readHostAudit, splitEvents, table as hostAuditTable, type HostAudit } from './auditComputehosts';
+import { readZone } from './auditDecode';
 import type { Millis } from '../lib/Time';
 import type { LeaseFact } from '../lib/LeadTime';
 
@@ -89,7 +91,25 @@ export const readSite = (src: Source): TE.TaskEither<QueryFailure, SiteRead> => 
   } catch (e) {
     return Ei.left(toQueryFailure(`${src.site.site} context`)(e));
   }
+  // section 15: the host state history (optional; absent, it changes nothing)
+  let hostAudit: HostAudit;
+  try {
+    const zone = await readZone(src);
+    hostAudit = await readHostAudit(src, loaded.context, zone);
+  } catch (e) {
+    return Ei.left(toQueryFailure(`${src.site.site} ${auditName(src.site)(hostAuditTable)}`)(e));
+  }
+  if (hostAudit.states !== undefined || hostAudit.auditOnly.length > 0) {
+    const hostsById = new Map(loaded.context.hostsById);
+    for (const h of hostAudit.auditOnly) hostsById.set(h.info.id, h.info);
+    loaded = { ...loaded, context: { ...loaded.context, hostsById, ...(hostAudit.states === undefined ? {} : { hostStates: hostAudit.states }) } };
+  }
   const events = new Builder(src.site.site);
+  for (const h of hostAudit.auditOnly) {
+    const evs = auditOnlyEvents(loaded.context, hostAudit.report.source, h);
+    for (const e of evs) events.push(e);
+    for (const e of splitEvents(loaded.context, h.info.hypervisor_hostname, { ...evs[0], countType: 'reservable' }, h.start, h.end)) events.push(e);
+  }
   const legacy: LegacyRecord[] = [];
   const leases: LeaseFact[] = [];
   interface Sink {
@@ -140,9 +160,11 @@ export const readSite = (src: Source): TE.TaskEither<QueryFailure, SiteRead> => 
   if (Ei.isLeft(ev)) return ev;
   if (Ei.isLeft(lg)) return lg;
   if (Ei.isLeft(sd)) return sd;
-  const reports = [...ev.right.reports, ...lg.right.reports, ...sd.right.leases.reports];
-  const rejections = [...ev.right.rejections, ...lg.right.rejections, ...sd.right.leases.rejections, ...sd.right.audit];
-  const earliest = sd.right.earliest;
+  const reports = [...ev.right.reports, ...lg.right.reports, ...sd.right.leases.reports, hostAudit.report];
+  const rejections = [...ev.right.rejections, ...lg.right.rejections, ...sd.right.leases.rejections, ...sd.right.audit, ...hostAudit.rejections];
+  const earliest: Partial<Record<BaseCountType, Millis>> = { ...sd.right.earliest };
+  const stateStart = hostAudit.states?.coverageStart ?? null;
+  if (stateStart !== null) for (const ct of hostStateCountTypes) if (ct !== 'total_unusable') earliest[ct] = stateStart;
   return Ei.right({ site: src.site.site, context: loaded.context, events: events.build(), legacy, leases, rejections, reports, warnings: loaded.warnings, earliest });
 };
 

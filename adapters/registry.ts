@@ -10,6 +10,7 @@
 import type { Adapter } from './Adapter';
 import { allocations } from './allocations';
 import { CAPS, EXTRA, PROPS } from './capabilities';
+import { auditTables } from './auditTables';
 import { computehosts } from './computehosts';
 import { computeNodes, shadowComputeNodes } from './computeNodes';
 import { actionTables } from './instanceActions';
@@ -53,13 +54,14 @@ export const leaseAdapters: ReadonlyArray<Adapter<unknown, LeaseFact>> = Object.
 
 /**
  * Every table the tool may read, once each, sorted: the adapters' tables, the dimension tables
- * of the context (capabilities in all three layouts) and the action tables. `grants` and
+ * of the context (capabilities in all three layouts), the action tables and the optional
+ * `openstack_audit` tables (section 15). `grants` and
  * `extract` use this list.
  *
  * @since 0.1.0
  */
 export const tablesRead: ReadonlyArray<TableRef> = (() => {
-  const all: TableRef[] = [CAPS, PROPS, EXTRA, requestSpecsTable, ...Object.values(actionTables)];
+  const all: TableRef[] = [CAPS, PROPS, EXTRA, requestSpecsTable, ...Object.values(actionTables), ...auditTables];
   for (const a of [...eventAdapters, ...legacyAdapters, ...leaseAdapters]) all.push(a.table, ...a.reads, ...(a.optional ?? []));
   const seen = new Map<string, TableRef>();
   for (const r of all) seen.set(`${r.db}.${r.table}`, r);

@@ -239,20 +239,24 @@ const hostUnknownColumn = (k: TableKeys): ((r: number) => boolean) => {
  * host id); occupied_reserved within committed (by reservation id and hypervisor_hostname);
  * stopped_reserved within occupied_reserved (by instance uuid: the powered-off parts of a reserved
  * instance never outlast its clamped periods). stopped_ondemand, like occupied_ondemand, is not
- * clamped: the adapter makes it inside the instance's periods.
+ * clamped: the adapter makes it inside the instance's periods. The host-state split (section 15)
+ * follows its unsplit type: `reservable_usable`, `reservable_unusable` and `total_unusable`
+ * within total, `committed_usable`, `committed_unusable` and `ops_unusable` within reservable.
  *
  * @category constructors
  * @since 0.1.0
  */
 export const standardRules: ReadonlyArray<ClampRule> = [
-  {
-    child: 'reservable',
-    parent: 'total',
-    childKey: knownHost,
-    parentKey: (i) => i.attributes.hypervisor_hostname,
-    columns: { childKey: hostColumn, parentKey: (k) => (i) => k.t.dict.runs.hostname[k.t.run[i]] },
-  },
-  ...(['committed', 'ops'] as const).map(
+  ...(['reservable', 'reservable_usable', 'reservable_unusable', 'total_unusable'] as const).map(
+    (child): ClampRule => ({
+      child,
+      parent: 'total',
+      childKey: knownHost,
+      parentKey: (i) => i.attributes.hypervisor_hostname,
+      columns: { childKey: hostColumn, parentKey: (k) => (i) => k.t.dict.runs.hostname[k.t.run[i]] },
+    }),
+  ),
+  ...(['committed', 'ops', 'committed_usable', 'committed_unusable', 'ops_unusable'] as const).map(
     (child): ClampRule => ({
       child,
       parent: 'reservable',

@@ -27,7 +27,7 @@
 import * as O from 'fp-ts/Option';
 import { booking, entries, type BookingAudit, type BookingRow, type PoolHost } from './Booking';
 import { clampTable, standardRules, type ClampEntry } from './Clamp';
-import { stoppedOf, baseCountTypes, type BaseCountType } from './CountType';
+import { stoppedOf, baseCountTypes, hostStateCountTypes, type BaseCountType } from './CountType';
 import { coverageOf, subtract, type CountCoverage, type KnownGap, type Span } from './Coverage';
 import { activeCoverage, notCovered, powerAudit, powerSourceRead, type PowerAudit } from './Power';
 import type { Event } from './Event';
@@ -178,6 +178,12 @@ export const primaryTable: Readonly<Record<BaseCountType, string>> = {
   occupied_ondemand: 'instances',
   stopped_reserved: 'instances',
   stopped_ondemand: 'instances',
+  reservable_usable: 'audit_blazar_computehosts',
+  reservable_unusable: 'audit_blazar_computehosts',
+  committed_usable: 'audit_blazar_computehosts',
+  committed_unusable: 'audit_blazar_computehosts',
+  ops_unusable: 'audit_blazar_computehosts',
+  total_unusable: 'audit_nova_services',
 };
 
 const tableOf = (source: string): string => source.slice(source.lastIndexOf('.') + 1);
@@ -262,6 +268,9 @@ export const siteReport =
     for (const ct of baseCountTypes) {
       sourceRead[ct] = s.sources.some((x) => tableOf(x.source) === primaryTable[ct] && x.status === 'read');
     }
+    // section 15: a host state is known only from the audit tables' first row on; an empty or
+    // absent audit table covers nothing (never "all usable")
+    for (const ct of hostStateCountTypes) sourceRead[ct] = earliest[ct] !== undefined;
     const actionsRead = powerSourceRead(s.sources);
     const cov = Object.fromEntries(
       baseCountTypes.map((ct) => [ct, coverageOf({ window, earliest, sourceRead, configStart: s.configStart, knownGaps: s.knownGaps })(ct)]),

@@ -20,9 +20,15 @@
  * one at each change point inside it; with resampling one row per calendar bucket that meets a
  * covered span (see `Resample.resample`).
  *
+ * Section 15: `unusable = reservable_unusable - committed_unusable - ops_unusable`, and
+ * `available` loses it while `maintenance` gains it; the split types have no intervals outside
+ * their coverage, so there `unusable` is 0 and available and maintenance are as above.
+ *
  * Invariants checked at every change point where the inputs are covered:
  * `occupied_reserved <= committed <= reservable <= total`, `available, idle, maintenance >= 0`,
- * `active <= occupied` and, on an on-demand pool site, `available_ondemand >= 0`,
+ * `active <= occupied`, `unusable >= 0`, `reservable_unusable <= reservable`, the stack identity
+ * `available + committed + maintenance (+ ondemand_capacity) = total` and, on an on-demand pool
+ * site, `available_ondemand >= 0`,
  * up to a slack of 1e-4 node for the micro-node rounding of fractional node counts.
  * Each violation is listed with its span, its largest excess and its excess value-hours; the
  * values are never clamped.
@@ -87,6 +93,9 @@ export const checks = [
   'maintenance>=0',
   'stopped<=occupied',
   'available_ondemand>=0',
+  'unusable>=0',
+  'reservable_unusable<=reservable',
+  'stack=total',
 ] as const;
 
 /** @category model @since 0.1.0 */
@@ -169,9 +178,9 @@ export const stack = (b: Readonly<Record<BaseCountType, SF.StepFunction>>, pool 
   for (const f of inputs) n += f.times.length;
   // at most one point per change point of the inputs
   const d = derivedCountTypes.map((c) => new Steps(`stack.${c}`, n));
-  const [occupied, available, idle, maintenance, active, stopped, odCapacity, odAvailable] = d;
+  const [occupied, available, idle, maintenance, active, stopped, odCapacity, odAvailable, unusableS] = d;
   const ex = checks.map((c) => new Steps(`stack.${c}`, n));
-  const [TOT, RES, COM, OPS, ORES, ODEM, SRES, SDEM] = baseCountTypes.map((_, i) => i);
+  const [TOT, RES, COM, OPS, ORES, ODEM, SRES, SDEM, , RUN, , CUN, OUN] = baseCountTypes.map((_, i) => i);
   for (;;) {
     let t = Infinity;
     for (let i = 0; i < k; i++) if (at[i] < inputs[i].times.length && inputs[i].times[at[i]] < t) t = inputs[i].times[at[i]];
@@ -186,11 +195,14 @@ export const stack = (b: Readonly<Record<BaseCountType, SF.StepFunction>>, pool 
     const reserved = now[ORES];
     const occ = reserved + now[ODEM];
     const st = now[SRES] + now[SDEM];
-    const av = reservable - committed - ops;
+    // section 15: free capacity on unusable hosts (0 where the host state is not covered: its
+    // inputs have no intervals there) leaves available for maintenance
+    const un = now[RUN] - now[CUN] - now[OUN];
+    const av = reservable - committed - ops - un;
     const id = committed - reserved;
     const odCap = total - reservable;
     const odAv = odCap - now[ODEM];
-    const mt = pool ? ops : odCap + ops;
+    const mt = (pool ? ops : odCap + ops) + un;
     const act = occ - st;
     occupied.put(t, occ);
     available.put(t, av);
@@ -200,6 +212,7 @@ export const stack = (b: Readonly<Record<BaseCountType, SF.StepFunction>>, pool 
     stopped.put(t, st);
     odCapacity.put(t, odCap);
     odAvailable.put(t, odAv);
+    unusableS.put(t, un);
     // in the order of `checks`
     ex[0].put(t, Math.max(0, reserved - committed));
     ex[1].put(t, Math.max(0, committed - reservable));
@@ -209,6 +222,12 @@ export const stack = (b: Readonly<Record<BaseCountType, SF.StepFunction>>, pool 
     ex[5].put(t, Math.max(0, -mt));
     ex[6].put(t, Math.max(0, -act));
     ex[7].put(t, pool ? Math.max(0, -odAv) : 0);
+    ex[8].put(t, Math.max(0, -un));
+    ex[9].put(t, Math.max(0, now[RUN] - reservable));
+    // the stack adds up to total: available + committed + maintenance (+ the on-demand capacity
+    // on a pool site); an identity of the formulas above, checked so a formula change that
+    // breaks it is seen
+    ex[10].put(t, Math.abs(av + committed + mt + (pool ? odCap : 0) - total));
   }
   const excess = {} as Record<Check, SF.StepFunction>;
   checks.forEach((c, i) => {
@@ -237,6 +256,7 @@ export const derive = (b: Readonly<Record<BaseCountType, SF.StepFunction>>, pool
 export const inputsOf: Readonly<Record<Exclude<CountType, BaseCountType>, ReadonlyArray<BaseCountType>>> = {
   occupied: ['occupied_reserved', 'occupied_ondemand'],
   available: ['reservable', 'committed', 'ops'],
+  unusable: ['reservable_unusable', 'committed_unusable', 'ops_unusable'],
   idle: ['committed', 'occupied_reserved'],
   maintenance: ['total', 'reservable', 'ops'],
   active: ['occupied_reserved', 'occupied_ondemand', 'stopped_reserved', 'stopped_ondemand'],
@@ -471,6 +491,9 @@ export const timeline =
           'maintenance>=0': inputsOf.maintenance,
           'stopped<=occupied': inputsOf.active,
           'available_ondemand>=0': inputsOf.available_ondemand,
+          'unusable>=0': inputsOf.unusable,
+          'reservable_unusable<=reservable': ['reservable_unusable', 'reservable'],
+          'stack=total': ['total', 'reservable', 'committed', 'ops'],
         };
         for (const check of checks) {
           if (check === 'available_ondemand>=0' && !pool) continue;

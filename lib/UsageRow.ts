@@ -115,7 +115,8 @@ export type CollectorType = t.TypeOf<typeof CollectorType>;
  * `occupied`, the derived pools, and `ops` (so `available` and `maintenance` can be recomputed
  * from the file itself); then the power history (`active`, `stopped` and the two parts of
  * `active`) and the on-demand pool (`ondemand_capacity`, `available_ondemand`, written only for a
- * site with one: null elsewhere in the daily table).
+ * site with one: null elsewhere in the daily table); then the host-state split of section 15
+ * (only where the audit tables cover it: null elsewhere).
  *
  * @category model
  * @since 0.1.0
@@ -137,6 +138,13 @@ export const outputCountTypes = [
   'stopped_ondemand',
   'ondemand_capacity',
   'available_ondemand',
+  'reservable_usable',
+  'reservable_unusable',
+  'committed_usable',
+  'committed_unusable',
+  'ops_unusable',
+  'unusable',
+  'total_unusable',
 ] as const satisfies ReadonlyArray<CountType>;
 
 // A record over `CountType` fails to compile when a count type is added and not listed here.
@@ -157,6 +165,13 @@ const countTypeKeys: Record<CountType, null> = {
   stopped_ondemand: null,
   ondemand_capacity: null,
   available_ondemand: null,
+  reservable_usable: null,
+  reservable_unusable: null,
+  committed_usable: null,
+  committed_unusable: null,
+  ops_unusable: null,
+  unusable: null,
+  total_unusable: null,
 };
 
 /**

@@ -1,0 +1,339 @@
+/**
+ * Shared reading of Chameleon's trigger-based audit tables (`openstack_audit.audit_<name>`,
+ * facts in `openstack-audit.md`; reconstruction rules, section 15), used by every audit adapter.
+ *
+ * - **Layout**, detected per table from its columns (`information_schema` on MySQL,
+ *   `PRAGMA table_info` on SQLite): `generic` (a `data` JSON column; `audit_event_time` exists
+ *   from v2 on) or `explicit` (the older `audit_blazar_computehosts` with the source columns as
+ *   real columns and no `data`).
+ * - **Time**: `audit_event_time` when the column exists, else `audit_changed_at`, read as naive
+ *   text. On MySQL `@@global.time_zone` (and `@@system_time_zone` under `SYSTEM`) is read once per
+ *   site: a zone other than UTC means audit times are converted from it to UTC (the report says
+ *   so). Backfill rows (`audit_changed_by = 'backfill'`) keep their event time as read: the
+ *   backfill copies it from an OpenStack column, which is UTC already.
+ * - **Order**: (id, time, audit_id).
+ * - **Decoding**: `data` is parsed (MariaDB JSON is LONGTEXT: a string) and decoded with an
+ *   io-ts codec per table; a row that does not decode is a rejection that names its path
+ *   (`data.reservable: expected a TINYINT(1) boolean`), never a crash.
+ *
+ * @since 0.4.0
+ * @module
+ */
+import * as Ei from 'fp-ts/Either';
+import * as t from 'io-ts';
+import { rejection, type Rejection } from '../lib/Rejection';
+import * as T from '../lib/Time';
+import { describeErrors, failingColumn, Int, nullable, Str, struct } from './codecs';
+import { auditName, columnsOf, probeTable, tableName, type Source, type TableRef } from './Source';
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * The table of audit table family `name` (`audit_<name>` in the logical db `openstack_audit`).
+ *
+ * @category constructors
+ * @since 0.4.0
+ */
+export const auditTable = (name: string): TableRef => ({ db: 'openstack_audit', table: `audit_${name}` });
+
+/** @category model @since 0.4.0 */
+export type Layout = 'generic' | 'explicit';
+
+/**
+ * What the columns of an audit table say: its layout and its time column.
+ *
+ * @category model
+ * @since 0.4.0
+ */
+export interface Shape {
+  readonly layout: Layout;
+  readonly timeColumn: 'audit_event_time' | 'audit_changed_at';
+  readonly columns: ReadonlySet<string>;
+}
+
+/**
+ * The layout of an audit table from its (lower-case) column names; `undefined` when it is
+ * neither (no `audit_id`/`id`/`audit_event_type`/`audit_changed_at`).
+ *
+ * @example
+ * shapeOf(new Set(['audit_id', 'id', 'audit_event_type', 'audit_changed_at', 'data']))?.timeColumn === 'audit_changed_at'
+ * @category constructors
+ * @since 0.4.0
+ */
+export const shapeOf = (columns: ReadonlySet<string>): Shape | undefined => {
+  for (const c of ['audit_id', 'id', 'audit_event_type', 'audit_changed_at']) if (!columns.has(c)) return undefined;
+  return {
+    layout: columns.has('data') ? 'generic' : 'explicit',
+    timeColumn: columns.has('audit_event_time') ? 'audit_event_time' : 'audit_changed_at',
+    columns,
+  };
+};
+
+/**
+ * The server's time zone as audit times need it: `utc` when no conversion is needed, else a
+ * function from a naive wall-clock time (read as if UTC) to the UTC instant.
+ *
+ * @category model
+ * @since 0.4.0
+ */
+export interface Zone {
+  readonly name: string;
+  readonly utc: boolean;
+  readonly toUtc: (naive: T.Millis) => T.Millis;
+  /** What the report says about it (empty when UTC). */
+  readonly note: string;
+}
+
+/** @category constructors @since 0.4.0 */
+export const utcZone: Zone = { name: 'UTC', utc: true, toUtc: (x) => x, note: '' };
+
+const OFFSET = /^([+-])(\d{1,2}):(\d{2})$/;
+
+/** The offset in ms of IANA zone `zone` at UTC instant `t`, or undefined if `zone` is unknown. */
+const ianaOffset = (zone: string, t: number): number | undefined => {
+  let f: Intl.DateTimeFormat;
+  try {
+    f = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  } catch {
+    return undefined;
+  }
+  const p = Object.fromEntries(f.formatToParts(new Date(t)).map((x) => [x.type, x.value]));
+  const wall = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
+  return wall - Math.floor(t / 1000) * 1000;
+};
+
+/**
+ * A zone from a MySQL time zone value: `UTC`, `+00:00` and the like need no conversion; a fixed
+ * offset (`+02:00`) or an IANA name (`Europe/Berlin`) converts; anything else (an abbreviation
+ * such as `CEST`) converts by `fallbackOffsetMs` (the server's current offset), said in the note.
+ *
+ * @example
+ * zoneOf('+02:00', 0).toUtc(T.unsafeMillis(2 * 3600 * 1000)) === 0
+ * @category constructors
+ * @since 0.4.0
+ */
+export const zoneOf = (name: string, fallbackOffsetMs: number): Zone => {
+  const n = name.trim();
+  if (/^(utc|z|gmt|etc\/utc|etc\/gmt|universal|[+-]0?0:00)$/i.test(n)) return { ...utcZone, name: n };
+  const m = OFFSET.exec(n);
+  if (m !== null) {
+    const off = (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) * 60_000;
+    if (off === 0) return { ...utcZone, name: n };
+    return { name: n, utc: false, toUtc: (x) => T.unsafeMillis(x - off), note: `audit times converted from the server time zone ${n} to UTC` };
+  }
+  if (ianaOffset(n, 0) !== undefined) {
+    // the offset in force at the instant: two passes settle DST edges
+    const toUtc = (x: T.Millis): T.Millis => {
+      const first = x - (ianaOffset(n, x) ?? 0);
+      return T.unsafeMillis(x - (ianaOffset(n, first) ?? 0));
+    };
+    return { name: n, utc: false, toUtc, note: `audit times converted from the server time zone ${n} to UTC` };
+  }
+  if (fallbackOffsetMs === 0) return { ...utcZone, name: n, note: `server time zone ${n} is unknown here; its current offset is 0: audit times read as UTC` };
+  return {
+    name: n,
+    utc: false,
+    toUtc: (x) => T.unsafeMillis(x - fallbackOffsetMs),
+    note: `audit times converted from the server time zone ${n} to UTC by its current offset (${fallbackOffsetMs / 60_000} min; daylight saving changes are not followed)`,
+  };
+};
+
+/**
+ * The server's zone for audit times: `@@global.time_zone`, or `@@system_time_zone` under
+ * `SYSTEM`, read once. SQLite snapshots hold what `extract` copied: UTC.
+ *
+ * @since 0.4.0
+ */
+export const readZone = async (src: Source): Promise<Zone> => {
+  if (src.dialect !== 'mysql') return utcZone;
+  const res = await src.knex.raw('select @@global.time_zone as g, @@system_time_zone as s, timestampdiff(second, utc_timestamp(), now()) as off');
+  const row = (res[0] as Array<{ g: unknown; s: unknown; off: unknown }>)[0] ?? { g: 'SYSTEM', s: 'UTC', off: 0 };
+  const g = String(row.g ?? 'SYSTEM');
+  const name = g.toUpperCase() === 'SYSTEM' ? String(row.s ?? 'UTC') : g;
+  return zoneOf(name, Number(row.off ?? 0) * 1000);
+};
+
+// -------------------------------------------------------------------------------------
+// rows
+// -------------------------------------------------------------------------------------
+
+/**
+ * The columns every audit row has, whatever its layout (time as naive text).
+ *
+ * @category model
+ * @since 0.4.0
+ */
+export const AuditColumns = struct({
+  audit_id: Int,
+  id: Str,
+  audit_event_type: nullable(Str),
+  audit_time: nullable(Str),
+  audit_changed_at: nullable(Str),
+  audit_changed_by: nullable(Str),
+});
+
+/**
+ * One audit row, decoded: its kind, its UTC times and its snapshot (`data` parsed, or the
+ * explicit layout's columns).
+ *
+ * @category model
+ * @since 0.4.0
+ */
+export interface AuditRow {
+  readonly auditId: number;
+  readonly id: string;
+  readonly kind: 'INSERT' | 'UPDATE' | 'DELETE';
+  readonly time: T.Millis;
+  readonly changedAt: T.Millis;
+  readonly backfill: boolean;
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+const KINDS = new Set(['INSERT', 'UPDATE', 'DELETE']);
+
+/** A naive DATETIME text as if UTC; null when missing or unparseable. */
+const naive = (s: string | null): T.Millis | null => (s === null ? null : T.fromIsoNullable(s));
+
+/**
+ * A raw audit row (as `readAudit` selects it) as an `AuditRow`, or a rejection: `decode_error`
+ * (a column), `bad_json` (`data` is not a JSON object), `unknown_event_type`, `no_time`.
+ *
+ * @category constructors
+ * @since 0.4.0
+ */
+export const decodeAuditRow =
+  (o: { readonly site: string; readonly table: string; readonly layout: Layout; readonly zone: Zone }) =>
+  (raw: unknown): Ei.Either<Rejection, AuditRow> => {
+    const rawId = String((raw as { audit_id?: unknown } | null)?.audit_id ?? '?');
+    const reject = (reason: string, detail: string, entityId?: string, time?: T.Millis) =>
+      Ei.left(rejection({ site: o.site, source: { table: o.table, id: rawId }, reason, detail, entityId, time }));
+    const cols = AuditColumns.decode(raw);
+    if (Ei.isLeft(cols)) return reject('decode_error', `${failingColumn(cols.left)}: ${describeErrors(cols.left)}`);
+    const c = cols.right;
+    const kind = (c.audit_event_type ?? '').toUpperCase();
+    if (!KINDS.has(kind)) return reject('unknown_event_type', `audit_event_type ${JSON.stringify(c.audit_event_type)} is not INSERT, UPDATE or DELETE`, c.id);
+    const backfill = c.audit_changed_by === 'backfill';
+    const changedNaive = naive(c.audit_changed_at);
+    const timeNaive = naive(c.audit_time) ?? changedNaive;
+    if (timeNaive === null || changedNaive === null) return reject('no_time', 'audit row without a valid event time or audit_changed_at (NULL, zero or unparseable)', c.id);
+    let data: Record<string, unknown>;
+    if (o.layout === 'generic') {
+      const d = (raw as { data?: unknown }).data;
+      let parsed: unknown = d;
+      if (typeof d === 'string' || Buffer.isBuffer(d)) {
+        try {
+          parsed = JSON.parse(String(d));
+        } catch (e) {
+          return reject('bad_json', `data: not JSON (${e instanceof Error ? e.message : String(e)})`, c.id);
+        }
+      }
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return reject('bad_json', `data: expected a JSON object, got ${JSON.stringify(parsed)?.slice(0, 60)}`, c.id);
+      data = parsed as Record<string, unknown>;
+    } else {
+      const { audit_id: _a, id: _i, audit_event_type: _k, audit_time: _t, audit_changed_at: _c, audit_changed_by: _b, ...rest } = raw as Record<string, unknown>;
+      data = { id: c.id, ...rest };
+    }
+    return Ei.right({
+      auditId: c.audit_id,
+      id: c.id,
+      kind: kind as AuditRow['kind'],
+      time: backfill ? timeNaive : o.zone.toUtc(timeNaive),
+      changedAt: o.zone.toUtc(changedNaive),
+      backfill,
+      data,
+    });
+  };
+
+/**
+ * Decodes a snapshot with `codec`, or a `decode_error` rejection naming the path under `data`.
+ *
+ * @category constructors
+ * @since 0.4.0
+ */
+export const decodeData =
+  <A>(codec: t.Decoder<unknown, A>, o: { readonly site: string; readonly table: string }) =>
+  (row: AuditRow): Ei.Either<Rejection, A> => {
+    const d = codec.decode(row.data);
+    if (Ei.isRight(d)) return d;
+    return Ei.left(
+      rejection({
+        site: o.site,
+        source: { table: o.table, id: String(row.auditId) },
+        reason: 'decode_error',
+        detail: `data.${failingColumn(d.left)}: ${describeErrors(d.left)}`,
+        entityId: row.id,
+        time: row.time,
+      }),
+    );
+  };
+
+/**
+ * The (id, time, audit_id) order of decoded rows.
+ *
+ * @category instances
+ * @since 0.4.0
+ */
+export const byIdTime = (a: AuditRow, b: AuditRow): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : a.time - b.time || a.auditId - b.auditId);
+
+/**
+ * What reading one audit table gave: its probe state, shape and raw rows (an audit table is small:
+ * one row per change of a watched column).
+ *
+ * @category model
+ * @since 0.4.0
+ */
+export interface AuditRead {
+  readonly ref: TableRef;
+  /** `database.table` as the report names it. */
+  readonly name: string;
+  readonly state: 'ok' | 'missing' | 'denied' | 'unknown_layout';
+  readonly shape?: Shape;
+  readonly raw: ReadonlyArray<unknown>;
+}
+
+/**
+ * Probes and reads one audit table whole: the id, kind, time columns (the time column as text
+ * aliased `audit_time`), `data` or the explicit columns. A table with an unknown layout is read
+ * as nothing (`unknown_layout`).
+ *
+ * @since 0.4.0
+ */
+export const readAudit = async (src: Source, ref: TableRef): Promise<AuditRead> => {
+  const name = auditName(src.site)(ref);
+  let cols: ReadonlySet<string>;
+  try {
+    cols = await columnsOf(src, ref);
+  } catch (e) {
+    const code = (e as { code?: string }).code ?? '';
+    if (/DENIED/.test(code)) return { ref, name, state: 'denied', raw: [] };
+    throw e;
+  }
+  if (cols.size === 0) {
+    // information_schema shows no column: absent, or not visible to this user
+    const state = await probeTable(src, ref);
+    return { ref, name, state: state === 'denied' ? 'denied' : 'missing', raw: [] };
+  }
+  const shape = shapeOf(cols);
+  if (shape === undefined) return { ref, name, state: 'unknown_layout', raw: [] };
+  const text = (c: string) => (src.dialect === 'mysql' ? `cast(${c} as char) as ` : `${c} as `);
+  const select = [
+    'audit_id',
+    'id',
+    'audit_event_type',
+    `${text(shape.timeColumn)}audit_time`,
+    `${text('audit_changed_at')}audit_changed_at`,
+    cols.has('audit_changed_by') ? 'audit_changed_by' : 'null as audit_changed_by',
+    ...(shape.layout === 'generic' ? ['data'] : [...cols].filter((c) => !['audit_id', 'id', 'audit_event_type', 'audit_event_time', 'audit_changed_at', 'audit_changed_by'].includes(c)).sort()),
+  ];
+  try {
+    const raw: ReadonlyArray<unknown> = await src.knex.raw(`select ${select.join(', ')} from ${tableName(src)(ref)} order by audit_id`).then((r: unknown) => (src.dialect === 'mysql' ? (r as unknown[][])[0] : (r as unknown[])));
+    return { ref, name, state: 'ok', shape, raw };
+  } catch (e) {
+    const code = (e as { code?: string }).code ?? '';
+    if (/DENIED/.test(code)) return { ref, name, state: 'denied', raw: [] };
+    if (code === 'ER_NO_SUCH_TABLE' || code === 'ER_BAD_DB_ERROR' || /no such table/i.test(String(e))) return { ref, name, state: 'missing', raw: [] };
+    throw e;
+  }
+};
