@@ -378,7 +378,7 @@ describe('stack', () => {
 
   it('gives the derived counts and excesses that one zipWith per operation gives', () => {
     fc.assert(
-      fc.property(fc.tuple(stepFn, stepFn, stepFn, stepFn, stepFn, stepFn, stepFn, stepFn), fc.boolean(), ([total, reservable, committed, ops, reserved, ondemand, stoppedReserved, stoppedOndemand], pool) => {
+      fc.property(fc.tuple(stepFn, stepFn, stepFn, stepFn, stepFn, stepFn, stepFn, stepFn), fc.tuple(stepFn, stepFn, stepFn), fc.boolean(), ([total, reservable, committed, ops, reserved, ondemand, stoppedReserved, stoppedOndemand], [resUnusable, comUnusable, opsUnusable], pool) => {
         const { derived, excess } = evaluate(
           {
             total,
@@ -390,23 +390,25 @@ describe('stack', () => {
             stopped_reserved: stoppedReserved,
             stopped_ondemand: stoppedOndemand,
             reservable_usable: SF.empty,
-            reservable_unusable: SF.empty,
+            reservable_unusable: resUnusable,
             committed_usable: SF.empty,
-            committed_unusable: SF.empty,
-            ops_unusable: SF.empty,
+            committed_unusable: comUnusable,
+            ops_unusable: opsUnusable,
             total_unusable: SF.empty,
           },
           pool,
         );
-        const available = sub(sub(reservable, committed), ops);
+        // section 15: free capacity on unusable hosts moves from available to maintenance
+        const unusable = sub(sub(resUnusable, comUnusable), opsUnusable);
+        const available = sub(sub(sub(reservable, committed), ops), unusable);
         const idle = sub(committed, reserved);
         const capacity = sub(total, reservable);
-        const maintenance = pool ? SF.map((x) => x)(ops) : add(capacity, ops);
+        const maintenance = add(pool ? SF.map((x) => x)(ops) : add(capacity, ops), unusable);
         const occupied = add(reserved, ondemand);
         const stopped = add(stoppedReserved, stoppedOndemand);
         const active = sub(occupied, stopped);
         const availableOndemand = sub(capacity, ondemand);
-        expect(derived).toEqual({ occupied, available, idle, maintenance, active, stopped, ondemand_capacity: capacity, available_ondemand: availableOndemand });
+        expect(derived).toEqual({ occupied, available, idle, maintenance, active, stopped, ondemand_capacity: capacity, available_ondemand: availableOndemand, unusable });
         expect(excess).toEqual({
           'occupied_reserved<=committed': over(reserved, committed),
           'committed<=reservable': over(committed, reservable),
@@ -416,6 +418,10 @@ describe('stack', () => {
           'stopped<=occupied': neg(active),
           'available_ondemand>=0': pool ? neg(availableOndemand) : SF.empty,
           'maintenance>=0': neg(maintenance),
+          'unusable>=0': neg(unusable),
+          'reservable_unusable<=reservable': over(resUnusable, reservable),
+          // the stack identity holds by construction: never any excess
+          'stack=total': SF.empty,
         });
       }),
     );
