@@ -17,7 +17,8 @@ import { report } from '../lib/Report';
 import type { TimelineOptions } from '../lib/Timeline';
 import * as T from '../lib/Time';
 import type { UsageRow } from '../lib/UsageRow';
-import { describeBoth, openFixture, type Fixture } from './fixtures/db';
+import { knex, type Knex } from 'knex';
+import { describeBoth, describeMysql, mysqlConfig, mysqlUrl, openFixture, type Fixture } from './fixtures/db';
 import { populate } from './fixtures/smallSite';
 
 const ms = (s: string): T.Millis => T.unsafeMillis(Date.parse(`${s.replace(' ', 'T')}Z`));
@@ -418,6 +419,36 @@ describeBoth('audit_blazar_computehosts on a database', (dialect) => {
       expect(entry?.rejected_by_reason).toEqual(expected);
       expect(entry && entry.rows_read).toBe(entry && entry.rows_folded + entry.rows_rejected);
     } finally {
+      await fx.drop();
+    }
+  });
+});
+
+describeMysql('audit TIMESTAMP columns and session time zones (MariaDB)', () => {
+  it('reads TIMESTAMP columns written in a +05:00 session, through a -03:00 session, as the UTC instants they are', async () => {
+    const fx = await openFixture('mysql');
+    let reader: Knex | undefined;
+    try {
+      await populate(fx);
+      const name = await createAudit(fx, 'v1');
+      // the writer (a service's session) is at +05:00: NOW() there is UTC + 5 h, stored as UTC
+      const writer = knex(await mysqlConfig(mysqlUrl() as string, ["SET time_zone = '+05:00'"]));
+      try {
+        for (const r of auditRows('v1')) {
+          const local = new Date(Date.parse(`${String(r.audit_changed_at).replace(' ', 'T')}Z`) + 5 * T.HOUR).toISOString().slice(0, 19).replace('T', ' ');
+          await writer.insert({ ...r, audit_changed_at: local }).into(name);
+        }
+      } finally {
+        await writer.destroy();
+      }
+      reader = knex(await mysqlConfig(mysqlUrl() as string, ["SET time_zone = '-03:00'"]));
+      const read = await readSite({ ...fx.src, knex: reader })();
+      if (Ei.isLeft(read)) throw new Error(read.left.message);
+      const states = read.right.context.hostStates;
+      expect(states?.coverageStart).toBe(ms('2024-01-03 00:00:00'));
+      expect(states?.pieces.get('node-a')?.map((p) => T.toIso(p.start))).toEqual(['2024-01-03T00:00:00Z', '2024-01-07T00:00:00Z', '2024-01-08T00:00:00Z']);
+    } finally {
+      await reader?.destroy();
       await fx.drop();
     }
   });

@@ -9,7 +9,8 @@
  * - **Time**: `audit_event_time` when the column exists, else `audit_changed_at`, read as naive
  *   text. On MySQL `@@global.time_zone` (and `@@system_time_zone` under `SYSTEM`) is read once per
  *   site: a zone other than UTC means audit times are converted from it to UTC (the report says
- *   so). Backfill rows (`audit_changed_by = 'backfill'`) keep their event time as read: the
+ *   so). The audit query runs with the session zone set to the global one, so `TIMESTAMP` columns
+ *   (layouts before v3) read as the `DATETIME`s of v3 do, whatever the client session's zone. Backfill rows (`audit_changed_by = 'backfill'`) keep their event time as read: the
  *   backfill copies it from an OpenStack column, which is UTC already.
  * - **Order**: (id, time, audit_id).
  * - **Decoding**: `data` is parsed (MariaDB JSON is LONGTEXT: a string) and decoded with an
@@ -328,7 +329,16 @@ export const readAudit = async (src: Source, ref: TableRef): Promise<AuditRead> 
     ...(shape.layout === 'generic' ? ['data'] : [...cols].filter((c) => !['audit_id', 'id', 'audit_event_type', 'audit_event_time', 'audit_changed_at', 'audit_changed_by'].includes(c)).sort()),
   ];
   try {
-    const raw: ReadonlyArray<unknown> = await src.knex.raw(`select ${select.join(', ')} from ${tableName(src)(ref)} order by audit_id`).then((r: unknown) => (src.dialect === 'mysql' ? (r as unknown[][])[0] : (r as unknown[])));
+    const sql = `select ${select.join(', ')} from ${tableName(src)(ref)} order by audit_id`;
+    const raw: ReadonlyArray<unknown> =
+      src.dialect === 'mysql'
+        ? // TIMESTAMP columns (layouts before v3) are shown in the session's zone: read them in
+          // the global zone, as DATETIMEs were written, so one conversion fits both
+          await src.knex.transaction(async (trx) => {
+            await trx.raw('SET SESSION time_zone = @@global.time_zone');
+            return ((await trx.raw(sql)) as unknown[][])[0];
+          })
+        : ((await src.knex.raw(sql)) as unknown[]);
     return { ref, name, state: 'ok', shape, raw };
   } catch (e) {
     const code = (e as { code?: string }).code ?? '';
