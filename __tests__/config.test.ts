@@ -45,7 +45,7 @@ describe('decodeConfig', () => {
     expect(tacc.site).toEqual({
       site: 'chi_tacc',
       displayName: 'CHI@TACC',
-      databases: { nova: 'nova_cell1', nova_api: 'nova_api', blazar: 'blazar', chameleon_usage: 'chameleon_usage' },
+      databases: { nova: 'nova_cell1', nova_api: 'nova_api', blazar: 'blazar', chameleon_usage: 'chameleon_usage', openstack_audit: 'openstack_audit' },
       operatorProjects: ['ops-project-id', 'other-ops'],
       gpuCapability: 'gpu.count',
       coverageStart: { total: ms('2018-01-01'), reservable: ms('2020-01-01') },

@@ -44,7 +44,7 @@ import type { Source } from './Source';
 // -------------------------------------------------------------------------------------
 
 /** @category model @since 0.4.0 */
-export const table = auditTable('blazar_computehosts');
+export const hostAuditTable = auditTable('blazar_computehosts');
 
 /**
  * The keys read from a host snapshot (`data`, or the explicit columns).
@@ -242,7 +242,7 @@ export const unreadReport = (site: string, read: AuditRead): SourceReport => ({
  * @since 0.4.0
  */
 export const readHostAudit = async (src: Source, ctx: Context, zone: Zone): Promise<HostAudit> => {
-  const read = await readAudit(src, table);
+  const read = await readAudit(src, hostAuditTable);
   if (read.state !== 'ok' || read.shape === undefined) return { report: unreadReport(src.site.site, read), rejections: [], states: undefined, auditOnly: [] };
   const decodeRow = decodeAuditRow({ site: src.site.site, table: read.name, layout: read.shape.layout, zone });
   const rows: AuditRow[] = [];

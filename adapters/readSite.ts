@@ -24,7 +24,7 @@ import { UtcDate } from './codecs';
 import { auditName, connect, probeTable, tableName, toQueryFailure, type ConnectOptions, type SiteConfig, type Source, type TableRef } from './Source';
 import type { SiteInput } from '../lib/Report';
 import { hostStateCountTypes, type BaseCountType } from '../lib/CountType';
-import { auditOnlyEvents, readHostAudit, splitEvents, table as hostAuditTable, type HostAudit } from './auditComputehosts';
+import { auditOnlyEvents, hostAuditTable, readHostAudit, splitEvents, type HostAudit } from './auditComputehosts';
 import { readZone } from './auditDecode';
 import type { Millis } from '../lib/Time';
 import type { LeaseFact } from '../lib/LeadTime';

@@ -18,6 +18,7 @@ export * as Csv from './Csv';
 export * as Event from './Event';
 export * as EventTable from './EventTable';
 export * as Facts from './Facts';
+export * as HostState from './HostState';
 export * as Fold from './Fold';
 export * as Interval from './Interval';
 export * as IntervalTable from './IntervalTable';
