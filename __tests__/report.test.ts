@@ -138,7 +138,7 @@ describeBoth('report on a small site with known answers', (dialect) => {
       'site,timestamp,source,entity_id,count_type,value_type,value,node_type,hypervisor_hostname',
     );
     const daily = fs.readFileSync(path.join(dir, 'data', 'usage_daily.csv'), 'utf8').split('\n');
-    expect(daily[0]).toBe('timestamp,site,value_type,total,reservable,committed,occupied,occupied_reserved,occupied_ondemand,available,idle,maintenance,ops,active,stopped,stopped_reserved,stopped_ondemand,ondemand_capacity,available_ondemand,node_type');
+    expect(daily[0]).toBe('timestamp,site,value_type,total,reservable,committed,occupied,occupied_reserved,occupied_ondemand,available,idle,maintenance,ops,active,stopped,stopped_reserved,stopped_ondemand,ondemand_capacity,available_ondemand,reservable_usable,reservable_unusable,committed_usable,committed_unusable,ops_unusable,unusable,total_unusable,node_type');
   });
 
   it('draws the figures with the data, in one atomic write', async () => {
