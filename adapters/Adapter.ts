@@ -16,6 +16,7 @@ import type { ReadonlyNonEmptyArray } from 'fp-ts/ReadonlyNonEmptyArray';
 import type * as t from 'io-ts';
 import type { Event } from '../lib/Event';
 import type { HostStates } from '../lib/HostState';
+import type { BlazarAudit } from './auditBlazar';
 import type { Rejection } from '../lib/Rejection';
 import type { Millis } from '../lib/Time';
 import type { SiteConfig, Source, TableRef } from './Source';
@@ -96,6 +97,11 @@ export interface Context {
    * then also split into their usable and unusable parts.
    */
   readonly hostStates?: HostStates;
+  /**
+   * Blazar leases and reservations hard-deleted from their source tables but kept by
+   * `openstack_audit` (section 15): they fill what a source allocation row lacks.
+   */
+  readonly blazarAudit?: BlazarAudit;
 }
 
 /**

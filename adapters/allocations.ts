@@ -56,6 +56,7 @@ import * as Q from '../lib/Quantities';
 import { rejection, type Rejection } from '../lib/Rejection';
 import type { Millis } from '../lib/Time';
 import { computeNodeAt, idColumn, type Adapter, type Context, type HostInfo } from './Adapter';
+import { fill } from './auditBlazar';
 import { splitEvents } from './auditComputehosts';
 import { Int, nullable, Str, struct } from './codecs';
 import { commitment, isOperator, LeaseColumns, leaseColumnsSql, leaseShape, leasesTable, eventsTable, startEventJoinSql } from './leases';
@@ -232,7 +233,9 @@ export const toEvents = (ctx: Context) => {
   const table = auditName(ctx.site)(allocationsTable);
   const site = ctx.site.site;
   const operator = isOperator(ctx.site);
-  return (row: AllocationRow): Ei.Either<Rejection, ReadonlyNonEmptyArray<E.Event>> => {
+  return (source: AllocationRow): Ei.Either<Rejection, ReadonlyNonEmptyArray<E.Event>> => {
+    // section 15: a reservation or lease hard-deleted from the source, filled from its audit rows
+    const { row, filled } = ctx.blazarAudit === undefined ? { row: source, filled: false } : fill(ctx.blazarAudit, source);
     const entityId = `${row.reservation_id ?? ''}/${row.compute_host_id ?? ''}`;
     const reject = (reason: string, detail: string, time?: Millis) =>
       Ei.left(rejection({ site, source: { table, id: row.id }, reason, detail, entityId, time }));
@@ -270,6 +273,7 @@ export const toEvents = (ctx: Context) => {
       resource_type: rt,
     };
     if (host === undefined) extra.host_unknown = '1';
+    if (filled) extra.from = 'audit';
     for (const k in sized.notes) extra[k] = sized.notes[k];
     const attributes = { site, node_type: host?.node_type ?? 'unknown', hypervisor_hostname: host?.hypervisor_hostname ?? 'unknown', extra };
     const fields = { entityId, countType, quantities: sized.quantities, attributes, source: { table, id: row.id } };

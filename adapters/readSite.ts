@@ -14,7 +14,6 @@ import * as TE from 'fp-ts/TaskEither';
 import type { Event } from '../lib/Event';
 import { Builder, type EventTable } from '../lib/EventTable';
 import type { ConfigFailure, ConnectionFailure, QueryFailure } from '../lib/Failure';
-import type { Rejection } from '../lib/Rejection';
 import type { Adapter, Context, LegacyRecord } from './Adapter';
 import { loadContext } from './context';
 import { eventAdapters, leaseAdapters, legacyAdapters } from './registry';
@@ -24,7 +23,10 @@ import { UtcDate } from './codecs';
 import { auditName, connect, probeTable, tableName, toQueryFailure, type ConnectOptions, type SiteConfig, type Source, type TableRef } from './Source';
 import type { SiteInput } from '../lib/Report';
 import { hostStateCountTypes, type BaseCountType } from '../lib/CountType';
-import { auditOnlyEvents, hostAuditTable, readHostAudit, splitEvents, type HostAudit } from './auditComputehosts';
+import { toEvents as allocationEvents } from './allocations';
+import { auditAllocationEvents, auditAllocationsTable, readBlazarAudit, type BlazarAuditRead } from './auditBlazar';
+import { auditOnlyEvents, readHostAudit, splitEvents, type HostAudit } from './auditComputehosts';
+import { countByReason, type Rejection } from '../lib/Rejection';
 import { readZone } from './auditDecode';
 import type { Millis } from '../lib/Time';
 import type { LeaseFact } from '../lib/LeadTime';
@@ -92,17 +94,25 @@ export const readSite = (src: Source): TE.TaskEither<QueryFailure, SiteRead> => 
     return Ei.left(toQueryFailure(`${src.site.site} context`)(e));
   }
   // section 15: the host state history (optional; absent, it changes nothing)
+  // and the Blazar rows hard-deleted from their source tables (optional too)
   let hostAudit: HostAudit;
+  let blazarAudit: BlazarAuditRead;
   try {
     const zone = await readZone(src);
     hostAudit = await readHostAudit(src, loaded.context, zone);
+    blazarAudit = await readBlazarAudit(src, zone);
   } catch (e) {
-    return Ei.left(toQueryFailure(`${src.site.site} ${auditName(src.site)(hostAuditTable)}`)(e));
+    return Ei.left(toQueryFailure(`${src.site.site} openstack_audit`)(e));
   }
-  if (hostAudit.states !== undefined || hostAudit.auditOnly.length > 0) {
+  {
     const hostsById = new Map(loaded.context.hostsById);
     for (const h of hostAudit.auditOnly) hostsById.set(h.info.id, h.info);
-    loaded = { ...loaded, context: { ...loaded.context, hostsById, ...(hostAudit.states === undefined ? {} : { hostStates: hostAudit.states }) } };
+    const b = blazarAudit.audit;
+    const anyBlazar = b.leases.size + b.reservations.size + b.leaseOf.size > 0;
+    loaded = {
+      ...loaded,
+      context: { ...loaded.context, hostsById, ...(hostAudit.states === undefined ? {} : { hostStates: hostAudit.states }), ...(anyBlazar ? { blazarAudit: b } : {}) },
+    };
   }
   const events = new Builder(src.site.site);
   for (const h of hostAudit.auditOnly) {
@@ -110,6 +120,16 @@ export const readSite = (src: Source): TE.TaskEither<QueryFailure, SiteRead> => 
     for (const e of evs) events.push(e);
     for (const e of splitEvents(loaded.context, h.info.hypervisor_hostname, { ...evs[0], countType: 'reservable' }, h.start, h.end)) events.push(e);
   }
+  const allocationsAudit = auditName(src.site)(auditAllocationsTable);
+  const onlyAllocations = auditAllocationEvents(loaded.context, allocationsAudit, blazarAudit.allocations, allocationEvents);
+  for (const e of onlyAllocations.events) events.push(e);
+  // an audit-only allocation the allocation rules reject was counted folded: it is rejected
+  const auditReports = [hostAudit.report, ...blazarAudit.reports].map((r) => {
+    const n = onlyAllocations.rejections.length;
+    if (r.source !== allocationsAudit || n === 0) return r;
+    const all = [...blazarAudit.rejections.filter((x) => x.source.table === allocationsAudit), ...onlyAllocations.rejections];
+    return { ...r, rows_folded: r.rows_folded - n, rows_rejected: r.rows_rejected + n, rejected_by_reason: countByReason(all) };
+  });
   const legacy: LegacyRecord[] = [];
   const leases: LeaseFact[] = [];
   interface Sink {
@@ -160,8 +180,16 @@ export const readSite = (src: Source): TE.TaskEither<QueryFailure, SiteRead> => 
   if (Ei.isLeft(ev)) return ev;
   if (Ei.isLeft(lg)) return lg;
   if (Ei.isLeft(sd)) return sd;
-  const reports = [...ev.right.reports, ...lg.right.reports, ...sd.right.leases.reports, hostAudit.report];
-  const rejections = [...ev.right.rejections, ...lg.right.rejections, ...sd.right.leases.rejections, ...sd.right.audit, ...hostAudit.rejections];
+  const reports = [...ev.right.reports, ...lg.right.reports, ...sd.right.leases.reports, ...auditReports];
+  const rejections = [
+    ...ev.right.rejections,
+    ...lg.right.rejections,
+    ...sd.right.leases.rejections,
+    ...sd.right.audit,
+    ...hostAudit.rejections,
+    ...blazarAudit.rejections,
+    ...onlyAllocations.rejections,
+  ];
   const earliest: Partial<Record<BaseCountType, Millis>> = { ...sd.right.earliest };
   const stateStart = hostAudit.states?.coverageStart ?? null;
   if (stateStart !== null) for (const ct of hostStateCountTypes) if (ct !== 'total_unusable') earliest[ct] = stateStart;
