@@ -91,6 +91,8 @@ export interface Context {
    * metal, though which node it held is lost.
    */
   readonly bareMetalServices?: ReadonlySet<string>;
+  /** The hypervisor_hostnames of each nova-compute service (`compute_nodes.host`), sorted. */
+  readonly nodesByService?: ReadonlyMap<string, ReadonlyArray<string>>;
   /**
    * The host state history of `openstack_audit.audit_blazar_computehosts` by hypervisor_hostname
    * (section 15), when the site has that table with rows: the reservable and committed spans are

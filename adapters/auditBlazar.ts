@@ -30,8 +30,7 @@ import { countByReason, rejection, type Rejection } from '../lib/Rejection';
 import type * as T from '../lib/Time';
 import type { Context } from './Adapter';
 import type { AllocationRow } from './allocations';
-import { auditTable, byIdTime, decodeAuditRow, decodeData, readAudit, type AuditRow, type Zone } from './auditDecode';
-import { unreadReport } from './auditComputehosts';
+import { auditTable, byIdTime, decodeAuditRow, decodeData, readAudit, unreadAuditReport, type AuditRow, type Zone } from './auditDecode';
 import { nullable, Str, UtcDate } from './codecs';
 import type { LeaseColumns } from './leases';
 import type { SourceReport } from './runner';
@@ -214,7 +213,7 @@ export const readBlazarAudit = async (src: Source, zone: Zone): Promise<BlazarAu
   const load = async <A>(ref: TableRef, source: TableRef, codec: t.Decoder<unknown, A>, what: string) => {
     const read = await readAudit(src, ref);
     if (read.state !== 'ok' || read.shape === undefined) {
-      reports.push(unreadReport(site, read));
+      reports.push(unreadAuditReport(site, read));
       return [] as ReadonlyArray<Last<A>>;
     }
     const dec = decodeAuditRow({ site, table: read.name, layout: read.shape.layout, zone });

@@ -34,7 +34,7 @@ import * as Q from '../lib/Quantities';
 import { countByReason, rejection, type Rejection } from '../lib/Rejection';
 import type * as T from '../lib/Time';
 import type { Context, HostInfo } from './Adapter';
-import { auditTable, byIdTime, decodeAuditRow, decodeData, readAudit, type AuditRead, type AuditRow, type Zone } from './auditDecode';
+import { auditTable, byIdTime, decodeAuditRow, decodeData, readAudit, unreadAuditReport, type AuditRow, type Zone } from './auditDecode';
 import { Bool, Int, nullable, Str, UtcDate } from './codecs';
 import type { SourceReport } from './runner';
 import type { Source } from './Source';
@@ -220,30 +220,13 @@ export const splitEvents = (
 // -------------------------------------------------------------------------------------
 
 /**
- * The report entry of an audit table that was not read (absent, denied, unknown layout).
- *
- * @since 0.4.0
- */
-export const unreadReport = (site: string, read: AuditRead): SourceReport => ({
-  site,
-  source: read.name,
-  status: read.state === 'denied' ? 'no_select_grant' : 'missing_table',
-  detail: read.state === 'unknown_layout' ? `${read.name}: not an audit table layout (no audit_id/id/audit_event_type/audit_changed_at); not read` : `optional audit table ${read.name} ${read.state === 'denied' ? 'not readable' : 'absent'}; read without it`,
-  rows_read: 0,
-  rows_folded: 0,
-  rows_rejected: 0,
-  rejected_by_reason: {},
-  optional_missing: [],
-});
-
-/**
  * Reads and folds `audit_blazar_computehosts` of a site.
  *
  * @since 0.4.0
  */
 export const readHostAudit = async (src: Source, ctx: Context, zone: Zone): Promise<HostAudit> => {
   const read = await readAudit(src, hostAuditTable);
-  if (read.state !== 'ok' || read.shape === undefined) return { report: unreadReport(src.site.site, read), rejections: [], states: undefined, auditOnly: [] };
+  if (read.state !== 'ok' || read.shape === undefined) return { report: unreadAuditReport(src.site.site, read), rejections: [], states: undefined, auditOnly: [] };
   const decodeRow = decodeAuditRow({ site: src.site.site, table: read.name, layout: read.shape.layout, zone });
   const rows: AuditRow[] = [];
   const rejections: Rejection[] = [];

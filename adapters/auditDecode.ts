@@ -22,9 +22,11 @@
  */
 import * as Ei from 'fp-ts/Either';
 import * as t from 'io-ts';
-import { rejection, type Rejection } from '../lib/Rejection';
+import type { StateRow } from '../lib/HostState';
+import { countByReason, rejection, type Rejection } from '../lib/Rejection';
 import * as T from '../lib/Time';
 import { describeErrors, failingColumn, Int, nullable, Str, struct } from './codecs';
+import type { SourceReport } from './runner';
 import { auditName, columnsOf, probeTable, tableName, type Source, type TableRef } from './Source';
 
 // -------------------------------------------------------------------------------------
@@ -347,3 +349,99 @@ export const readAudit = async (src: Source, ref: TableRef): Promise<AuditRead> 
     throw e;
   }
 };
+
+// -------------------------------------------------------------------------------------
+// state tables
+// -------------------------------------------------------------------------------------
+
+/**
+ * What a state table's audit gave: its report entry, rejections, the state rows and the earliest
+ * `audit_changed_at` (its coverage start; null when not read or empty).
+ *
+ * @category model
+ * @since 0.4.0
+ */
+export interface StateRead {
+  readonly report: SourceReport;
+  readonly rejections: ReadonlyArray<Rejection>;
+  readonly rows: ReadonlyArray<StateRow>;
+  readonly changedMin: T.Millis | null;
+}
+
+/**
+ * Reads an audit table of states (Nova services, Ironic nodes): each decoded snapshot becomes a
+ * `StateRow` through `toState` (its key and whether it is usable), or a rejection.
+ *
+ * @since 0.4.0
+ */
+export const readStates = async <A>(
+  src: Source,
+  ref: TableRef,
+  zone: Zone,
+  codec: t.Decoder<unknown, A>,
+  toState: (snap: A) => { readonly key: string; readonly usable: boolean; readonly status: string },
+): Promise<StateRead> => {
+  const site = src.site.site;
+  const read = await readAudit(src, ref);
+  if (read.state !== 'ok' || read.shape === undefined) return { report: unreadAuditReport(site, read), rejections: [], rows: [], changedMin: null };
+  const dec = decodeAuditRow({ site, table: read.name, layout: read.shape.layout, zone });
+  const data = decodeData(codec, { site, table: read.name });
+  const rows: StateRow[] = [];
+  const rejections: Rejection[] = [];
+  let changedMin: number | null = null;
+  for (const raw of read.raw) {
+    const r = dec(raw);
+    if (Ei.isLeft(r)) {
+      rejections.push(r.left);
+      continue;
+    }
+    if (changedMin === null || r.right.changedAt < changedMin) changedMin = r.right.changedAt;
+    const d = data(r.right);
+    if (Ei.isLeft(d)) {
+      rejections.push(d.left);
+      continue;
+    }
+    const s = toState(d.right);
+    if (s.key === '') {
+      rejections.push(rejection({ site, source: { table: read.name, id: String(r.right.auditId) }, reason: 'no_key', detail: 'snapshot without the key its states are chained by', entityId: r.right.id, time: r.right.time }));
+      continue;
+    }
+    rows.push({ auditId: r.right.auditId, id: r.right.id, key: s.key, kind: r.right.kind, time: r.right.time, usable: s.usable, status: s.status, deletedAt: null });
+  }
+  return {
+    report: {
+      site,
+      source: read.name,
+      status: 'read',
+      detail: [`layout ${read.shape.layout}, time ${read.shape.timeColumn}`, zone.note].filter((x) => x !== '').join('; '),
+      rows_read: read.raw.length,
+      rows_folded: rows.length,
+      rows_rejected: rejections.length,
+      rejected_by_reason: countByReason(rejections),
+      optional_missing: [],
+    },
+    rejections,
+    rows,
+    changedMin: changedMin as T.Millis | null,
+  };
+};
+
+/**
+ * The report entry of an audit table that was not read (absent, denied, unknown layout).
+ *
+ * @since 0.4.0
+ */
+export const unreadAuditReport = (site: string, read: AuditRead): SourceReport => ({
+  site,
+  source: read.name,
+  status: read.state === 'denied' ? 'no_select_grant' : 'missing_table',
+  detail:
+    read.state === 'unknown_layout'
+      ? `${read.name}: not an audit table layout (no audit_id/id/audit_event_type/audit_changed_at); not read`
+      : `optional audit table ${read.name} ${read.state === 'denied' ? 'not readable' : 'absent'}; read without it`,
+  rows_read: 0,
+  rows_folded: 0,
+  rows_rejected: 0,
+  rejected_by_reason: {},
+  optional_missing: [],
+});

@@ -89,8 +89,9 @@ const loadHosts = async (src: Source, warnings: string[]): Promise<Pick<Context,
   return { hostsById, hostsByHostname };
 };
 
-const loadNodes = async (src: Source, warnings: string[]): Promise<Pick<Context, 'computeNodes' | 'bareMetalServices'>> => {
+const loadNodes = async (src: Source, warnings: string[]): Promise<Pick<Context, 'computeNodes' | 'bareMetalServices' | 'nodesByService'>> => {
   const byHost = new Map<string, ComputeNodeInfo[]>();
+  const nodesByService = new Map<string, Set<string>>();
   // per nova-compute service: are all its nodes Ironic?
   const services = new Map<string, boolean>();
   for (const ref of NODES) {
@@ -114,6 +115,7 @@ const loadNodes = async (src: Source, warnings: string[]): Promise<Pick<Context,
         nameless += 1;
         continue;
       }
+      if (typeof service === 'string' && service !== '') nodesByService.set(service, (nodesByService.get(service) ?? new Set()).add(hostname));
       const list = byHost.get(hostname) ?? [];
       list.push({ ...row, id: String(row.id), hypervisor_hostname: hostname, hypervisor_type: row.hypervisor_type ?? '' });
       byHost.set(hostname, list);
@@ -124,7 +126,11 @@ const loadNodes = async (src: Source, warnings: string[]): Promise<Pick<Context,
   for (const list of byHost.values()) {
     list.sort((a, b) => (a.created_at ?? -Infinity) - (b.created_at ?? -Infinity) || Number(a.id) - Number(b.id));
   }
-  return { computeNodes: byHost, bareMetalServices: new Set([...services].filter(([, ironic]) => ironic).map(([s]) => s)) };
+  return {
+    computeNodes: byHost,
+    bareMetalServices: new Set([...services].filter(([, ironic]) => ironic).map(([s]) => s)),
+    nodesByService: new Map([...nodesByService].map(([k, v]) => [k, [...v].sort()])),
+  };
 };
 
 /**

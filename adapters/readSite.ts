@@ -27,7 +27,9 @@ import { toEvents as allocationEvents } from './allocations';
 import { auditAllocationEvents, auditAllocationsTable, readBlazarAudit, type BlazarAuditRead } from './auditBlazar';
 import { auditOnlyEvents, readHostAudit, splitEvents, type HostAudit } from './auditComputehosts';
 import { countByReason, type Rejection } from '../lib/Rejection';
-import { readZone } from './auditDecode';
+import { readZone, type StateRead } from './auditDecode';
+import { readIronicAudit } from './auditIronic';
+import { readNovaServicesAudit, totalUnusableEvents } from './auditNova';
 import type { Millis } from '../lib/Time';
 import type { LeaseFact } from '../lib/LeadTime';
 
@@ -97,10 +99,14 @@ export const readSite = (src: Source): TE.TaskEither<QueryFailure, SiteRead> => 
   // and the Blazar rows hard-deleted from their source tables (optional too)
   let hostAudit: HostAudit;
   let blazarAudit: BlazarAuditRead;
+  let services: StateRead;
+  let ironic: StateRead;
   try {
     const zone = await readZone(src);
     hostAudit = await readHostAudit(src, loaded.context, zone);
     blazarAudit = await readBlazarAudit(src, zone);
+    services = await readNovaServicesAudit(src, zone);
+    ironic = await readIronicAudit(src, zone);
   } catch (e) {
     return Ei.left(toQueryFailure(`${src.site.site} openstack_audit`)(e));
   }
@@ -120,11 +126,18 @@ export const readSite = (src: Source): TE.TaskEither<QueryFailure, SiteRead> => 
     for (const e of evs) events.push(e);
     for (const e of splitEvents(loaded.context, h.info.hypervisor_hostname, { ...evs[0], countType: 'reservable' }, h.start, h.end)) events.push(e);
   }
+  // total_unusable: Nova services and Ironic nodes held out of service, from their first row on
+  const starts = [services.changedMin, ironic.changedMin].filter((x): x is Millis => x !== null);
+  const totalStart = starts.length === 0 ? null : (Math.min(...starts) as Millis);
+  if (totalStart !== null) {
+    const table = [services, ironic].filter((x) => x.changedMin !== null).map((x) => x.report.source).join('+');
+    for (const e of totalUnusableEvents(loaded.context, { services: services.rows, ironic: ironic.rows, table, coverageStart: totalStart })) events.push(e);
+  }
   const allocationsAudit = auditName(src.site)(auditAllocationsTable);
   const onlyAllocations = auditAllocationEvents(loaded.context, allocationsAudit, blazarAudit.allocations, allocationEvents);
   for (const e of onlyAllocations.events) events.push(e);
   // an audit-only allocation the allocation rules reject was counted folded: it is rejected
-  const auditReports = [hostAudit.report, ...blazarAudit.reports].map((r) => {
+  const auditReports = [hostAudit.report, ...blazarAudit.reports, services.report, ironic.report].map((r) => {
     const n = onlyAllocations.rejections.length;
     if (r.source !== allocationsAudit || n === 0) return r;
     const all = [...blazarAudit.rejections.filter((x) => x.source.table === allocationsAudit), ...onlyAllocations.rejections];
@@ -188,11 +201,14 @@ export const readSite = (src: Source): TE.TaskEither<QueryFailure, SiteRead> => 
     ...sd.right.audit,
     ...hostAudit.rejections,
     ...blazarAudit.rejections,
+    ...services.rejections,
+    ...ironic.rejections,
     ...onlyAllocations.rejections,
   ];
   const earliest: Partial<Record<BaseCountType, Millis>> = { ...sd.right.earliest };
   const stateStart = hostAudit.states?.coverageStart ?? null;
   if (stateStart !== null) for (const ct of hostStateCountTypes) if (ct !== 'total_unusable') earliest[ct] = stateStart;
+  if (totalStart !== null) earliest.total_unusable = totalStart;
   return Ei.right({ site: src.site.site, context: loaded.context, events: events.build(), legacy, leases, rejections, reports, warnings: loaded.warnings, earliest });
 };
 
