@@ -8,7 +8,11 @@ import * as O from 'fp-ts/Option';
 import * as fc from 'fast-check';
 import { foldHostAudit, splitEvents } from '../adapters/auditComputehosts';
 import { decodeAuditRow, shapeOf, utcZone, zoneOf, type AuditRow } from '../adapters/auditDecode';
-import { readSite, toSiteInput } from '../adapters/readSite';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { readSite, readSiteAt, toSiteInput } from '../adapters/readSite';
+import { extract } from '../cli/extract';
 import { toEvents } from '../lib/EventTable';
 import * as E from '../lib/Event';
 import { chain, split, type StateRow } from '../lib/HostState';
@@ -449,6 +453,30 @@ describeMysql('audit TIMESTAMP columns and session time zones (MariaDB)', () => 
       expect(states?.pieces.get('node-a')?.map((p) => T.toIso(p.start))).toEqual(['2024-01-03T00:00:00Z', '2024-01-07T00:00:00Z', '2024-01-08T00:00:00Z']);
     } finally {
       await reader?.destroy();
+      await fx.drop();
+    }
+  });
+});
+
+describeMysql('extract copies the audit tables', () => {
+  it('gives a snapshot whose host states and report equal the live read', async () => {
+    const fx = await openFixture('mysql');
+    const out = path.join(os.tmpdir(), `i15core-audit-${process.pid}-${Date.now().toString(36)}.sqlite`);
+    try {
+      await populate(fx);
+      const name = await createAudit(fx, 'v3');
+      for (const r of auditRows('v3')) await fx.src.knex.insert(r).into(name);
+      const live = await readSite(fx.src)();
+      const x = await extract({ src: fx.src, out })();
+      if (Ei.isLeft(x)) throw new Error(x.left.message);
+      expect(x.right.tables.find((t) => t.table === 'openstack_audit.audit_blazar_computehosts')).toMatchObject({ status: 'copied', rows: 8, target: 'openstack_audit__audit_blazar_computehosts' });
+      const snap = await readSiteAt(`sqlite:${out}`, fx.src.site)();
+      if (Ei.isLeft(live) || Ei.isLeft(snap)) throw new Error('read failed');
+      expect(snap.right.context.hostStates).toEqual(live.right.context.hostStates);
+      const rep = (r: typeof live.right) => report(options)([toSiteInput(fx.src.site)(r)]).timeline.rows;
+      expect(rep(snap.right)).toEqual(rep(live.right));
+    } finally {
+      fs.rmSync(out, { force: true });
       await fx.drop();
     }
   });

@@ -29,6 +29,8 @@ import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import * as E from 'fp-ts/Either';
 import type * as TE from 'fp-ts/TaskEither';
+import { readZone, utcZone, type Zone } from '../adapters/auditDecode';
+import * as T from '../lib/Time';
 import { tablesRead } from '../adapters/registry';
 import { probeTable, streamRows, toQueryFailure, type Source, type TableRef } from '../adapters/Source';
 import type { Failure, QueryFailure } from '../lib/Failure';
@@ -231,6 +233,19 @@ const shapeOf = async (src: Source, ref: TableRef): Promise<TableShape> => {
   };
 };
 
+/** An audit row with its trigger-written times converted from the server's zone to UTC. */
+const auditTimesToUtc = (zone: Zone, r: Record<string, unknown>): Record<string, unknown> => {
+  const conv = (v: unknown): unknown => {
+    const t = typeof v === 'string' ? T.fromIsoNullable(v) : null;
+    return t === null ? v : T.toIso(zone.toUtc(t)).slice(0, 19).replace('T', ' ');
+  };
+  const out = { ...r };
+  if ('audit_changed_at' in out) out.audit_changed_at = conv(out.audit_changed_at);
+  // a backfill row's event time is copied from an OpenStack column: UTC already
+  if ('audit_event_time' in out && out.audit_changed_by !== 'backfill') out.audit_event_time = conv(out.audit_event_time);
+  return out;
+};
+
 /** A value as better-sqlite3 can bind it: JSON columns (parsed by mysql2 on MySQL) back to text. */
 const bindable = (v: unknown): unknown =>
   v === undefined ? null : typeof v === 'boolean' ? (v ? 1 : 0) : v !== null && typeof v === 'object' && !Buffer.isBuffer(v) ? JSON.stringify(v) : v;
@@ -253,10 +268,13 @@ const copyTable = async (src: Source, db: Database.Database, ref: TableRef, out:
   });
   let rows = 0;
   let batch: Array<ReadonlyArray<unknown>> = [];
+  // section 15: audit times as a non-UTC server shows them are converted to UTC here, so the
+  // snapshot (read as UTC) holds what a live read would give
+  const zone = ref.db === 'openstack_audit' ? await onMysql(sourceName, () => readZone(src)) : utcZone;
   await onMysql(sourceName, async () => {
     const q = src.knex.select(names).from(`${src.site.databases[ref.db]}.${ref.table}`);
     for await (const row of streamRows(src, q)) {
-      const r = row as Record<string, unknown>;
+      const r = zone.utc ? (row as Record<string, unknown>) : auditTimesToUtc(zone, row as Record<string, unknown>);
       const values = new Array<unknown>(names.length);
       for (let i = 0; i < names.length; i++) values[i] = bindable(r[names[i]]);
       batch.push(values);
