@@ -331,6 +331,21 @@ describe('figures of realistic rows', () => {
     }
   });
 
+  it('draw the unusable band out of maintenance where the host state is known, and shade where it is not (section 15)', () => {
+    const rows = usageRows();
+    const tacc = usageStack(rows, coverageFor('chi_tacc'), { site: 'chi_tacc' });
+    expect(labels(tacc)).toContain('unusable (free, host out of service)');
+    const regions = (tacc.config.options?.plugins as { gaps: { regions: ReadonlyArray<GapRegion> } }).gaps.regions;
+    const unknown = regions.filter((g) => g.label === 'usable split unknown (no audit rows)');
+    expect(unknown.length).toBeGreaterThan(0);
+    // the split is covered from 2023-10-01 on: nothing after it is shaded as unknown split
+    expect(unknown.every((g) => g.end <= Date.UTC(2023, 9, 1))).toBe(true);
+    // a site without the audit tables draws no such band and no such shade
+    const uc = usageStack(rows, coverageFor('chi_uc'), { site: 'chi_uc' });
+    expect(labels(uc)).not.toContain('unusable (free, host out of service)');
+    expect((uc.config.options?.plugins as { gaps: { regions: ReadonlyArray<GapRegion> } }).gaps.regions.some((g) => g.label.startsWith('usable split'))).toBe(false);
+  });
+
   it('draw occupied as running and stopped, and the KVM on-demand pool as its use and its free part, not maintenance', () => {
     const rows = usageRows();
     const uc = labels(usageStack(rows, coverageFor('chi_uc'), { site: 'chi_uc' }));

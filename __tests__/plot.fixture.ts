@@ -101,10 +101,10 @@ const coverageInput = (site: (typeof SITES)[number]) => {
   const knownGaps: KnownGap[] = [];
   if (site === 'chi_tacc') knownGaps.push({ countTypes: ['total'], start: T.unsafeMillis(Date.UTC(2023, 1, 1)), end: T.unsafeMillis(Date.UTC(2023, 1, 15)), note: 'lost Nova rows' });
   if (site === 'chi_uc') configStart.reservable = T.unsafeMillis(Date.UTC(2023, 2, 1));
-  if (site === 'kvm_tacc') for (const ct of baseCountTypes) configStart[ct] = T.unsafeMillis(Date.UTC(2023, 5, 1));
+  const split = new Set<string>(hostStateCountTypes);
+  if (site === 'kvm_tacc') for (const ct of baseCountTypes) if (!split.has(ct)) configStart[ct] = T.unsafeMillis(Date.UTC(2023, 5, 1));
   // the host-state split is covered on CHI@TACC only, from its audit tables' start
   if (site === 'chi_tacc') for (const ct of hostStateCountTypes) configStart[ct] = T.unsafeMillis(SPLIT_START);
-  const split = new Set<string>(hostStateCountTypes);
   return { window: [START, END] as const, earliest: {}, sourceRead: Object.fromEntries(baseCountTypes.map((c) => [c, site === 'chi_tacc' || !split.has(c)])), configStart, knownGaps };
 };
 

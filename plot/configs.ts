@@ -20,6 +20,7 @@
  */
 import type { ChartConfiguration, ChartDataset } from 'chart.js';
 import type { CountType } from '../lib/CountType';
+import { intersect } from '../lib/Coverage';
 import type { ValueType } from '../lib/Quantities';
 import * as T from '../lib/Time';
 import type { LeadTimeRow, UsageRow } from '../lib/UsageRow';
@@ -316,7 +317,7 @@ export interface UsageStackOptions extends SiteOptions {
 }
 
 /** The areas of the usage stack, bottom first (each drawn when it applies). @category model @since 0.1.0 */
-export const stackLayers = ['used', 'used_stopped', 'idle', 'available', 'ondemand', 'ondemand_stopped', 'ondemand_free', 'maintenance'] as const;
+export const stackLayers = ['used', 'used_stopped', 'idle', 'available', 'ondemand', 'ondemand_stopped', 'ondemand_free', 'unusable', 'maintenance'] as const;
 
 /** One area of the usage stack. @category model @since 0.3.0 */
 export type StackLayer = (typeof stackLayers)[number];
@@ -329,8 +330,12 @@ const layerLabels: Readonly<Record<StackLayer, string>> = {
   ondemand_free: 'on-demand pool, free',
   idle: 'idle (reserved, not occupied)',
   available: 'available (reservable, not reserved)',
+  unusable: 'unusable (free, host out of service)',
   maintenance: 'maintenance / not reservable',
 };
+
+/** The label of the stretches where the usable split is not known (section 15). */
+const SPLIT_UNKNOWN = 'usable split unknown (no audit rows)';
 
 /**
  * Stacked usage of one site: areas used (occupied_reserved), idle, available, on-demand use
@@ -344,6 +349,10 @@ const layerLabels: Readonly<Record<StackLayer, string>> = {
  *   operator holds alone (`maintenance (operator holds)`).
  * - Elsewhere, on-demand use (when shown) comes out of the maintenance / not-reservable area
  *   (where on-demand instances run), floored at zero.
+ * - With the host state of the audit tables (rows of `unusable`, section 15), free capacity on
+ *   hosts disabled or not reservable is its own band (`unusable`) out of maintenance, and the
+ *   stretches where the split is not known (before the audit tables) are shaded with their own
+ *   label.
  *
  * The stack is unknown wherever any layer is.
  *
@@ -376,12 +385,23 @@ export const usageStack = (rows: ReadonlyArray<UsageRow>, coverage: S.SiteCovera
     ondemand_stopped: stoppedOndemand,
     ondemand_free: pool ? series('available_ondemand') : [],
     maintenance: showOnDemand && !pool ? S.zipAll([maintenance, ondemand], S.strict(([m, o]) => Math.max(0, m - o))) : maintenance,
+    unusable: [],
   };
+  // section 15: where the audit tables give the host state, the free capacity on unusable hosts
+  // (part of maintenance there) is its own band; elsewhere it is unknown and counts as nothing
+  const split = fresh.some((r) => r.count_type === 'unusable');
+  if (split) {
+    const unusable = series('unusable');
+    const base = layers.maintenance;
+    layers.unusable = S.zipAll([base, unusable], ([m, u]) => (m === null ? null : (u ?? 0)));
+    layers.maintenance = S.zipAll([base, unusable], ([m, u]) => (m === null ? null : u === null ? m : Math.max(0, m - u)));
+  }
   const shown = stackLayers.filter(
     (l) =>
       ((l !== 'ondemand' && l !== 'ondemand_stopped') || showOnDemand) &&
       ((l !== 'used_stopped' && l !== 'ondemand_stopped') || power) &&
-      (l !== 'ondemand_free' || pool),
+      (l !== 'ondemand_free' || pool) &&
+      (l !== 'unusable' || split),
   );
   const labelOf = (l: StackLayer): string =>
     l === 'maintenance' && pool ? 'maintenance (operator holds)' : power && l === 'used' ? 'used, running (reserved instances)' : power && l === 'ondemand' ? 'on-demand use, running' : layerLabels[l];
@@ -407,6 +427,11 @@ export const usageStack = (rows: ReadonlyArray<UsageRow>, coverage: S.SiteCovera
   const gaps = coverage === undefined ? [] : S.uncovered(window, S.coveredOf(coverage, drawn));
   const regions = regionsOf(gaps, NO_DATA);
   if (regions.length > 0) datasets.push(noDataEntry());
+  if (split && coverage !== undefined) {
+    // where the stack is known but the host state is not: shaded with its own label
+    const unknown = intersect(S.uncovered(window, S.coveredOf(coverage, ['unusable'])), S.coveredOf(coverage, drawn));
+    regions.push(...regionsOf(unknown, SPLIT_UNKNOWN));
+  }
   const [min, max] = yRange([total, reservable, legacyReservable, ...stacked]);
   const name = opts.siteName ?? displayName(opts.site);
   return {

@@ -53,6 +53,7 @@ export const stackColors = {
   ondemand_free: '#b2dfdb',
   idle: '#ffb74d',
   available: '#90caf9',
+  unusable: '#e57373',
   maintenance: '#bdbdbd',
   total: '#000000',
   reservable: '#000000',
