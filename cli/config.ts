@@ -7,7 +7,7 @@
  *   chi_tacc:
  *     display_name: CHI@TACC
  *     db: mysql://reader:secret@db.tacc.example:3306   # optional; else --db or env DATABASE_URL
- *     databases: { nova: nova_cell1 }                  # optional, partial: the rest keep their names
+ *     databases: { nova: nova_cell1 }                  # optional, partial (nova, nova_api, blazar, chameleon_usage, openstack_audit): the rest keep their names
  *     operator_projects: [ops-project-id]
  *     gpu_capability: gpu.gpu_count
  *     coverage_start: { total: 2018-01-01, reservable: 2020-01-01 }
