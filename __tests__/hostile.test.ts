@@ -81,6 +81,11 @@ const check = async (dialect: Dialect, tables: ReadonlyArray<ReadonlyArray<Recor
     const r = await readSite(fx.src)();
     if (Ei.isLeft(r)) throw new Error(`read failed: ${r.left.message}`);
     for (const rep of r.right.reports) {
+      // the optional audit tables (openstack_audit, section 15) are not in this fixture
+      if (rep.source.startsWith(`${fx.src.site.databases.openstack_audit}.`)) {
+        expect(rep.status).toBe('missing_table');
+        continue;
+      }
       expect(rep.status).toBe('read');
       expect(rep.rows_read).toBe(rep.rows_folded + rep.rows_rejected);
       const [db, table] = rep.source.split('.');
