@@ -426,6 +426,16 @@ export const readStates = async <A>(
   };
 };
 
+const ABSENT = 'optional audit table ';
+
+/**
+ * Whether a source report is an optional audit table that is absent (the site reads as
+ * without it; summaries leave it out of the missing sources).
+ *
+ * @since 0.4.0
+ */
+export const isAbsentAudit = (s: { readonly status: string; readonly detail: string }): boolean => s.status === 'missing_table' && s.detail.startsWith(ABSENT);
+
 /**
  * The report entry of an audit table that was not read (absent, denied, unknown layout).
  *
@@ -438,7 +448,7 @@ export const unreadAuditReport = (site: string, read: AuditRead): SourceReport =
   detail:
     read.state === 'unknown_layout'
       ? `${read.name}: not an audit table layout (no audit_id/id/audit_event_type/audit_changed_at); not read`
-      : `optional audit table ${read.name} ${read.state === 'denied' ? 'not readable' : 'absent'}; read without it`,
+      : `${ABSENT}${read.name} ${read.state === 'denied' ? 'not readable' : 'absent'}; read without it`,
   rows_read: 0,
   rows_folded: 0,
   rows_rejected: 0,

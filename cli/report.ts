@@ -18,7 +18,10 @@ import * as path from 'node:path';
 import * as Ei from 'fp-ts/Either';
 import * as TE from 'fp-ts/TaskEither';
 import { readSiteAt, toSiteInput, type SiteRead } from '../adapters/readSite';
+import { isAbsentAudit } from '../adapters/auditDecode';
+import { auditTables } from '../adapters/auditTables';
 import { redact, type SiteConfig } from '../adapters/Source';
+import { hostStateCountTypes } from '../lib/CountType';
 import type { GroupColumn } from '../lib/Counts';
 import { csvChunks, jsonChunks } from '../lib/Csv';
 import * as Facts from '../lib/Facts';
@@ -145,15 +148,21 @@ export const summary = (rep: Report): ReadonlyArray<string> => {
   const lines: string[] = [];
   const sites = [...new Set(rep.audit.sources.map((s) => s.site))];
   for (const site of sites) {
-    const srcs = rep.audit.sources.filter((s) => s.site === site);
+    // an absent optional audit table (openstack_audit, section 15) is no missing source: the
+    // site reads as without it, and one line says which were absent
+    const all = rep.audit.sources.filter((s) => s.site === site);
+    const absent = all.filter(isAbsentAudit);
+    const srcs = all.filter((s) => !isAbsentAudit(s));
     const read = srcs.filter((s) => s.status === 'read');
     const rows = read.reduce((n, s) => n + s.rows_read, 0);
     const rejected = read.reduce((n, s) => n + s.rows_rejected, 0);
     lines.push(`${site}: ${read.length}/${srcs.length} sources read, ${rows} rows, ${rejected} rejected`);
     for (const s of srcs.filter((x) => x.status !== 'read')) lines.push(`  ${s.source}: ${s.status} (${s.detail})`);
+    if (absent.length > 0 && absent.length < auditTables.length) lines.push(`  optional audit tables absent: ${absent.length} (${absent.map((s) => s.source.slice(s.source.lastIndexOf('.') + 1)).join(', ')})`);
     const clipped = rep.audit.clamping.filter((c) => c.site === site && c.action !== 'none');
     for (const c of clipped) lines.push(`  clamping ${c.count_type} ${c.action}: ${c.rows} rows, ${c.node_hours.toFixed(1)} node-hours`);
-    const gaps = rep.audit.coverage.filter((c) => c.site === site && c.gaps.length > 0);
+    const noAudit = new Set<string>(hostStateCountTypes);
+    const gaps = rep.audit.coverage.filter((c) => c.site === site && c.gaps.length > 0 && !(noAudit.has(c.count_type) && c.start === null));
     for (const c of gaps) lines.push(`  coverage ${c.count_type}: ${c.start === null ? 'no data' : `from ${c.start}`} (${c.gaps.map((g) => g.reason).join('; ')})`);
     const v = rep.audit.invariants.filter((x) => x.site === site);
     if (v.length > 0) lines.push(`  invariant violations: ${v.length} spans (see audit.json)`);
