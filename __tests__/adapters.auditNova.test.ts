@@ -112,3 +112,36 @@ describeBoth('total_unusable on a database', (dialect) => {
     }
   });
 });
+
+describeBoth('hard-deleted compute nodes on a database', (dialect) => {
+  it('counts a compute node known only from audit_nova_compute_nodes in total, from created_at to deleted_at', async () => {
+    const fx = await openFixture(dialect);
+    try {
+      await populate(fx);
+      const name = await createAudit(fx, 'nova_compute_nodes');
+      const snap = (id: number, host: string, extra: Record<string, unknown>) => JSON.stringify({ id, hypervisor_hostname: host, vcpus: 48, memory_mb: 1000, local_gb: 100, created_at: '2024-01-03 00:00:00', deleted_at: null, ...extra });
+      const at = (n: number, id: number, kind: string, time: string, data: string) => ({ audit_id: n, id, audit_event_type: kind, audit_event_time: time, audit_changed_at: time, audit_changed_by: 'nova', data });
+      await fx.src.knex
+        .insert([
+          at(1, 99, 'INSERT', '2024-01-03 00:00:00', snap(99, 'node-z', {})),
+          at(2, 99, 'DELETE', '2024-01-06 00:00:00', snap(99, 'node-z', { deleted_at: '2024-01-05 00:00:00' })),
+          // a node the source has: the source wins
+          at(3, 2, 'UPDATE', '2024-01-04 00:00:00', snap(2, 'node-a', { vcpus: 96 })),
+          // gone, with no end: rejected
+          at(4, 98, 'INSERT', '2024-01-04 00:00:00', snap(98, 'node-y', {})),
+          at(5, 97, 'INSERT', '2024-01-04 00:00:00', '{"hypervisor_hostname": [1]}'),
+        ])
+        .into(name);
+      const read = await readSite(fx.src)();
+      if (Ei.isLeft(read)) throw new Error(read.left.message);
+      const rows = report(options)([toSiteInput(fx.src.site)(read.right)]).timeline.rows;
+      expect(valueAt(rows, 'total', '2024-01-04T00:00:00Z')).toBe(3);
+      expect(valueAt(rows, 'total', '2024-01-05T12:00:00Z')).toBe(2);
+      const entry = read.right.reports.find((r) => r.source.endsWith('audit_nova_compute_nodes'));
+      expect(entry).toMatchObject({ status: 'read', rows_read: 5, rows_folded: 3, rows_rejected: 2, rejected_by_reason: { no_end: 1, decode_error: 1 } });
+      expect(entry?.detail).toMatch(/1 compute node\(s\) only in the audit table/);
+    } finally {
+      await fx.drop();
+    }
+  });
+});

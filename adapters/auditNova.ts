@@ -4,6 +4,9 @@
  * `forced_down = 1`) holds every compute node it runs (`compute_nodes.host` = the service's
  * `host`). Other binaries (scheduler, conductor) are ignored (`not_compute`).
  *
+ * `audit_nova_compute_nodes`: compute nodes hard-deleted from `nova.compute_nodes` (and not in
+ * `shadow_compute_nodes`) are counted in `total` from their audit rows (`extra.from = 'audit'`).
+ *
  * `total_unusable` per hypervisor_hostname: where Nova's service or Ironic's node (see
  * `auditIronic.ts`) says unusable, from the earliest `audit_changed_at` of the tables read (each
  * table's history starts at its own first row: before it, that side says nothing). It is
@@ -12,15 +15,18 @@
  * @since 0.4.0
  * @module
  */
+import * as Ei from 'fp-ts/Either';
 import * as t from 'io-ts';
 import * as E from '../lib/Event';
 import { chain, type Piece, type StateRow } from '../lib/HostState';
 import * as Q from '../lib/Quantities';
+import { countByReason, rejection, type Rejection } from '../lib/Rejection';
 import type * as T from '../lib/Time';
 import { computeNodeAt, type Context } from './Adapter';
-import { auditTable, readStates, type StateRead, type Zone } from './auditDecode';
-import { Bool, nullable, Str } from './codecs';
-import type { Source } from './Source';
+import { auditTable, byIdTime, decodeAuditRow, decodeData, readAudit, readStates, unreadAuditReport, type AuditRow, type StateRead, type Zone } from './auditDecode';
+import { Bool, Int, nullable, Str, UtcDate } from './codecs';
+import type { SourceReport } from './runner';
+import { probeTable, tableName, type Source } from './Source';
 
 /** @category model @since 0.4.0 */
 export const novaServicesAuditTable = auditTable('nova_services');
@@ -122,3 +128,140 @@ export const totalUnusableEvents = (
   return out;
 };
 
+
+// -------------------------------------------------------------------------------------
+// hard-deleted compute nodes
+// -------------------------------------------------------------------------------------
+
+/** @category model @since 0.4.0 */
+export const novaComputeNodesAuditTable = auditTable('nova_compute_nodes');
+
+const opt = <C extends t.Mixed>(c: C) => t.union([c, t.undefined]);
+
+/**
+ * The keys read from a compute node snapshot.
+ *
+ * @category model
+ * @since 0.4.0
+ */
+export const ComputeNodeSnapshot = t.type({
+  hypervisor_hostname: Str,
+  vcpus: opt(nullable(Int)),
+  memory_mb: opt(nullable(Int)),
+  local_gb: opt(nullable(Int)),
+  created_at: opt(UtcDate),
+  deleted_at: opt(UtcDate),
+});
+
+/**
+ * The `total` events of compute nodes known only from `audit_nova_compute_nodes` (pure): ids in
+ * neither `compute_nodes` nor `shadow_compute_nodes` (`known`). Each is counted from its first
+ * snapshot's `created_at` (else its first row's time) to the last `data.deleted_at` (else its
+ * DELETE row's time; with neither, rejected `no_end`), per hypervisor_hostname like a source row,
+ * `extra.from = 'audit'`.
+ *
+ * @category folding
+ * @since 0.4.0
+ */
+export const auditOnlyComputeNodes = (
+  ctx: Pick<Context, 'site' | 'hostsByHostname'>,
+  o: { readonly table: string; readonly rows: ReadonlyArray<AuditRow>; readonly known: ReadonlySet<string> },
+): { readonly events: ReadonlyArray<E.Event>; readonly rejections: ReadonlyArray<Rejection>; readonly entities: number } => {
+  const site = ctx.site.site;
+  const decode = decodeData(ComputeNodeSnapshot, { site, table: o.table });
+  const byId = new Map<string, Array<{ row: AuditRow; snap: t.TypeOf<typeof ComputeNodeSnapshot> }>>();
+  const rejections: Rejection[] = [];
+  for (const row of [...o.rows].sort(byIdTime)) {
+    if (o.known.has(row.id)) continue;
+    const d = decode(row);
+    if (Ei.isLeft(d)) {
+      rejections.push(d.left);
+      continue;
+    }
+    byId.set(row.id, [...(byId.get(row.id) ?? []), { row, snap: d.right }]);
+  }
+  const events: E.Event[] = [];
+  let entities = 0;
+  for (const id of [...byId.keys()].sort()) {
+    const list = byId.get(id) as Array<{ row: AuditRow; snap: t.TypeOf<typeof ComputeNodeSnapshot> }>;
+    const first = list[0];
+    const last = list[list.length - 1];
+    const deletedAt = [...list].reverse().find((x) => x.snap.deleted_at !== undefined && x.snap.deleted_at !== null)?.snap.deleted_at ?? null;
+    const end = deletedAt ?? (last.row.kind === 'DELETE' ? last.row.time : null);
+    const hostname = last.snap.hypervisor_hostname.trim();
+    if (end === null || hostname === '') {
+      rejections.push(
+        rejection({
+          site,
+          source: { table: o.table, id: String(last.row.auditId) },
+          reason: end === null ? 'no_end' : 'no_hostname',
+          detail: end === null ? `compute node ${id} is gone from nova.compute_nodes but its audit rows show no deleted_at and no DELETE` : `compute node ${id} without hypervisor_hostname`,
+          entityId: id,
+          time: last.row.time,
+        }),
+      );
+      continue;
+    }
+    const s = last.snap;
+    const host = ctx.hostsByHostname.get(hostname);
+    const fields = {
+      entityId: hostname,
+      source: { table: o.table, id: String(first.row.auditId) },
+      countType: 'total' as const,
+      quantities: Q.make({ nodes: 1, vcpus: s.vcpus ?? 0, memory_mb: s.memory_mb ?? 0, disk_gb: s.local_gb ?? 0, gpus: host?.gpus ?? 0 }),
+      attributes: E.attributes({ site, node_type: host?.node_type ?? 'unknown', hypervisor_hostname: hostname, extra: { from: 'audit', compute_node_id: id } }),
+    };
+    entities += 1;
+    for (const ev of E.span(fields, first.snap.created_at ?? first.row.time, end)) events.push(ev);
+  }
+  return { events, rejections, entities };
+};
+
+/**
+ * Reads `audit_nova_compute_nodes` and makes the events of the compute nodes only it knows,
+ * with the table's report entry (`rows_read = rows_folded + rows_rejected`; rows of ids the
+ * source has are folded: the source wins).
+ *
+ * @since 0.4.0
+ */
+export const readComputeNodesAudit = async (
+  src: Source,
+  ctx: Pick<Context, 'site' | 'hostsByHostname'>,
+  zone: Zone,
+): Promise<{ readonly report: SourceReport; readonly rejections: ReadonlyArray<Rejection>; readonly events: ReadonlyArray<E.Event> }> => {
+  const site = src.site.site;
+  const read = await readAudit(src, novaComputeNodesAuditTable);
+  if (read.state !== 'ok' || read.shape === undefined) return { report: unreadAuditReport(site, read), rejections: [], events: [] };
+  const dec = decodeAuditRow({ site, table: read.name, layout: read.shape.layout, zone });
+  const rows: AuditRow[] = [];
+  const rej: Rejection[] = [];
+  for (const raw of read.raw) {
+    const r = dec(raw);
+    if (Ei.isLeft(r)) rej.push(r.left);
+    else rows.push(r.right);
+  }
+  const known = new Set<string>();
+  for (const table of ['compute_nodes', 'shadow_compute_nodes']) {
+    const ref = { db: 'nova' as const, table };
+    if ((await probeTable(src, ref)) !== 'ok') continue;
+    for (const r of (await src.knex.select('id').from(tableName(src)(ref))) as Array<{ id: unknown }>) known.add(String(r.id));
+  }
+  const f = auditOnlyComputeNodes(ctx, { table: read.name, rows, known });
+  // one verdict per row: a rejected entity's other rows stay folded (they were read into it)
+  const all = [...rej, ...f.rejections];
+  return {
+    report: {
+      site,
+      source: read.name,
+      status: 'read',
+      detail: [`layout ${read.shape.layout}, time ${read.shape.timeColumn}`, zone.note, `${f.entities} compute node(s) only in the audit table (hard-deleted), counted with extra.from = audit`].filter((x) => x !== '').join('; '),
+      rows_read: read.raw.length,
+      rows_folded: read.raw.length - all.length,
+      rows_rejected: all.length,
+      rejected_by_reason: countByReason(all),
+      optional_missing: [],
+    },
+    rejections: all,
+    events: f.events,
+  };
+};

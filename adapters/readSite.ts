@@ -29,7 +29,7 @@ import { auditOnlyEvents, readHostAudit, splitEvents, type HostAudit } from './a
 import { countByReason, type Rejection } from '../lib/Rejection';
 import { readZone, type StateRead } from './auditDecode';
 import { readIronicAudit } from './auditIronic';
-import { readNovaServicesAudit, totalUnusableEvents } from './auditNova';
+import { readComputeNodesAudit, readNovaServicesAudit, totalUnusableEvents } from './auditNova';
 import type { Millis } from '../lib/Time';
 import type { LeaseFact } from '../lib/LeadTime';
 
@@ -101,12 +101,14 @@ export const readSite = (src: Source): TE.TaskEither<QueryFailure, SiteRead> => 
   let blazarAudit: BlazarAuditRead;
   let services: StateRead;
   let ironic: StateRead;
+  let nodesAudit: Awaited<ReturnType<typeof readComputeNodesAudit>>;
   try {
     const zone = await readZone(src);
     hostAudit = await readHostAudit(src, loaded.context, zone);
     blazarAudit = await readBlazarAudit(src, zone);
     services = await readNovaServicesAudit(src, zone);
     ironic = await readIronicAudit(src, zone);
+    nodesAudit = await readComputeNodesAudit(src, loaded.context, zone);
   } catch (e) {
     return Ei.left(toQueryFailure(`${src.site.site} openstack_audit`)(e));
   }
@@ -133,11 +135,12 @@ export const readSite = (src: Source): TE.TaskEither<QueryFailure, SiteRead> => 
     const table = [services, ironic].filter((x) => x.changedMin !== null).map((x) => x.report.source).join('+');
     for (const e of totalUnusableEvents(loaded.context, { services: services.rows, ironic: ironic.rows, table, coverageStart: totalStart })) events.push(e);
   }
+  for (const e of nodesAudit.events) events.push(e);
   const allocationsAudit = auditName(src.site)(auditAllocationsTable);
   const onlyAllocations = auditAllocationEvents(loaded.context, allocationsAudit, blazarAudit.allocations, allocationEvents);
   for (const e of onlyAllocations.events) events.push(e);
   // an audit-only allocation the allocation rules reject was counted folded: it is rejected
-  const auditReports = [hostAudit.report, ...blazarAudit.reports, services.report, ironic.report].map((r) => {
+  const auditReports = [hostAudit.report, ...blazarAudit.reports, services.report, ironic.report, nodesAudit.report].map((r) => {
     const n = onlyAllocations.rejections.length;
     if (r.source !== allocationsAudit || n === 0) return r;
     const all = [...blazarAudit.rejections.filter((x) => x.source.table === allocationsAudit), ...onlyAllocations.rejections];
@@ -203,6 +206,7 @@ export const readSite = (src: Source): TE.TaskEither<QueryFailure, SiteRead> => 
     ...blazarAudit.rejections,
     ...services.rejections,
     ...ironic.rejections,
+    ...nodesAudit.rejections,
     ...onlyAllocations.rejections,
   ];
   const earliest: Partial<Record<BaseCountType, Millis>> = { ...sd.right.earliest };
