@@ -86,7 +86,13 @@ export interface HostStates {
 const endLt = (a: number | null, b: number | null): boolean => a !== null && (b === null || a < b);
 
 /** Paints `p` over sorted, disjoint `xs` (p wins), keeping the result sorted and disjoint. */
-const paint = (xs: ReadonlyArray<Piece>, p: Piece): { out: Piece[]; overlapped: boolean } => {
+const paint = (xs: Piece[], p: Piece): { out: Piece[]; overlapped: boolean } => {
+  // the common case: a piece after every earlier one (one entity's states in order)
+  const lastPiece = xs[xs.length - 1];
+  if (lastPiece === undefined || (lastPiece.end !== null && lastPiece.end <= p.start)) {
+    xs.push(p);
+    return { out: xs, overlapped: false };
+  }
   const out: Piece[] = [];
   let overlapped = false;
   for (const x of xs) {
