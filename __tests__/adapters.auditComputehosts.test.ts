@@ -253,6 +253,37 @@ describe('host state chaining (laws)', () => {
   });
 });
 
+describe('audit rows (law: conservation)', () => {
+  const raw = fc.record({
+    audit_id: fc.integer({ min: 1, max: 10_000 }),
+    id: fc.constantFrom('1', '2', '9'),
+    audit_event_type: fc.constantFrom('INSERT', 'UPDATE', 'DELETE', 'insert', 'MERGE', null),
+    audit_time: fc.constantFrom('2024-01-02 00:00:00', '2024-01-05 12:00:00', '0000-00-00 00:00:00', null),
+    audit_changed_at: fc.constantFrom('2024-01-03 00:00:00', '2024-01-05 12:00:00', null),
+    audit_changed_by: fc.constantFrom('backfill', 'blazar', null),
+    data: fc.oneof(
+      fc.record({ hypervisor_hostname: fc.constantFrom('n1', 'n2'), reservable: fc.constantFrom(0, 1, '1', 'x'), disabled: fc.constantFrom(0, 1, null), deleted_at: fc.constantFrom(null, '2024-01-04 00:00:00') }).map((d) => JSON.stringify(d)),
+      fc.constantFrom('{"broken', '[]', 'null', '{}'),
+    ),
+  });
+
+  it('gives every row exactly one verdict: folded or rejected with a reason, whatever the rows', () => {
+    fc.assert(
+      fc.property(fc.array(raw, { maxLength: 30 }), fc.subarray(['1', '2']), (rows, known) => {
+        const decoded: AuditRow[] = [];
+        let rejected = 0;
+        for (const r of rows) {
+          const d = decode(r);
+          if (Ei.isLeft(d)) rejected += 1;
+          else decoded.push(d.right);
+        }
+        const f = foldHostAudit({ site: SITE, table: TABLE, rows: decoded, known: new Set(known) });
+        return f.folded + f.rejections.length + rejected === rows.length && f.rejections.every((x) => x.reason !== '');
+      }),
+    );
+  });
+});
+
 describe('splitEvents', () => {
   it('splits a span by the host state, and an ops span only where unusable', () => {
     const states = chain(ms('2024-01-03 00:00:00'))([
