@@ -17,6 +17,7 @@ import type * as t from 'io-ts';
 import type { Event } from '../lib/Event';
 import type { Rejection } from '../lib/Rejection';
 import type { Millis } from '../lib/Time';
+import type { DeviceInfo } from './devices';
 import type { SiteConfig, Source, TableRef } from './Source';
 
 // -------------------------------------------------------------------------------------
@@ -89,6 +90,13 @@ export interface Context {
    * metal, though which node it held is lost.
    */
   readonly bareMetalServices?: ReadonlySet<string>;
+  /**
+   * Blazar devices (CHI@Edge) by `devices.id`, live and soft-deleted, with their type; absent or
+   * empty where the site has no device table.
+   *
+   * @since 0.4.0
+   */
+  readonly devicesById?: ReadonlyMap<string, DeviceInfo>;
 }
 
 /**
@@ -123,6 +131,12 @@ export interface Adapter<A, B = Event> {
   readonly reads: ReadonlyArray<TableRef>;
   /** Read when present (e.g. shadow tables, request_specs); their absence is reported, not fatal. */
   readonly optional?: ReadonlyArray<TableRef>;
+  /**
+   * An optional source (e.g. Blazar devices): when its primary `table` is missing the site is
+   * read as if the adapter did not exist (no report line); present, it is read and audited like
+   * any other. @since 0.4.0
+   */
+  readonly probed?: boolean;
   /** Decodes one raw row. */
   readonly codec: t.Decoder<unknown, A>;
   /** The raw row's id, for rejections of rows that do not decode. */

@@ -47,7 +47,7 @@ export interface SiteRead {
 /** The primary tables of the base count types (reconstruction rules, section 8). */
 const primaryTables: ReadonlyArray<readonly [ReadonlyArray<BaseCountType>, ReadonlyArray<TableRef>]> = [
   [['total'], [{ db: 'nova', table: 'compute_nodes' }, { db: 'nova', table: 'shadow_compute_nodes' }]],
-  [['reservable'], [{ db: 'blazar', table: 'computehosts' }]],
+  [['reservable'], [{ db: 'blazar', table: 'computehosts' }, { db: 'blazar', table: 'devices' }]],
   [['committed', 'ops'], [{ db: 'blazar', table: 'leases' }]],
   [['occupied_reserved', 'occupied_ondemand', 'stopped_reserved', 'stopped_ondemand'], [{ db: 'nova', table: 'instances' }, { db: 'nova', table: 'shadow_instances' }]],
 ];
@@ -106,6 +106,8 @@ export const readSite = (src: Source): TE.TaskEither<QueryFailure, SiteRead> => 
     const reports: SourceReport[] = [];
     const rejections: Rejection[] = [];
     for (const a of adapters) {
+      // an optional source whose table is missing: read as if it did not exist
+      if (a.probed === true && (await probeTable(src, a.table)) === 'missing') continue;
       const mark = sink.length();
       const r = await runAdapter(a, src, loaded.context, sink.push)();
       if (Ei.isLeft(r)) return r;

@@ -12,6 +12,8 @@ import { allocations } from './allocations';
 import { CAPS, EXTRA, PROPS } from './capabilities';
 import { computehosts } from './computehosts';
 import { computeNodes, shadowComputeNodes } from './computeNodes';
+import { deviceAllocations } from './deviceAllocations';
+import { devices } from './devices';
 import { actionTables } from './instanceActions';
 import { instances, requestSpecsTable, shadowInstances } from './instances';
 import { leadTimes } from './leadTimes';
@@ -30,7 +32,9 @@ export const eventAdapters: ReadonlyArray<Adapter<unknown, Event>> = Object.free
   computeNodes,
   shadowComputeNodes,
   computehosts,
+  devices,
   allocations,
+  deviceAllocations,
   instances,
   shadowInstances,
 ] as ReadonlyArray<Adapter<unknown, Event>>);
