@@ -91,13 +91,12 @@ const deviceColumns = async (src: Source): Promise<ReadonlyArray<string>> => {
   return ['id', 'created_at', ...OPTIONAL.map((c) => (cols.has(c) ? c : `null as ${c}`))];
 };
 
-const selectDevices = async (src: Source): Promise<ReturnType<Source['knex']['select']>> => {
-  const cols = await deviceColumns(src);
-  return src.knex
+/** The device rows, as a query builder (a builder is a thenable: never return it from an async function). */
+const selectDevices = (src: Source, cols: ReadonlyArray<string>) =>
+  src.knex
     .select(cols.map((c) => (c.startsWith('null as ') ? src.knex.raw(c) : c)))
     .from(tableName(src)(devicesTable))
     .orderBy('id');
-};
 
 // -------------------------------------------------------------------------------------
 // the dimension: device types
@@ -168,7 +167,7 @@ export const loadDevices = async (src: Source): Promise<{ readonly devices: Read
     if (bad > 0) warnings.push(`${auditName(src.site)(deviceCapsTable)}: ${bad} capability row(s) could not be read and were ignored`);
   }
   let bad = 0;
-  for (const r of (await selectDevices(src)) as ReadonlyArray<unknown>) {
+  for (const r of (await selectDevices(src, await deviceColumns(src))) as ReadonlyArray<unknown>) {
     const d = DeviceRow.decode(r);
     if (Ei.isLeft(d)) {
       bad += 1;
@@ -223,7 +222,7 @@ export const toEvents =
 // -------------------------------------------------------------------------------------
 
 async function* query(src: Source): AsyncIterable<unknown> {
-  yield* streamRows(src, await selectDevices(src));
+  yield* streamRows(src, selectDevices(src, await deviceColumns(src)));
 }
 
 /**

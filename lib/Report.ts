@@ -180,6 +180,18 @@ export const primaryTable: Readonly<Record<BaseCountType, string>> = {
   stopped_ondemand: 'instances',
 };
 
+/**
+ * The device tables (CHI@Edge) that also feed base count types: a site whose only reservable
+ * pool is its devices has its reservable and committed coverage from them.
+ *
+ * @since 0.4.0
+ */
+export const devicePrimaryTable: Readonly<Partial<Record<BaseCountType, string>>> = {
+  reservable: 'devices',
+  committed: 'device_allocations',
+  ops: 'device_allocations',
+};
+
 const tableOf = (source: string): string => source.slice(source.lastIndexOf('.') + 1);
 
 /**
@@ -260,7 +272,7 @@ export const siteReport =
     }
     const sourceRead: Partial<Record<BaseCountType, boolean>> = {};
     for (const ct of baseCountTypes) {
-      sourceRead[ct] = s.sources.some((x) => tableOf(x.source) === primaryTable[ct] && x.status === 'read');
+      sourceRead[ct] = s.sources.some((x) => (tableOf(x.source) === primaryTable[ct] || tableOf(x.source) === devicePrimaryTable[ct]) && x.status === 'read');
     }
     const actionsRead = powerSourceRead(s.sources);
     const cov = Object.fromEntries(

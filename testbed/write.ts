@@ -23,7 +23,7 @@ import Database from 'better-sqlite3';
 import { isLeft } from 'fp-ts/Either';
 import { knex, type Knex } from 'knex';
 import { knexConfig, logicalDbs, type LogicalDb } from '../adapters/Source';
-import { ddl, inLayout, qualifiedName, tableKeys, type CapabilityLayout, type DdlOptions, type TableKey } from './ddl';
+import { ddl, inLayout, isDeviceTable, qualifiedName, tableKeys, type CapabilityLayout, type DdlOptions, type TableKey } from './ddl';
 import { columnsOf, type Emit } from './rows';
 import { truthColumns, type TruthRow } from './truth';
 
@@ -56,7 +56,7 @@ const INDEXES: ReadonlyArray<readonly [TableKey, string]> = [
 ];
 
 /** Every source table of a capability layout. @since 0.1.0 */
-export const siteTables = (layout: CapabilityLayout): ReadonlyArray<TableKey> => tableKeys.filter((k) => inLayout(k, layout));
+export const siteTables = (layout: CapabilityLayout): ReadonlyArray<TableKey> => tableKeys.filter((k) => inLayout(k, layout) && !isDeviceTable(k));
 
 // -------------------------------------------------------------------------------------
 // SQLite
