@@ -38,6 +38,7 @@ import { leadTimes, type LeadTimeAudit, type LeadTimeReport, type LeaseFact } fr
 import { legacyDays, type LegacyMismatch, type LegacyRecord } from './Legacy';
 import { projectedLeadTimes, type ProjectedLeadTimeAudit, type ProjectedLeadTimeRow } from './ProjectedLeadTime';
 import { countByReason, type Rejection } from './Rejection';
+import type { ValueType } from './Quantities';
 import { sweepTable } from './Sweep';
 import * as T from './Time';
 import { timeline, type SiteCounts, type Timeline, type TimelineOptions, type Violation } from './Timeline';
@@ -195,6 +196,20 @@ export const devicePrimaryTable: Readonly<Partial<Record<BaseCountType, string>>
 const tableOf = (source: string): string => source.slice(source.lastIndexOf('.') + 1);
 
 /**
+ * The value types a site reports: those asked for, less `devices` where no device table was read
+ * (a site whose Blazar has no devices has no device rows, rather than rows of zeros).
+ *
+ * @example
+ * siteValueTypes(['nodes', 'devices'], [])  // ['nodes']
+ * @category folding
+ * @since 0.4.0
+ */
+export const siteValueTypes = (valueTypes: ReadonlyArray<ValueType>, sources: ReadonlyArray<Pick<SourceAudit, 'source' | 'status'>>): ReadonlyArray<ValueType> =>
+  valueTypes.includes('devices') && !sources.some((x) => tableOf(x.source) === devicePrimaryTable.reservable && x.status === 'read')
+    ? valueTypes.filter((vt) => vt !== 'devices')
+    : valueTypes;
+
+/**
  * What one site adds to a report: its counts and its share of the audit, without its events.
  * `siteReport` makes it as soon as the site is read, so a report of many sites holds one site's
  * events at a time; `assemble` joins them.
@@ -255,8 +270,10 @@ export interface SiteReportKeep {
  * @since 0.2.0
  */
 export const siteReport =
-  (options: TimelineOptions, keep: SiteReportKeep = {}) =>
+  (asked: TimelineOptions, keep: SiteReportKeep = {}) =>
   (s: SiteInput): SiteReport => {
+    // the value type devices only where the site's Blazar has devices (docs/decisions.md)
+    const options: TimelineOptions = { ...asked, valueTypes: siteValueTypes(asked.valueTypes, s.sources) };
     const window = [options.start, options.end] as const;
     const table = tableOfSite(s);
     const folded = foldTable({ overlap: { total: 'union' } })(table);
@@ -338,6 +355,8 @@ const poolOf = (iv: IntervalTable): ReadonlyArray<PoolHost> => {
   for (let i = 0; i < iv.length; i++) {
     if (dict.entityCountType[iv.entity[i]] !== ct) continue;
     const run = iv.run[i];
+    // the book holds hosts: devices (CHI@Edge) are not in its pool
+    if (quantitiesOf(dict, run).devices > 0) continue;
     out.push({
       host_id: dict.entityIds[iv.entity[i]],
       node_type: dict.strings[dict.runs.nodeType[run]],
