@@ -205,9 +205,11 @@ const tableOf = (source: string): string => source.slice(source.lastIndexOf('.')
  * @since 0.4.0
  */
 export const siteValueTypes = (valueTypes: ReadonlyArray<ValueType>, sources: ReadonlyArray<Pick<SourceAudit, 'source' | 'status'>>): ReadonlyArray<ValueType> =>
-  valueTypes.includes('devices') && !sources.some((x) => tableOf(x.source) === devicePrimaryTable.reservable && x.status === 'read')
-    ? valueTypes.filter((vt) => vt !== 'devices')
-    : valueTypes;
+  valueTypes.includes('devices') && !readsDevices(sources) ? valueTypes.filter((vt) => vt !== 'devices') : valueTypes;
+
+/** Whether the site's device table was read. */
+const readsDevices = (sources: ReadonlyArray<Pick<SourceAudit, 'source' | 'status'>>): boolean =>
+  sources.some((x) => tableOf(x.source) === devicePrimaryTable.reservable && x.status === 'read');
 
 /**
  * What one site adds to a report: its counts and its share of the audit, without its events.
@@ -329,7 +331,11 @@ export const siteReport =
         ? undefined
         : leadTimes({ start: options.start, end: options.end, groupBy: options.groupBy.includes('node_type') ? ['node_type'] : [], sites: [s.site] })(s.leases);
     const leadTime = lt === undefined || keep.leases !== false ? lt : { ...lt, leases: [] };
-    const book = s.leases !== undefined && s.leases.some((l) => l.allocations !== undefined) ? siteBooking(options, s.site, s.leases, clamped.intervals, cov) : undefined;
+    // the book holds hosts: a device site (CHI@Edge) without any host has none
+    const book =
+      s.leases !== undefined && s.leases.some((l) => l.allocations !== undefined) && !(readsDevices(s.sources) && poolOf(clamped.intervals).length === 0)
+        ? siteBooking(options, s.site, s.leases, clamped.intervals, cov)
+        : undefined;
     return {
       site: s.site,
       counts: { site: s.site, counts, coverage: cov, legacy: legacy.days, ondemandPool: s.ondemandPool === true },
