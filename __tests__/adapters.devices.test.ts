@@ -155,6 +155,7 @@ const L3 = 'aaaaaaaa-0000-4000-8000-00000000e003';
 const R1 = 'bbbbbbbb-0000-4000-8000-00000000e001';
 const R2 = 'bbbbbbbb-0000-4000-8000-00000000e002';
 const R3 = 'bbbbbbbb-0000-4000-8000-00000000e003';
+const R4 = 'bbbbbbbb-0000-4000-8000-00000000e004';
 
 const EDGE_TABLES: ReadonlyArray<TableKey> = ['blazar.leases', 'blazar.reservations', 'blazar.events', 'blazar.computehosts', 'blazar.computehost_allocations', 'blazar.resource_properties', ...deviceTableKeys];
 
@@ -168,6 +169,8 @@ const populateEdge = async (fx: Fixture): Promise<void> => {
     R.device({ id: 'd1', name: 'rpi-1', created_at: '2023-01-01 00:00:00' }),
     R.device({ id: 'd2', name: 'rpi-2', created_at: '2023-01-01 00:00:00', deleted_at: '2023-06-01 00:00:00' }),
     R.device({ id: 'd3', name: 'jetson-1', created_at: '2023-01-02 00:00:00' }),
+    // hostile: a zero created_at
+    R.device({ id: 'd4', name: 'broken-1', created_at: '0000-00-00 00:00:00' }),
   ]);
   await fx.insert('blazar.device_extra_capabilities', [
     R.deviceCapability({ device_id: 'd1', capability_value: 'raspberrypi4-64' }),
@@ -190,6 +193,7 @@ const populateEdge = async (fx: Fixture): Promise<void> => {
     R.reservation({ id: R1, lease_id: L1, resource_type: 'device' }),
     R.reservation({ id: R2, lease_id: L2, resource_type: 'device' }),
     R.reservation({ id: R3, lease_id: L3, resource_type: 'device' }),
+    R.reservation({ id: R4, lease_id: L1, resource_type: 'physical:host' }),
   ]);
   await fx.insert('blazar.device_reservations', [R.deviceReservation({ reservation_id: R1 }), R.deviceReservation({ reservation_id: R2 }), R.deviceReservation({ reservation_id: R3 })]);
   await fx.insert('blazar.device_allocations', [
@@ -202,6 +206,8 @@ const populateEdge = async (fx: Fixture): Promise<void> => {
     // hostile: an unknown device, a missing reservation
     R.deviceAllocation({ id: 'a5', reservation_id: R2, device_id: 'ghost' }),
     R.deviceAllocation({ id: 'a6', reservation_id: 'no-such-reservation', device_id: 'd1' }),
+    // hostile: a device allocated through a host reservation
+    R.deviceAllocation({ id: 'a7', reservation_id: R4, device_id: 'd3' }),
   ]);
 };
 
@@ -220,16 +226,16 @@ const readEdge = async (dialect: Dialect) => {
 describeBoth('device adapters', (dialect) => {
   it('types devices by machine_name (a soft-deleted device keeps its last type) and audits every row', async () => {
     const { read, loaded } = await readEdge(dialect);
-    expect(Object.fromEntries([...loaded.devices].map(([id, d]) => [id, d.device_type]))).toEqual({ d1: 'raspberrypi4-64', d2: 'raspberrypi4-64', d3: 'jetson-nano' });
+    expect(Object.fromEntries([...loaded.devices].map(([id, d]) => [id, d.device_type]))).toEqual({ d1: 'raspberrypi4-64', d2: 'raspberrypi4-64', d3: 'jetson-nano', d4: 'unknown' });
     expect(loaded.warnings).toEqual([]);
     const by = Object.fromEntries(read.reports.map((x) => [x.source.split('.').slice(1).join('.'), x]));
     for (const rep of read.reports) expect(rep.rows_read).toBe(rep.rows_folded + rep.rows_rejected);
-    expect(by.devices).toMatchObject({ status: 'read', rows_read: 3, rows_folded: 3, rows_rejected: 0 });
+    expect(by.devices).toMatchObject({ status: 'read', rows_read: 4, rows_folded: 3, rows_rejected: 1, rejected_by_reason: { no_start: 1 } });
     expect(by.device_allocations).toMatchObject({
       status: 'read',
-      rows_read: 7,
+      rows_read: 8,
       rows_folded: 4,
-      rejected_by_reason: { merged_duplicate: 1, lease_error: 1, reservation_missing: 1 },
+      rejected_by_reason: { merged_duplicate: 1, lease_error: 1, reservation_missing: 1, resource_type_physical_host: 1 },
       optional_missing: [],
     });
     const events = tableEvents(read.events);
