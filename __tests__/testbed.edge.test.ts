@@ -10,6 +10,8 @@ import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { generate, plan, type Generated } from '../testbed';
 import { recover, type SiteRecovery } from '../testbed/recover';
+import { mysqlDatabases, mysqlKnex } from '../testbed/write';
+import { describeMysql, mysqlUrl } from './fixtures/db';
 
 jest.setTimeout(120_000);
 
@@ -71,5 +73,29 @@ describe('chi_edge, the synthetic CHI@Edge site', () => {
     expect(Object.keys(alloc?.rejected_by_reason ?? {}).sort()).toEqual(expect.arrayContaining(['lease_error']));
     for (const k of Object.keys(alloc?.rejected_by_reason ?? {})) expect(['lease_error', 'deleted_before_start', 'merged_duplicate']).toContain(k);
     expect(r.audit.clamping.filter((c) => (c.action === 'orphan' || c.action === 'clipped') && c.rows > 0)).toEqual([]);
+  });
+});
+
+describeMysql('chi_edge written to MySQL (the real DDL of the device tables)', () => {
+  it('reads back through the adapters with the same result as the SQLite snapshot', async () => {
+    const url = mysqlUrl() as string;
+    const prefix = `i15edge${process.pid}_`;
+    const m = await generate({ plan: plan({ seed: 4242, scale: 0.25, sites: ['chi_edge'] }), target: { kind: 'mysql', url, prefix }, keep: true });
+    try {
+      const [back] = await recover(m);
+      expect(back.months.filter((x) => x.differing_days > 0)).toEqual([]);
+      expect(back.months).toEqual(r.months);
+      expect(back.audit.sources.map((s) => [s.source.replace(`${prefix}chi_edge_`, ''), s.status, s.rows_read, s.rows_rejected])).toEqual(
+        r.audit.sources.map((s) => [s.source, s.status, s.rows_read, s.rows_rejected]),
+      );
+    } finally {
+      const k = await mysqlKnex(url);
+      try {
+        for (const db of Object.values(mysqlDatabases(prefix, 'chi_edge'))) await k.raw(`DROP DATABASE IF EXISTS \`${db}\``);
+        await k.raw(`DROP DATABASE IF EXISTS \`${prefix}truth\``);
+      } finally {
+        await k.destroy();
+      }
+    }
   });
 });
