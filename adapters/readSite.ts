@@ -21,7 +21,7 @@ import { eventAdapters, leaseAdapters, legacyAdapters } from './registry';
 import { auditActionEvents } from './instanceActions';
 import { runAdapter, type SourceReport } from './runner';
 import { UtcDate } from './codecs';
-import { connect, probeTable, tableName, toQueryFailure, type ConnectOptions, type SiteConfig, type Source, type TableRef } from './Source';
+import { auditName, connect, hasTable, probeTable, tableName, toQueryFailure, type ConnectOptions, type SiteConfig, type Source, type TableRef } from './Source';
 import type { SiteInput } from '../lib/Report';
 import type { BaseCountType } from '../lib/CountType';
 import type { Millis } from '../lib/Time';
@@ -90,6 +90,7 @@ export const readSite = (src: Source): TE.TaskEither<QueryFailure, SiteRead> => 
     return Ei.left(toQueryFailure(`${src.site.site} context`)(e));
   }
   const events = new Builder(src.site.site);
+  const probedWarnings: string[] = [];
   const legacy: LegacyRecord[] = [];
   const leases: LeaseFact[] = [];
   interface Sink {
@@ -106,8 +107,18 @@ export const readSite = (src: Source): TE.TaskEither<QueryFailure, SiteRead> => 
     const reports: SourceReport[] = [];
     const rejections: Rejection[] = [];
     for (const a of adapters) {
-      // an optional source whose table is missing: read as if it did not exist
-      if (a.probed === true && (await probeTable(src, a.table)) === 'missing') continue;
+      // an optional source whose table is missing: read as if it did not exist. On MySQL a user
+      // without a grant on a table cannot tell whether it exists (`grants` cannot grant a table
+      // that does not exist): a denied table that information_schema does not show is taken as
+      // absent, and the warnings say so (a visible but denied one is reported no_select_grant)
+      if (a.probed === true) {
+        const state = await probeTable(src, a.table);
+        if (state === 'missing') continue;
+        if (state === 'denied' && !(await hasTable(src, a.table))) {
+          probedWarnings.push(`${auditName(src.site)(a.table)}: no such table, or no SELECT grant on it; read as absent (an optional source)`);
+          continue;
+        }
+      }
       const mark = sink.length();
       const r = await runAdapter(a, src, loaded.context, sink.push)();
       if (Ei.isLeft(r)) return r;
@@ -145,7 +156,8 @@ export const readSite = (src: Source): TE.TaskEither<QueryFailure, SiteRead> => 
   const reports = [...ev.right.reports, ...lg.right.reports, ...sd.right.leases.reports];
   const rejections = [...ev.right.rejections, ...lg.right.rejections, ...sd.right.leases.rejections, ...sd.right.audit];
   const earliest = sd.right.earliest;
-  return Ei.right({ site: src.site.site, context: loaded.context, events: events.build(), legacy, leases, rejections, reports, warnings: loaded.warnings, earliest });
+  const warnings = probedWarnings.length === 0 ? loaded.warnings : [...loaded.warnings, ...probedWarnings];
+  return Ei.right({ site: src.site.site, context: loaded.context, events: events.build(), legacy, leases, rejections, reports, warnings, earliest });
 };
 
 /**
