@@ -185,6 +185,7 @@ export const primaryTable: Readonly<Record<BaseCountType, string>> = {
  * The device tables (CHI@Edge) that also feed base count types: a site whose only reservable
  * pool is its devices has its reservable and committed coverage from them.
  *
+ * @category model
  * @since 0.4.0
  */
 export const devicePrimaryTable: Readonly<Partial<Record<BaseCountType, string>>> = {
