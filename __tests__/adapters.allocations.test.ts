@@ -111,7 +111,7 @@ describe('toEvents, physical:host', () => {
     expect(evs[0]).toMatchObject({
       entityId: 'res-1/1',
       countType: 'committed',
-      quantities: { nodes: 1, vcpus: 48, memory_mb: 196608, disk_gb: 240, gpus: 2 },
+      quantities: { nodes: 1, vcpus: 48, memory_mb: 196608, disk_gb: 240, gpus: 2, devices: 0 },
       source: { table: 'blazar.computehost_allocations', id: 'a1' },
       attributes: {
         site: 's',
@@ -151,7 +151,7 @@ describe('toEvents, physical:host', () => {
   it('keeps an allocation whose host is unknown, with node_type unknown and host_unknown', () => {
     const evs = events(toEvents(context())(row({ compute_host_id: '99' })));
     expect(evs[0].attributes).toMatchObject({ node_type: 'unknown', hypervisor_hostname: 'unknown', extra: { host_unknown: '1', blazar_host_id: '99' } });
-    expect(evs[0].quantities).toEqual({ nodes: 1, vcpus: 0, memory_mb: 0, disk_gb: 0, gpus: 0 });
+    expect(evs[0].quantities).toEqual({ nodes: 1, vcpus: 0, memory_mb: 0, disk_gb: 0, gpus: 0, devices: 0 });
   });
 
   it('rejects a reservation of another resource type by type', () => {
@@ -176,7 +176,7 @@ describe('toEvents, instance slots', () => {
 
   it('sums the slots of the group and gives nodes as vcpus over the Nova host vcpus', () => {
     const evs = events(toEvents(context(undefined, undefined, [computeNode('node-1', 48)]))(slots()));
-    expect(evs[0].quantities).toEqual({ nodes: 6 / 48, vcpus: 6, memory_mb: 12288, disk_gb: 60, gpus: 0 });
+    expect(evs[0].quantities).toEqual({ nodes: 6 / 48, vcpus: 6, memory_mb: 12288, disk_gb: 60, gpus: 0, devices: 0 });
     expect(evs[0].attributes.extra.nodes_unknown).toBeUndefined();
   });
 
@@ -323,8 +323,8 @@ describeBoth('allocations adapter', (dialect: Dialect) => {
     expect(r.report).toMatchObject({ status: 'read', rows_read: 4, rows_folded: 2, rows_rejected: 2, rejected_by_reason: { merged_slot: 2 } });
     const creates = r.outputs.filter((e) => e._tag === 'Create').sort((a, b) => a.entityId.localeCompare(b.entityId));
     expect(creates.map((e) => e.quantities)).toEqual([
-      { nodes: 6 / 48, vcpus: 6, memory_mb: 12288, disk_gb: 60, gpus: 0 },
-      { nodes: 2 / 24, vcpus: 2, memory_mb: 4096, disk_gb: 20, gpus: 0 },
+      { nodes: 6 / 48, vcpus: 6, memory_mb: 12288, disk_gb: 60, gpus: 0, devices: 0 },
+      { nodes: 2 / 24, vcpus: 2, memory_mb: 4096, disk_gb: 20, gpus: 0, devices: 0 },
     ]);
   });
 

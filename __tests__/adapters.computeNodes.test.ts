@@ -61,7 +61,7 @@ describe('computeNodes toEvents', () => {
     expect(c.time).toBe(ms('2024-01-01 00:00:00'));
     expect(c.countType).toBe('total');
     expect(c.entityId).toBe('n1');
-    expect(c.quantities).toEqual({ nodes: 1, vcpus: 48, memory_mb: 196608, disk_gb: 240, gpus: 0 });
+    expect(c.quantities).toEqual({ nodes: 1, vcpus: 48, memory_mb: 196608, disk_gb: 240, gpus: 0, devices: 0 });
     expect(c.source).toEqual({ table: 'nova_cell1.compute_nodes', id: '7' });
     expect(c.attributes).toEqual({ site: 'chi_tacc', node_type: 'unknown', hypervisor_hostname: 'n1', extra: { compute_node_id: '7', hypervisor_type: 'ironic' } });
   });
@@ -76,7 +76,7 @@ describe('computeNodes toEvents', () => {
   it('keeps the zeros an Ironic node reports since Stein', () => {
     const out = events(row({ vcpus: 0, memory_mb: 0, local_gb: 0 }));
     if (Ei.isLeft(out)) throw new Error('rejected');
-    expect(out.right[0].quantities).toEqual({ nodes: 1, vcpus: 0, memory_mb: 0, disk_gb: 0, gpus: 0 });
+    expect(out.right[0].quantities).toEqual({ nodes: 1, vcpus: 0, memory_mb: 0, disk_gb: 0, gpus: 0, devices: 0 });
   });
 
   it('ends a soft-deleted row at its deleted_at', () => {

@@ -49,7 +49,7 @@ describe('computehosts toEvents', () => {
       countType: 'reservable',
       time: ms('2022-01-01 00:00:00'),
       source: { table: 'blazar.computehosts', id: '12' },
-      quantities: { nodes: 1, vcpus: 48, memory_mb: 196608, disk_gb: 240, gpus: 0 },
+      quantities: { nodes: 1, vcpus: 48, memory_mb: 196608, disk_gb: 240, gpus: 0, devices: 0 },
       attributes: { site: 'chi_uc', node_type: 'unknown', hypervisor_hostname: 'node-uuid-1', extra: { blazar_host_id: '12', hypervisor_hostname: 'node-uuid-1' } },
     });
   });

@@ -121,7 +121,7 @@ describe('instances toEvents', () => {
       ['Delete', '2024-01-02T00:00:00Z'],
     ]);
     expect(r.right[0].countType).toBe('occupied_ondemand');
-    expect(r.right[0].quantities).toEqual({ nodes: 12 / 48, vcpus: 12, memory_mb: 2048, disk_gb: 20, gpus: 0 });
+    expect(r.right[0].quantities).toEqual({ nodes: 12 / 48, vcpus: 12, memory_mb: 2048, disk_gb: 20, gpus: 0, devices: 0 });
     expect(r.right[0].attributes).toEqual({
       site: 's',
       node_type: 'unknown',

@@ -19,6 +19,7 @@ export const quantities: fc.Arbitrary<Q.Quantities> = fc.record({
   memory_mb: fc.integer({ min: 0, max: 1 << 20 }),
   disk_gb: fc.integer({ min: 0, max: 4000 }),
   gpus: fc.integer({ min: 0, max: 8 }),
+  devices: fc.integer({ min: 0, max: 4 }),
 });
 
 /** An entity's events: `n` intervals from distinct rows, the last maybe open. */

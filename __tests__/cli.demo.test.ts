@@ -41,9 +41,9 @@ describe('chameleon-usage generate', () => {
 });
 
 describe('chameleon-usage demo', () => {
-  it('generates the three sites, reports on them and lists the outputs', async () => {
+  it('generates the four sites (three host sites and the CHI@Edge device site), reports on them and lists the outputs', async () => {
     expect(await main(['demo', '--out', dir, '--scale', '0.02', '--no-plots', '-q'])).toBe(0);
-    expect(fs.readdirSync(path.join(dir, 'demo')).sort()).toEqual(['chi_tacc.sqlite', 'chi_uc.sqlite', 'kvm_tacc.sqlite']);
+    expect(fs.readdirSync(path.join(dir, 'demo')).sort()).toEqual(['chi_edge.sqlite', 'chi_tacc.sqlite', 'chi_uc.sqlite', 'kvm_tacc.sqlite']);
     const daily = fs.readFileSync(path.join(dir, 'data', 'usage_daily.csv'), 'utf8').split('\n');
     expect(daily[0]).toContain('node_type');
     const book = fs.readFileSync(path.join(dir, 'data', 'booking_timeline.csv'), 'utf8').split('\n');
@@ -52,7 +52,7 @@ describe('chameleon-usage demo', () => {
     const leads = fs.readFileSync(path.join(dir, 'data', 'projected_leadtime.csv'), 'utf8').split('\n');
     expect(leads[0]).toBe('site,timestamp,node_type,request,nodes,hours,lead_time_hours,capped');
     expect(leads.length).toBeGreaterThan(100);
-    expect(new Set(daily.slice(1).filter((l) => l !== '').map((l) => l.split(',')[1]))).toEqual(new Set(['chi_tacc', 'chi_uc', 'kvm_tacc']));
+    expect(new Set(daily.slice(1).filter((l) => l !== '').map((l) => l.split(',')[1]))).toEqual(new Set(['chi_edge', 'chi_tacc', 'chi_uc', 'kvm_tacc']));
     // active and stopped everywhere, the on-demand pool on KVM@TACC only
     const head = daily[0].split(',');
     const col = (name: string) => head.indexOf(name);
@@ -60,6 +60,12 @@ describe('chameleon-usage demo', () => {
     for (const site of ['chi_tacc', 'chi_uc', 'kvm_tacc']) expect(rowsOf(site).some((r) => r[col('stopped')] !== '' && Number(r[col('stopped')]) > 0)).toBe(true);
     expect(rowsOf('kvm_tacc').some((r) => r[col('ondemand_capacity')] !== '')).toBe(true);
     expect(rowsOf('chi_uc').every((r) => r[col('ondemand_capacity')] === '')).toBe(true);
+    // devices on CHI@Edge only: reservable and committed devices, total not covered (empty), never 0
+    const vt = col('value_type');
+    expect(new Set(daily.slice(1).filter((l) => l !== '').map((l) => l.split(',')).filter((r) => r[vt] === 'devices').map((r) => r[1]))).toEqual(new Set(['chi_edge']));
+    const edgeDevices = rowsOf('chi_edge').filter((r) => r[vt] === 'devices');
+    expect(edgeDevices.some((r) => Number(r[col('reservable')]) > 0 && r[col('committed')] !== '')).toBe(true);
+    expect(edgeDevices.every((r) => r[col('total')] === '' && r[col('maintenance')] === '')).toBe(true);
     const util = fs.readFileSync(path.join(dir, 'data', 'utilization_monthly.csv'), 'utf8').trimEnd().split('\n');
     expect(util[0]).toBe('site,month,node_type,value_type,reservable,committed,occupied,active,committed_pct,occupied_pct,active_pct,ondemand_pct');
     expect(util.some((l) => /^kvm_tacc,2024-01,all,nodes,.*,\d+(\.\d+)?$/.test(l))).toBe(true);

@@ -33,6 +33,10 @@ const sample: Readonly<Record<TableKey, () => R.Row>> = {
   'blazar.computehost_extra_capabilities': () => R.hostCapability({ property_id: 'p1' }),
   'blazar.resource_properties': () => R.resourceProperty(),
   'blazar.extra_capabilities': () => R.extraCapability(),
+  'blazar.devices': () => R.device({ deleted_at: '2024-03-01 00:00:00' }),
+  'blazar.device_allocations': () => R.deviceAllocation(),
+  'blazar.device_reservations': () => R.deviceReservation(),
+  'blazar.device_extra_capabilities': () => R.deviceCapability(),
   'chameleon_usage.node_count_cache': () => R.nodeCountCache(),
   'chameleon_usage.node_usage_report_cache': () => R.nodeUsageReportCache({ idle_hours: 12.5 }),
 };
@@ -72,7 +76,7 @@ describeBoth('fixtures', (dialect) => {
   jest.setTimeout(60_000);
 
   it('creates every table of the default layout and round-trips a row in each', async () => {
-    const fx = await openFixture(dialect);
+    const fx = await openFixture(dialect, { tables: tableKeys.filter((k) => k !== 'blazar.extra_capabilities') });
     try {
       for (const key of tableKeys) {
         if (key === 'blazar.extra_capabilities') continue; // not in the default layout

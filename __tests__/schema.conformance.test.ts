@@ -24,7 +24,8 @@ import { readSite } from '../adapters/readSite';
 import { knexConfig } from '../adapters/Source';
 import { realTables, type RealColumn, type RealTableKey } from '../testbed/ddl';
 import { mysqlUrl, openFixture } from './fixtures/db';
-import { populate } from './fixtures/smallSite';
+import { tableKeys } from './fixtures/ddl';
+import { populate, populateDevices } from './fixtures/smallSite';
 
 // -------------------------------------------------------------------------------------
 // what the adapters expect
@@ -84,6 +85,9 @@ const EXPECTED: Readonly<Partial<Record<RealTableKey, Readonly<Record<string, Ex
   'blazar.instance_reservations': { id: 'str', reservation_id: 'str?', created_at: 'date?', vcpus: 'int?', memory_mb: 'int?', disk_gb: 'int?' },
   'blazar.leases': { id: 'str?', name: 'str?', project_id: 'str?', created_at: 'date?', start_date: 'date?', end_date: 'date?', deleted_at: 'date?', updated_at: 'date?' },
   'blazar.events': { id: 'str', lease_id: 'str?', event_type: 'str~', status: 'str?', updated_at: 'date?', time: 'date?', deleted: 'str?', deleted_at: 'date?' },
+  'blazar.devices': { ...STAMPS, id: 'str', name: 'str?', device_type: 'str?', device_driver: 'str?', deleted: 'str?' },
+  'blazar.device_extra_capabilities': { id: 'str', device_id: 'str?', property_id: 'str~', capability_value: 'str?', created_at: 'date?', updated_at: 'date?', deleted: 'str?' },
+  'blazar.device_allocations': { id: 'str', reservation_id: 'str?', device_id: 'str?' },
 };
 
 /** Whether a real column type belongs to a type family. */
@@ -200,9 +204,11 @@ const isProbe = (sql: string): boolean => /^select \* from \S+ limit 0$/i.test(s
 
 /** Reads the small site on a SQLite fixture with the real DDL; returns the columns its statements read. */
 const captureColumnsRead = async (): Promise<ColumnsRead> => {
-  const fx = await openFixture('sqlite');
+  // the small site with Blazar devices too (an optional source, read only where present)
+  const fx = await openFixture('sqlite', { tables: tableKeys.filter((k) => k !== 'blazar.extra_capabilities') });
   try {
     await populate(fx);
+    await populateDevices(fx);
     const seen: Array<{ sql: string; bindings: ReadonlyArray<unknown> }> = [];
     fx.src.knex.on('query', (q: { sql: string; bindings?: ReadonlyArray<unknown> }) => seen.push({ sql: q.sql, bindings: q.bindings ?? [] }));
     const r = await readSite(fx.src)();

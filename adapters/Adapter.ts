@@ -19,6 +19,7 @@ import type { HostStates } from '../lib/HostState';
 import type { BlazarAudit } from './auditBlazar';
 import type { Rejection } from '../lib/Rejection';
 import type { Millis } from '../lib/Time';
+import type { DeviceInfo } from './devices';
 import type { SiteConfig, Source, TableRef } from './Source';
 
 // -------------------------------------------------------------------------------------
@@ -104,6 +105,13 @@ export interface Context {
    * `openstack_audit` (section 15): they fill what a source allocation row lacks.
    */
   readonly blazarAudit?: BlazarAudit;
+  /**
+   * Blazar devices (CHI@Edge) by `devices.id`, live and soft-deleted, with their type; absent or
+   * empty where the site has no device table.
+   *
+   * @since 0.4.0
+   */
+  readonly devicesById?: ReadonlyMap<string, DeviceInfo>;
 }
 
 /**
@@ -138,6 +146,12 @@ export interface Adapter<A, B = Event> {
   readonly reads: ReadonlyArray<TableRef>;
   /** Read when present (e.g. shadow tables, request_specs); their absence is reported, not fatal. */
   readonly optional?: ReadonlyArray<TableRef>;
+  /**
+   * An optional source (e.g. Blazar devices): when its primary `table` is missing the site is
+   * read as if the adapter did not exist (no report line); present, it is read and audited like
+   * any other. @since 0.4.0
+   */
+  readonly probed?: boolean;
   /** Decodes one raw row. */
   readonly codec: t.Decoder<unknown, A>;
   /** The raw row's id, for rejections of rows that do not decode. */

@@ -145,7 +145,9 @@ const groupKey = (raw: Record<string, unknown>): string => `${String(raw.reserva
 
 /**
  * Annotates a stream of rows ordered by group with `group_position` and `group_size` (on the
- * last row of each group). Holds back one row; never more.
+ * last row of each group). Holds back one row; never more. The group key is
+ * `(reservation_id, compute_host_id)` unless `keyOf` says otherwise (0.4.0: the device
+ * allocations group by `(reservation_id, device_id)`).
  *
  * The rows are annotated in place and yielded as they came: they are the stream's own objects,
  * and a copy of each (an object spread of the driver's row) was the dearest step of the read:
@@ -156,13 +158,16 @@ const groupKey = (raw: Record<string, unknown>): string => `${String(raw.reserva
  * // keys a, a, b -> positions 1, 2, 1; sizes null, 2, 1
  * @since 0.1.0
  */
-export async function* annotateGroups(rows: AsyncIterable<unknown>): AsyncIterable<Record<string, unknown>> {
+export async function* annotateGroups(
+  rows: AsyncIterable<unknown>,
+  keyOf: (row: Record<string, unknown>) => string = groupKey,
+): AsyncIterable<Record<string, unknown>> {
   let held: Record<string, unknown> | undefined;
   let heldKey = '';
   let position = 0;
   for await (const raw of rows) {
     const row = raw as Record<string, unknown>;
-    const key = groupKey(row);
+    const key = keyOf(row);
     if (held !== undefined) {
       const last = key !== heldKey;
       held.group_position = position;

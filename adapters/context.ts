@@ -18,6 +18,7 @@ import type { ComputeNodeInfo, Context, HostInfo } from './Adapter';
 import { loadCapabilities } from './capabilities';
 import { ComputehostRow, hostColumns } from './computehosts';
 import { ComputeNodeRow } from './computeNodes';
+import { loadDevices } from './devices';
 import { auditName, probeTable, type Source, tableName, type TableRef } from './Source';
 
 const HOSTS: TableRef = { db: 'blazar', table: 'computehosts' };
@@ -145,5 +146,7 @@ export const loadContext = async (src: Source): Promise<{ context: Context; warn
   const warnings: string[] = [];
   const hosts = await loadHosts(src, warnings);
   const nodes = await loadNodes(src, warnings);
-  return { context: { site: src.site, ...hosts, ...nodes }, warnings };
+  const devices = await loadDevices(src);
+  warnings.push(...devices.warnings);
+  return { context: { site: src.site, ...hosts, ...nodes, ...(devices.devices.size > 0 ? { devicesById: devices.devices } : {}) }, warnings };
 };

@@ -167,7 +167,7 @@ export const toEvents =
         entityId: row.uuid,
         source,
         countType,
-        quantities: { nodes, vcpus, memory_mb: row.memory_mb ?? 0, disk_gb: row.root_gb ?? 0, gpus: 0 },
+        quantities: { nodes, vcpus, memory_mb: row.memory_mb ?? 0, disk_gb: row.root_gb ?? 0, gpus: 0, devices: 0 },
         attributes: { site, node_type: ctx.hostsByHostname.get(hostname)?.node_type ?? 'unknown', hypervisor_hostname: hostname, extra },
       };
       const out: E.Event[] = [];

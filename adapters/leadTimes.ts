@@ -25,6 +25,10 @@
  * When `reservations` or `computehost_allocations` is missing (optional tables, reported in
  * `optional_missing`), every lease has node type `unknown`.
  *
+ * Device leases (CHI@Edge, 0.4.0): the devices of a lease's `device_allocations` join its host
+ * ids as `device:<id>` and give their device types (`machine_name`), so the lead-time report
+ * includes and groups leases that reserve devices.
+ *
  * @since 0.1.0
  */
 import * as Ei from 'fp-ts/Either';
@@ -39,7 +43,11 @@ import { computeNodeAt, type Adapter, type Context } from './Adapter';
 import { allocationsTable, hostResourceTypes, instanceReservationsTable, reservationsTable } from './allocations';
 import { Int, nullable, readonlyArrayOf, Str, struct, UtcDate, withFast } from './codecs';
 import { eventsTable, isOperator, LeaseColumns, leasesTable, queryLeases } from './leases';
+import { deviceAllocationsTable } from './deviceAllocations';
+import { deviceEntity } from './devices';
 import { auditName, hasTable, streamRows, tableName, type Source } from './Source';
+
+const DEVICE_PREFIX = deviceEntity('');
 
 // -------------------------------------------------------------------------------------
 // model
@@ -160,12 +168,40 @@ export const hostsByLease = async (src: Source): Promise<ReadonlyMap<string, Rea
 
 const hostIdsOf = (list: ReadonlyArray<LeaseAllocation>): ReadonlyArray<string> => [...new Set(list.map((a) => a.compute_host_id))];
 
+/**
+ * The device ids (as `device:<id>`, the devices' entity ids) of every lease's device allocations
+ * (CHI@Edge), distinct and sorted; an empty map when the site has no device allocations.
+ *
+ * @since 0.4.0
+ */
+export const devicesByLease = async (src: Source): Promise<ReadonlyMap<string, ReadonlyArray<string>>> => {
+  const out = new Map<string, string[]>();
+  if (!(await hasTable(src, reservationsTable)) || !(await hasTable(src, deviceAllocationsTable))) return out;
+  const n = tableName(src);
+  const sql =
+    `select distinct r.lease_id as lease_id, a.device_id as device_id from ${n(deviceAllocationsTable)} a ` +
+    `join ${n(reservationsTable)} r on r.id = a.reservation_id where r.lease_id is not null and a.device_id is not null`;
+  for await (const raw of streamRows(src, src.knex.raw(sql))) {
+    const r = raw as { lease_id: unknown; device_id: unknown };
+    const lease = String(r.lease_id);
+    const list = out.get(lease);
+    if (list === undefined) out.set(lease, [deviceEntity(String(r.device_id))]);
+    else list.push(deviceEntity(String(r.device_id)));
+  }
+  for (const list of out.values()) list.sort();
+  return out;
+};
+
 async function* query(src: Source): AsyncIterable<unknown> {
   const all = await allocationsByLease(src);
+  const devices = await devicesByLease(src);
   for await (const raw of queryLeases(src)) {
     const id = (raw as { lease_id?: unknown }).lease_id;
     const list = all === null ? null : (all.byLease.get(String(id)) ?? []);
-    yield { ...(raw as object), host_ids: list === null ? null : hostIdsOf(list), allocations: list };
+    const devs = devices.get(String(id)) ?? [];
+    // a lease's devices join its hosts as `device:<id>` (nodeTypes gives their device types)
+    const hostIds = list === null ? (devs.length > 0 ? devs : null) : [...hostIdsOf(list), ...devs];
+    yield { ...(raw as object), host_ids: hostIds, allocations: list };
   }
 }
 
@@ -187,11 +223,14 @@ const rowId = (raw: unknown): string => {
  * @since 0.1.0
  */
 export const nodeTypes =
-  (ctx: Pick<Context, 'hostsById'>) =>
+  (ctx: Pick<Context, 'hostsById' | 'devicesById'>) =>
   (hostIds: ReadonlyArray<string> | null): ReadonlyArray<string> => {
     if (hostIds === null) return ['unknown'];
     const s = new Set<string>();
-    for (const id of hostIds) s.add(ctx.hostsById.get(id)?.node_type ?? 'unknown');
+    for (const id of hostIds) {
+      if (id.startsWith(DEVICE_PREFIX)) s.add(ctx.devicesById?.get(id.slice(DEVICE_PREFIX.length))?.device_type ?? 'unknown');
+      else s.add(ctx.hostsById.get(id)?.node_type ?? 'unknown');
+    }
     return [...s].sort();
   };
 
@@ -285,6 +324,8 @@ export const toEvents =
 export const leadTimes: Adapter<LeaseHostsRow, LeaseFact> = {
   name: 'blazar.leases',
   table: leasesTable,
+  // device_allocations is read when present, silently (an optional source, granted and copied
+  // through the device allocation adapter): a site without devices reports as before
   reads: [leasesTable, eventsTable, reservationsTable, allocationsTable, instanceReservationsTable],
   optional: [reservationsTable, allocationsTable, instanceReservationsTable],
   codec: LeaseHostsRow,

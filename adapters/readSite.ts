@@ -20,7 +20,7 @@ import { eventAdapters, leaseAdapters, legacyAdapters } from './registry';
 import { auditActionEvents } from './instanceActions';
 import { runAdapter, type SourceReport } from './runner';
 import { UtcDate } from './codecs';
-import { auditName, connect, probeTable, tableName, toQueryFailure, type ConnectOptions, type SiteConfig, type Source, type TableRef } from './Source';
+import { auditName, connect, hasTable, probeTable, tableName, toQueryFailure, type ConnectOptions, type SiteConfig, type Source, type TableRef } from './Source';
 import type { SiteInput } from '../lib/Report';
 import { hostStateCountTypes, type BaseCountType } from '../lib/CountType';
 import { toEvents as allocationEvents } from './allocations';
@@ -53,7 +53,7 @@ export interface SiteRead {
 /** The primary tables of the base count types (reconstruction rules, section 8). */
 const primaryTables: ReadonlyArray<readonly [ReadonlyArray<BaseCountType>, ReadonlyArray<TableRef>]> = [
   [['total'], [{ db: 'nova', table: 'compute_nodes' }, { db: 'nova', table: 'shadow_compute_nodes' }]],
-  [['reservable'], [{ db: 'blazar', table: 'computehosts' }]],
+  [['reservable'], [{ db: 'blazar', table: 'computehosts' }, { db: 'blazar', table: 'devices' }]],
   [['committed', 'ops'], [{ db: 'blazar', table: 'leases' }]],
   [['occupied_reserved', 'occupied_ondemand', 'stopped_reserved', 'stopped_ondemand'], [{ db: 'nova', table: 'instances' }, { db: 'nova', table: 'shadow_instances' }]],
 ];
@@ -146,6 +146,7 @@ export const readSite = (src: Source): TE.TaskEither<QueryFailure, SiteRead> => 
     const all = [...blazarAudit.rejections.filter((x) => x.source.table === allocationsAudit), ...onlyAllocations.rejections];
     return { ...r, rows_folded: r.rows_folded - n, rows_rejected: r.rows_rejected + n, rejected_by_reason: countByReason(all) };
   });
+  const probedWarnings: string[] = [];
   const legacy: LegacyRecord[] = [];
   const leases: LeaseFact[] = [];
   interface Sink {
@@ -162,6 +163,18 @@ export const readSite = (src: Source): TE.TaskEither<QueryFailure, SiteRead> => 
     const reports: SourceReport[] = [];
     const rejections: Rejection[] = [];
     for (const a of adapters) {
+      // an optional source whose table is missing: read as if it did not exist. On MySQL a user
+      // without a grant on a table cannot tell whether it exists (`grants` cannot grant a table
+      // that does not exist): a denied table that information_schema does not show is taken as
+      // absent, and the warnings say so (a visible but denied one is reported no_select_grant)
+      if (a.probed === true) {
+        const state = await probeTable(src, a.table);
+        if (state === 'missing') continue;
+        if (state === 'denied' && !(await hasTable(src, a.table))) {
+          probedWarnings.push(`${auditName(src.site)(a.table)}: no such table, or no SELECT grant on it; read as absent (an optional source)`);
+          continue;
+        }
+      }
       const mark = sink.length();
       const r = await runAdapter(a, src, loaded.context, sink.push)();
       if (Ei.isLeft(r)) return r;
@@ -213,7 +226,8 @@ export const readSite = (src: Source): TE.TaskEither<QueryFailure, SiteRead> => 
   const stateStart = hostAudit.states?.coverageStart ?? null;
   if (stateStart !== null) for (const ct of hostStateCountTypes) if (ct !== 'total_unusable') earliest[ct] = stateStart;
   if (totalStart !== null) earliest.total_unusable = totalStart;
-  return Ei.right({ site: src.site.site, context: loaded.context, events: events.build(), legacy, leases, rejections, reports, warnings: loaded.warnings, earliest });
+  const warnings = probedWarnings.length === 0 ? loaded.warnings : [...loaded.warnings, ...probedWarnings];
+  return Ei.right({ site: src.site.site, context: loaded.context, events: events.build(), legacy, leases, rejections, reports, warnings, earliest });
 };
 
 /**

@@ -13,6 +13,8 @@ import { CAPS, EXTRA, PROPS } from './capabilities';
 import { auditTables } from './auditTables';
 import { computehosts } from './computehosts';
 import { computeNodes, shadowComputeNodes } from './computeNodes';
+import { deviceAllocations } from './deviceAllocations';
+import { devices } from './devices';
 import { actionTables } from './instanceActions';
 import { instances, requestSpecsTable, shadowInstances } from './instances';
 import { leadTimes } from './leadTimes';
@@ -31,7 +33,9 @@ export const eventAdapters: ReadonlyArray<Adapter<unknown, Event>> = Object.free
   computeNodes,
   shadowComputeNodes,
   computehosts,
+  devices,
   allocations,
+  deviceAllocations,
   instances,
   shadowInstances,
 ] as ReadonlyArray<Adapter<unknown, Event>>);

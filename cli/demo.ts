@@ -3,7 +3,8 @@
  *
  * - `demo [--out DIR] [--seed N] [--scale X]`: generates the synthetic testbed into
  *   `DIR/demo/<site>.sqlite` (one snapshot per site, the embedded default: no database server),
- *   runs `report` on the three sites (daily means, per node type) into `DIR/data/` with the
+ *   runs `report` on the four sites (the three host sites and the CHI@Edge device site
+ *   `chi_edge`; daily means, per node type, value types nodes and devices) into `DIR/data/` with the
  *   figures in `DIR/plots/` (unless `--no-plots`) and the interactive page `DIR/report.html`
  *   (unless `--no-html`), and prints
  *   where everything is. A progress bar on stderr for each long step.
@@ -20,7 +21,7 @@ import * as O from 'fp-ts/Option';
 import { connect, knexConfig, siteConfig } from '../adapters/Source';
 import type { Failure } from '../lib/Failure';
 import * as T from '../lib/Time';
-import { generate, plan, siteConfigs, DEFAULT_SEED, type Generated, type Target } from '../testbed';
+import { generate, knownSites, plan, siteConfigs, DEFAULT_SEED, type Generated, type Target } from '../testbed';
 import { onInterrupt } from './interrupt';
 import { checkTarget, probeOutput } from './outputDir';
 import { progressBar } from './progress';
@@ -83,6 +84,9 @@ const runGeneration = async (a: TestbedArgs, target: Target, title: string): Pro
     forget();
   }
 };
+
+/** The demo's sites: the default three and the CHI@Edge device site. */
+const demoSites: ReadonlyArray<string> = knownSites.map((s) => s.site);
 
 /** The snapshots of a plan in `dir` must be files or absent (a folder in the way fails at once). */
 const checkSnapshots = async (dir: string, p: ReturnType<typeof plan>): Promise<Ei.Either<Failure, void>> => {
@@ -157,13 +161,13 @@ export const runGenerate = async (a: TestbedArgs, print: (line: string) => void)
 };
 
 /**
- * `demo`: generate, report on the three sites, print where everything is (stdout).
+ * `demo`: generate, report on the four sites, print where everything is (stdout).
  *
  * @since 0.1.0
  */
 export const runDemo = async (a: TestbedArgs, print: (line: string) => void): Promise<Ei.Either<Failure, number>> => {
   const out = a.out ?? 'output';
-  const p = parsePlan({ ...a, site: undefined });
+  const p = parsePlan({ ...a, site: demoSites });
   if (Ei.isLeft(p)) return p;
   const dir = path.join(out, 'demo');
   return withOutput([dir, path.join(out, 'data'), ...(a['no-plots'] === true ? [] : [path.join(out, 'plots')])], async () => {
@@ -173,7 +177,7 @@ export const runDemo = async (a: TestbedArgs, print: (line: string) => void): Pr
 };
 
 const demo = async (a: TestbedArgs, out: string, dir: string, print: (line: string) => void): Promise<Ei.Either<Failure, number>> => {
-  const g = await runGeneration({ ...a, site: undefined }, { kind: 'sqlite', dir }, 'generating testbed');
+  const g = await runGeneration({ ...a, site: demoSites }, { kind: 'sqlite', dir }, 'generating testbed');
   if (Ei.isLeft(g)) return g;
   const targets = siteConfigs(g.right);
   const bar = progressBar('reconstructing', { quiet: a.quiet });
@@ -185,7 +189,8 @@ const demo = async (a: TestbedArgs, out: string, dir: string, print: (line: stri
     start: T.unsafeMillis(g.right.plan.start),
     end: T.unsafeMillis(g.right.plan.end),
     groupBy: ['node_type'],
-    valueTypes: ['nodes'],
+    // devices: the CHI@Edge site's (a site without devices has no device rows)
+    valueTypes: ['nodes', 'devices'],
     resample: O.some({ bucket: '1d', method: 'mean' }),
     facts: false,
     ...(a['no-plots'] === true ? {} : { plots: ['png'] as const }),

@@ -72,7 +72,7 @@ report options:
   --resample B         Bucket: 1h, 1d, 7d (ISO weeks) or 1mo; default none (one row per change).
   --resample-method M  mean (time-weighted, default) or point (value at the bucket start).
   --group-by COLS      node_type and/or hypervisor_hostname, comma-separated.
-  --value-types VTS    nodes, vcpus, memory_mb, disk_gb, gpus or all (default nodes).
+  --value-types VTS    nodes, vcpus, memory_mb, disk_gb, gpus, devices or all (default nodes).
   --out DIR            Output folder (default output); tables go to DIR/data/, figures to
                        DIR/plots/, the interactive page to DIR/report.html.
   --facts              Also write the facts timeline (every event) to DIR/data/facts_timeline.csv.

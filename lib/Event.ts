@@ -171,7 +171,8 @@ const compare = (x: Event, y: Event): Ordering =>
   cmpN(x.quantities.vcpus, y.quantities.vcpus) ||
   cmpN(x.quantities.memory_mb, y.quantities.memory_mb) ||
   cmpN(x.quantities.disk_gb, y.quantities.disk_gb) ||
-  cmpN(x.quantities.gpus, y.quantities.gpus);
+  cmpN(x.quantities.gpus, y.quantities.gpus) ||
+  cmpN(x.quantities.devices, y.quantities.devices);
 
 /**
  * Time, then deletes before creates, then a tie-break on every identifying field (site, count

@@ -177,11 +177,11 @@ export class RunBuilder {
   private quantityOf(q: Quantities): number {
     if (q === this.lastQuantities) return this.lastQuantity;
     const p = this.lastQuantities;
-    if (p !== undefined && p.nodes === q.nodes && p.vcpus === q.vcpus && p.memory_mb === q.memory_mb && p.disk_gb === q.disk_gb && p.gpus === q.gpus) {
+    if (p !== undefined && p.nodes === q.nodes && p.vcpus === q.vcpus && p.memory_mb === q.memory_mb && p.disk_gb === q.disk_gb && p.gpus === q.gpus && p.devices === q.devices) {
       this.lastQuantities = q;
       return this.lastQuantity;
     }
-    const key = `${q.nodes},${q.vcpus},${q.memory_mb},${q.disk_gb},${q.gpus}`;
+    const key = `${q.nodes},${q.vcpus},${q.memory_mb},${q.disk_gb},${q.gpus},${q.devices}`;
     let id = this.quantityIds.get(key);
     if (id === undefined) {
       id = this.quantities.length;

@@ -111,7 +111,7 @@ const compareIn =
     const qi = ET.quantitiesOf(t.dict, ri);
     const qj = ET.quantitiesOf(t.dict, rj);
     return (
-      cmpN(qi.nodes, qj.nodes) || cmpN(qi.vcpus, qj.vcpus) || cmpN(qi.memory_mb, qj.memory_mb) || cmpN(qi.disk_gb, qj.disk_gb) || cmpN(qi.gpus, qj.gpus)
+      cmpN(qi.nodes, qj.nodes) || cmpN(qi.vcpus, qj.vcpus) || cmpN(qi.memory_mb, qj.memory_mb) || cmpN(qi.disk_gb, qj.disk_gb) || cmpN(qi.gpus, qj.gpus) || cmpN(qi.devices, qj.devices)
     );
   };
 

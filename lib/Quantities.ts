@@ -1,8 +1,10 @@
 /**
  * Value types and the quantities an entity carries for each of them.
  *
- * A quantity record always has all five value types (`nodes`, `vcpus`, `memory_mb`, `disk_gb`,
- * `gpus`); missing knowledge is 0 and said so by the coverage report, never `undefined`.
+ * A quantity record always has all six value types (`nodes`, `vcpus`, `memory_mb`, `disk_gb`,
+ * `gpus`, `devices`); missing knowledge is 0 and said so by the coverage report, never `undefined`.
+ * `nodes` counts hosts only (Nova compute nodes, Blazar hosts); `devices` counts Blazar devices
+ * (CHI@Edge: one device is one unit), so a host and a device never add up in one value.
  * Quantities form a monoid under pointwise addition.
  *
  * @since 0.1.0
@@ -20,7 +22,7 @@ import type { Monoid as MonoidT } from 'fp-ts/Monoid';
  * @category model
  * @since 0.1.0
  */
-export const valueTypes = ['nodes', 'vcpus', 'memory_mb', 'disk_gb', 'gpus'] as const;
+export const valueTypes = ['nodes', 'vcpus', 'memory_mb', 'disk_gb', 'gpus', 'devices'] as const;
 
 /** @category model @since 0.1.0 */
 export type ValueType = (typeof valueTypes)[number];
@@ -48,6 +50,7 @@ export const scale: Readonly<Record<ValueType, number>> = {
   memory_mb: 1,
   disk_gb: 1,
   gpus: 1,
+  devices: 1,
 };
 
 // -------------------------------------------------------------------------------------
@@ -55,13 +58,13 @@ export const scale: Readonly<Record<ValueType, number>> = {
 // -------------------------------------------------------------------------------------
 
 /** All zero. @category constructors @since 0.1.0 */
-export const zero: Quantities = { nodes: 0, vcpus: 0, memory_mb: 0, disk_gb: 0, gpus: 0 };
+export const zero: Quantities = { nodes: 0, vcpus: 0, memory_mb: 0, disk_gb: 0, gpus: 0, devices: 0 };
 
 /**
  * Quantities from a partial record; absent value types are 0.
  *
  * @example
- * assert.deepStrictEqual(make({ nodes: 1 }), { nodes: 1, vcpus: 0, memory_mb: 0, disk_gb: 0, gpus: 0 })
+ * assert.deepStrictEqual(make({ nodes: 1 }), { nodes: 1, vcpus: 0, memory_mb: 0, disk_gb: 0, gpus: 0, devices: 0 })
  * @category constructors
  * @since 0.1.0
  */
@@ -92,6 +95,7 @@ export const Monoid: MonoidT<Quantities> = {
     memory_mb: a.memory_mb + b.memory_mb,
     disk_gb: a.disk_gb + b.disk_gb,
     gpus: a.gpus + b.gpus,
+    devices: a.devices + b.devices,
   }),
   empty: zero,
 };

@@ -38,6 +38,7 @@ import { leadTimes, type LeadTimeAudit, type LeadTimeReport, type LeaseFact } fr
 import { legacyDays, type LegacyMismatch, type LegacyRecord } from './Legacy';
 import { projectedLeadTimes, type ProjectedLeadTimeAudit, type ProjectedLeadTimeRow } from './ProjectedLeadTime';
 import { countByReason, type Rejection } from './Rejection';
+import type { ValueType } from './Quantities';
 import { sweepTable } from './Sweep';
 import * as T from './Time';
 import { timeline, type SiteCounts, type Timeline, type TimelineOptions, type Violation } from './Timeline';
@@ -186,7 +187,36 @@ export const primaryTable: Readonly<Record<BaseCountType, string>> = {
   total_unusable: 'audit_nova_services',
 };
 
+/**
+ * The device tables (CHI@Edge) that also feed base count types: a site whose only reservable
+ * pool is its devices has its reservable and committed coverage from them.
+ *
+ * @category model
+ * @since 0.4.0
+ */
+export const devicePrimaryTable: Readonly<Partial<Record<BaseCountType, string>>> = {
+  reservable: 'devices',
+  committed: 'device_allocations',
+  ops: 'device_allocations',
+};
+
 const tableOf = (source: string): string => source.slice(source.lastIndexOf('.') + 1);
+
+/**
+ * The value types a site reports: those asked for, less `devices` where no device table was read
+ * (a site whose Blazar has no devices has no device rows, rather than rows of zeros).
+ *
+ * @example
+ * siteValueTypes(['nodes', 'devices'], [])  // ['nodes']
+ * @category folding
+ * @since 0.4.0
+ */
+export const siteValueTypes = (valueTypes: ReadonlyArray<ValueType>, sources: ReadonlyArray<Pick<SourceAudit, 'source' | 'status'>>): ReadonlyArray<ValueType> =>
+  valueTypes.includes('devices') && !readsDevices(sources) ? valueTypes.filter((vt) => vt !== 'devices') : valueTypes;
+
+/** Whether the site's device table was read. */
+const readsDevices = (sources: ReadonlyArray<Pick<SourceAudit, 'source' | 'status'>>): boolean =>
+  sources.some((x) => tableOf(x.source) === devicePrimaryTable.reservable && x.status === 'read');
 
 /**
  * What one site adds to a report: its counts and its share of the audit, without its events.
@@ -249,8 +279,10 @@ export interface SiteReportKeep {
  * @since 0.2.0
  */
 export const siteReport =
-  (options: TimelineOptions, keep: SiteReportKeep = {}) =>
+  (asked: TimelineOptions, keep: SiteReportKeep = {}) =>
   (s: SiteInput): SiteReport => {
+    // the value type devices only where the site's Blazar has devices (docs/decisions.md)
+    const options: TimelineOptions = { ...asked, valueTypes: siteValueTypes(asked.valueTypes, s.sources) };
     const window = [options.start, options.end] as const;
     const table = tableOfSite(s);
     const folded = foldTable({ overlap: { total: 'union' } })(table);
@@ -266,7 +298,7 @@ export const siteReport =
     }
     const sourceRead: Partial<Record<BaseCountType, boolean>> = {};
     for (const ct of baseCountTypes) {
-      sourceRead[ct] = s.sources.some((x) => tableOf(x.source) === primaryTable[ct] && x.status === 'read');
+      sourceRead[ct] = s.sources.some((x) => (tableOf(x.source) === primaryTable[ct] || tableOf(x.source) === devicePrimaryTable[ct]) && x.status === 'read');
     }
     // section 15: a host state is known only from the audit tables' first row on; an empty or
     // absent audit table covers nothing (never "all usable")
@@ -309,7 +341,11 @@ export const siteReport =
         ? undefined
         : leadTimes({ start: options.start, end: options.end, groupBy: options.groupBy.includes('node_type') ? ['node_type'] : [], sites: [s.site] })(s.leases);
     const leadTime = lt === undefined || keep.leases !== false ? lt : { ...lt, leases: [] };
-    const book = s.leases !== undefined && s.leases.some((l) => l.allocations !== undefined) ? siteBooking(options, s.site, s.leases, clamped.intervals, cov) : undefined;
+    // the book holds hosts: a device site (CHI@Edge) without any host has none
+    const book =
+      s.leases !== undefined && s.leases.some((l) => l.allocations !== undefined) && !(readsDevices(s.sources) && poolOf(clamped.intervals).length === 0)
+        ? siteBooking(options, s.site, s.leases, clamped.intervals, cov)
+        : undefined;
     return {
       site: s.site,
       counts: { site: s.site, counts, coverage: cov, legacy: legacy.days, ondemandPool: s.ondemandPool === true },
@@ -335,6 +371,8 @@ const poolOf = (iv: IntervalTable): ReadonlyArray<PoolHost> => {
   for (let i = 0; i < iv.length; i++) {
     if (dict.entityCountType[iv.entity[i]] !== ct) continue;
     const run = iv.run[i];
+    // the book holds hosts: devices (CHI@Edge) are not in its pool
+    if (quantitiesOf(dict, run).devices > 0) continue;
     out.push({
       host_id: dict.entityIds[iv.entity[i]],
       node_type: dict.strings[dict.runs.nodeType[run]],

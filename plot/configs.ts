@@ -80,7 +80,7 @@ const NO_DATA = 'no data';
 // helpers
 // -------------------------------------------------------------------------------------
 
-const knownNames: Readonly<Record<string, string>> = { chi_uc: 'CHI@UC', chi_tacc: 'CHI@TACC', kvm_tacc: 'KVM@TACC' };
+const knownNames: Readonly<Record<string, string>> = { chi_uc: 'CHI@UC', chi_tacc: 'CHI@TACC', kvm_tacc: 'KVM@TACC', chi_edge: 'CHI@Edge' };
 
 /**
  * The display name of a site: the Chameleon names for the three known sites, else the id.

@@ -6,7 +6,10 @@
  *
  * Figures (names exact):
  * - `<site>_legacy_facets`: for each site with legacy rows;
- * - `<site>_usage_stack`: for each site with rows of collector `new`;
+ * - `<site>_usage_stack`: for each site with rows of collector `new` (not a device site);
+ * - `<site>_device_stack`: for each site with rows of value type `devices` (0.4.0, `devices.ts`);
+ *   a device site (devices and no node capacity: CHI@Edge) has no usage stack, node-type,
+ *   utilization figure nor place in the cross-site figure;
  * - `<site>_node_types` and `<site>_utilization`: for each site with utilization rows (nodes);
  * - `cross_site_usage`: when two or more sites have rows;
  * - `<site>_leadtime`: for each site with lead-time rows;
@@ -19,6 +22,7 @@ import type { Report } from '../lib/Report';
 import type { LeadTimeRow, UsageRow } from '../lib/UsageRow';
 import { ALL, type UtilizationRow } from '../lib/Utilization';
 import { bookingShare, projectedLeadTime } from './booking';
+import { deviceStack, isDeviceSite } from './devices';
 import { crossSite, legacyFacets, leadTime, usageStack, type Figure } from './configs';
 import type { SiteCoverage, Window } from './series';
 import { nodeTypes, utilizationFigure } from './utilization';
@@ -75,13 +79,20 @@ export const figureValueType = (req: Pick<FiguresRequest, 'rows' | 'valueType'>)
 export const figures = (req: FiguresRequest): ReadonlyArray<Figure> => {
   const valueType = figureValueType(req);
   const out: Figure[] = [];
-  const withNew = req.sites.filter((s) => req.rows.some((r) => r.site === s && r.collector_type === 'new' && r.value_type === valueType));
+  // a device site (CHI@Edge: devices, no node capacity) gets the device stack, not the host figures
+  const deviceSites = req.sites.filter((s) => isDeviceSite(req.rows, s));
+  const withNew = req.sites.filter((s) => !deviceSites.includes(s) && req.rows.some((r) => r.site === s && r.collector_type === 'new' && r.value_type === valueType));
   for (const site of req.sites) {
     const common = { site, valueType, ...(req.window === undefined ? {} : { window: req.window }), ...(req.siteNames?.[site] === undefined ? {} : { siteName: req.siteNames[site] }) };
     const coverage = req.coverage.get(site);
     if (req.rows.some((r) => r.site === site && r.collector_type === 'legacy' && r.value_type === valueType))
       out.push(legacyFacets(req.rows, { ...common, ...(coverage === undefined ? {} : { coverage }) }));
     if (withNew.includes(site)) out.push(usageStack(req.rows, coverage, common));
+    if (req.rows.some((r) => r.site === site && r.collector_type === 'new' && r.value_type === 'devices')) {
+      const { valueType: _vt, ...named } = common;
+      out.push(deviceStack(req.rows, coverage, named));
+    }
+    if (deviceSites.includes(site)) continue;
     const u = req.utilization;
     const named = { site, ...(req.window === undefined ? {} : { window: req.window }), ...(req.siteNames?.[site] === undefined ? {} : { siteName: req.siteNames[site] }) };
     if (u !== undefined && u.daily.some((r) => r.site === site && r.node_type !== ALL)) out.push(nodeTypes(u.daily, u.monthly, named));
@@ -104,7 +115,8 @@ export const figures = (req: FiguresRequest): ReadonlyArray<Figure> => {
   }
   for (const site of req.sites) {
     const book = req.booking;
-    if (book === undefined || !book.rows.some((r) => r.site === site)) continue;
+    // the book holds hosts only: a device site has none to draw
+    if (book === undefined || deviceSites.includes(site) || !book.rows.some((r) => r.site === site)) continue;
     const common = { site, ...(req.window === undefined ? {} : { window: req.window }), ...(req.siteNames?.[site] === undefined ? {} : { siteName: req.siteNames[site] }) };
     out.push(bookingShare(book.rows, common));
     if (book.projected.some((r) => r.site === site)) out.push(projectedLeadTime(book.projected, common));

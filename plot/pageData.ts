@@ -127,6 +127,11 @@ export interface PageData {
   readonly valueType: ValueType;
   readonly resolution: Resolution;
   readonly series: ReadonlyArray<PageSeries>;
+  /**
+   * The series of value type `devices` (the device stack of a CHI@Edge site), when the page's
+   * value type is another and the rows have devices; absent otherwise. @since 0.4.0
+   */
+  readonly deviceSeries?: ReadonlyArray<PageSeries>;
   readonly leadTimes: ReadonlyArray<PageLeadSeries>;
   /** The reservation book (value type nodes); empty when the report has none. */
   readonly booking: ReadonlyArray<PageBookSeries>;
@@ -378,11 +383,12 @@ export const auditTables = (audit: Audit): ReadonlyArray<PageTable> => {
 export const pageData = (input: PageInput, resolution: Resolution): PageData => {
   const valueType = figureValueType({ rows: input.rows, ...(input.valueType === undefined ? {} : { valueType: input.valueType }) });
   const series = usageSeries(input, valueType, resolution);
+  const deviceSeries = valueType === 'devices' ? [] : usageSeries(input, 'devices', resolution);
   const leadTimes = leadSeries(input);
   const booking = bookSeries(input);
   const projected = projectedSeries(input);
   const utilization = { monthly: utilizationSeries(input, input.utilization?.monthly ?? []), daily: utilizationSeries(input, input.utilization?.daily ?? []) };
-  const nodeTypes = [...new Set([...series.map((s) => s.node_type), ...leadTimes.map((s) => s.node_type), ...booking.map((s) => s.node_type)].filter((n): n is string => n !== undefined))].sort(cmp);
+  const nodeTypes = [...new Set([...series.map((s) => s.node_type), ...deviceSeries.map((s) => s.node_type), ...leadTimes.map((s) => s.node_type), ...booking.map((s) => s.node_type)].filter((n): n is string => n !== undefined))].sort(cmp);
   const coverage: Record<string, S.SiteCoverage> = {};
   for (const s of input.sites) {
     const c = input.coverage.get(s);
@@ -398,6 +404,7 @@ export const pageData = (input: PageInput, resolution: Resolution): PageData => 
     valueType,
     resolution,
     series,
+    ...(deviceSeries.length === 0 ? {} : { deviceSeries }),
     leadTimes,
     booking,
     projected,
@@ -431,20 +438,26 @@ export const toFiguresRequest = (data: PageData, nodeType?: string): FiguresRequ
     return s;
   };
   const rows: UsageRow[] = [];
-  for (const s of data.series) {
-    if (nodeType !== undefined && s.node_type !== nodeType) continue;
-    const [sz, o] = s.collector === 'legacy' ? [T.DAY, 0] : [size, origin];
-    const ts = undelta(s.t);
-    for (let i = 0; i < ts.length; i++) {
-      rows.push({
-        site: s.site,
-        timestamp: iso(Math.max(o + ts[i] * sz, data.window[0])),
-        collector_type: s.collector,
-        count_type: s.count_type,
-        value_type: data.valueType,
-        value: s.v[i],
-        ...(s.node_type === undefined ? {} : { node_type: s.node_type }),
-      });
+  const typed: ReadonlyArray<readonly [ReadonlyArray<PageSeries>, ValueType]> = [
+    [data.series, data.valueType],
+    [data.deviceSeries ?? [], 'devices'],
+  ];
+  for (const [list, valueType] of typed) {
+    for (const s of list) {
+      if (nodeType !== undefined && s.node_type !== nodeType) continue;
+      const [sz, o] = s.collector === 'legacy' ? [T.DAY, 0] : [size, origin];
+      const ts = undelta(s.t);
+      for (let i = 0; i < ts.length; i++) {
+        rows.push({
+          site: s.site,
+          timestamp: iso(Math.max(o + ts[i] * sz, data.window[0])),
+          collector_type: s.collector,
+          count_type: s.count_type,
+          value_type: valueType,
+          value: s.v[i],
+          ...(s.node_type === undefined ? {} : { node_type: s.node_type }),
+        });
+      }
     }
   }
   const leadTimes: LeadTimeRow[] = [];

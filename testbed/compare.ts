@@ -64,9 +64,11 @@ export const compareSite = (o: {
   readonly coverageStarts?: ReadonlyArray<number>;
   /** The site has an on-demand pool (section 12): its two count types are compared, maintenance is ops. */
   readonly pool?: boolean;
+  /** The count types to compare (default: the site's, `truthTypesOf(pool)`; the edge site's are fewer). @since 0.4.0 */
+  readonly types?: ReadonlyArray<TruthType>;
 }): ReadonlyArray<MonthError> => {
   const pool = o.pool === true;
-  const types = truthTypesOf(pool);
+  const types = o.types ?? truthTypesOf(pool);
   const partial = new Set<number>();
   for (const t of o.coverageStarts ?? []) if ((t - o.start) % DAY !== 0) partial.add(Math.floor((t - o.start) / DAY));
   const tol = o.tolerance ?? 1e-6;

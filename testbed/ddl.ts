@@ -47,12 +47,28 @@ export const tableKeys = [
   'blazar.computehost_extra_capabilities',
   'blazar.resource_properties',
   'blazar.extra_capabilities',
+  'blazar.devices',
+  'blazar.device_allocations',
+  'blazar.device_reservations',
+  'blazar.device_extra_capabilities',
   'chameleon_usage.node_count_cache',
   'chameleon_usage.node_usage_report_cache',
 ] as const;
 
 /** @since 0.1.0 */
 export type TableKey = (typeof tableKeys)[number];
+
+/**
+ * The Blazar device tables (CHI@Edge, Chameleon's fork only). A fixture or testbed site has them
+ * only when it asks for them (a site without devices reads exactly as before): they are left out
+ * of the default table lists. Always rendered from the real DDL (`property_id` layout).
+ *
+ * @since 0.4.0
+ */
+export const deviceTableKeys = ['blazar.devices', 'blazar.device_allocations', 'blazar.device_reservations', 'blazar.device_extra_capabilities'] as const satisfies ReadonlyArray<TableKey>;
+
+/** Whether `key` is a Blazar device table. @since 0.4.0 */
+export const isDeviceTable = (key: TableKey): boolean => (deviceTableKeys as ReadonlyArray<TableKey>).includes(key);
 
 /** Where a host's `node_type` lives (openstack-schemas.md section 3). */
 export type CapabilityLayout = 'resource_properties' | 'capability_name' | 'extra_capabilities';
@@ -248,6 +264,11 @@ const handWritten = (key: TableKey, o: DdlOptions): { cols: ReadonlyArray<Col>; 
       return { cols: blazarTable(resourceProperties, o), shadow: false, unique: [['resource_type', 'property_name']] };
     case 'blazar.extra_capabilities':
       return { cols: blazarTable(extraCapabilities, o), shadow: false, unique: [['resource_type', 'capability_name']] };
+    case 'blazar.devices':
+    case 'blazar.device_allocations':
+    case 'blazar.device_reservations':
+    case 'blazar.device_extra_capabilities':
+      throw new Error(`${key} has no hand-written DDL: only Chameleon's Blazar has devices (real schema)`);
     case 'chameleon_usage.node_count_cache':
       return { cols: nodeCountCache, shadow: false, unique: [] };
     case 'chameleon_usage.node_usage_report_cache':
@@ -365,6 +386,7 @@ export const realVersions = { nova: realDdl.nova, blazar: realDdl.blazar, migrat
 export const isReal = (key: TableKey, o: DdlOptions = {}): key is TableKey & RealTableKey => {
   if (!(key in realDdl.tables)) return false;
   if (!key.startsWith('blazar.')) return true;
+  if (isDeviceTable(key)) return o.blazar !== 'upstream';
   return o.blazar !== 'upstream' && (o.capabilityLayout ?? 'resource_properties') === 'resource_properties';
 };
 

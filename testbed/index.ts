@@ -17,6 +17,7 @@
  */
 import * as path from 'node:path';
 import type { Knex } from 'knex';
+import { edgeRows, edgeTables, edgeTimeline, edgeTruth, simulateEdge } from './edge';
 import { legacyRows } from './legacy';
 import { plan as makePlan, testbedSiteConfig, type Plan, type SitePlan } from './plan';
 import { deriveRows, type RowStats } from './rows';
@@ -25,7 +26,7 @@ import { truthIntervals, truthTimeline, type TruthInterval } from './truth';
 import { mysqlDatabases, mysqlKnex, mysqlWriter, sqliteWriter, type SiteWriter } from './write';
 import type { SiteWorld } from './world';
 
-export { plan, testbedSiteConfig, DEFAULT_SEED } from './plan';
+export { plan, testbedSiteConfig, knownSites, DEFAULT_SEED } from './plan';
 export type { Plan, SitePlan } from './plan';
 
 // -------------------------------------------------------------------------------------
@@ -100,20 +101,23 @@ export const generate = async (o: GenerateOptions): Promise<Generated> => {
       const s: SitePlan = p.sites[i];
       const at = (f: number, what: string) => progress(`${s.site}: ${what}`, (i + f) / n);
       at(0, 'simulating');
-      const world = simulateSite(p, s);
+      // the CHI@Edge site (devices only, no Nova) is simulated and written by edge.ts
+      const edge = s.kind === 'edge';
+      const world = edge ? simulateEdge(p, s) : simulateSite(p, s);
       at(0.3, 'writing rows');
+      const tables = edge ? edgeTables : undefined;
       const writer =
         o.target.kind === 'sqlite'
-          ? sqliteWriter(path.join(o.target.dir, `${s.site}.sqlite`), s.capabilityLayout)
+          ? sqliteWriter(path.join(o.target.dir, `${s.site}.sqlite`), s.capabilityLayout, tables)
           : o.target.kind === 'mysql'
-            ? await mysqlWriter(k as Knex, o.target.prefix ?? 'testbed_', s.site, s.capabilityLayout)
+            ? await mysqlWriter(k as Knex, o.target.prefix ?? 'testbed_', s.site, s.capabilityLayout, tables)
             : nullWriter();
       try {
-        const rows = deriveRows(p, world, writer.emit);
+        const rows = edge ? edgeRows(p, world, writer.emit) : deriveRows(p, world, writer.emit);
         at(0.75, 'legacy caches and truth');
-        const legacy = legacyRows(p, world, writer.emit);
-        const truth = truthIntervals(p, world);
-        const timeline = truthTimeline(s.site, truth, s.kind === 'kvm');
+        const legacy = edge ? 0 : legacyRows(p, world, writer.emit);
+        const truth = edge ? edgeTruth(p, world) : truthIntervals(p, world);
+        const timeline = edge ? edgeTimeline(s.site, truth) : truthTimeline(s.site, truth, s.kind === 'kvm');
         writer.writeTruth(timeline);
         at(0.85, o.target.kind === 'mysql' ? 'inserting into MySQL' : 'committing');
         await writer.finish();

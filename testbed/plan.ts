@@ -22,6 +22,7 @@ import type { KnownGap } from '../lib/Coverage';
 import * as T from '../lib/Time';
 import { siteConfig, type SiteConfig } from '../adapters/Source';
 import type { CapabilityLayout } from './ddl';
+import { edgeSite } from './edgePlan';
 
 // -------------------------------------------------------------------------------------
 // model
@@ -51,7 +52,8 @@ export interface Generation {
 export interface SitePlan {
   readonly site: string;
   readonly displayName: string;
-  readonly kind: 'baremetal' | 'kvm';
+  /** `edge` (0.4.0): Blazar devices only, no Nova (`edgePlan.ts`, `edge.ts`). */
+  readonly kind: 'baremetal' | 'kvm' | 'edge';
   /** The layout the site's Blazar keeps `node_type` in (the release it runs). */
   readonly capabilityLayout: CapabilityLayout;
   readonly domain: string;
@@ -190,6 +192,15 @@ export const defaultSites: ReadonlyArray<SitePlan> = [
   },
 ];
 
+/**
+ * Every site the plan knows: the default three and the CHI@Edge device site `chi_edge`
+ * (`edgePlan.ts`), which a plan has only when asked for by name (the demo asks for all).
+ *
+ * @category constructors
+ * @since 0.4.0
+ */
+export const knownSites: ReadonlyArray<SitePlan> = [...defaultSites, edgeSite];
+
 /** @category constructors @since 0.1.0 */
 export const defaultCuts: Cuts = {
   novaRecreated: utc('2017-12-12'),
@@ -218,14 +229,14 @@ export const plan = (o: { seed?: number; scale?: number; sites?: ReadonlyArray<s
   const scale = o.scale ?? 1;
   if (!(scale > 0) || !Number.isFinite(scale)) throw new Error(`scale must be a positive number, got ${scale}`);
   const wanted = o.sites ?? defaultSites.map((s) => s.site);
-  const unknown = wanted.filter((s) => !defaultSites.some((d) => d.site === s));
-  if (unknown.length > 0) throw new Error(`unknown testbed site ${unknown.join(', ')} (known: ${defaultSites.map((s) => s.site).join(', ')})`);
+  const unknown = wanted.filter((s) => !knownSites.some((d) => d.site === s));
+  if (unknown.length > 0) throw new Error(`unknown testbed site ${unknown.join(', ')} (known: ${knownSites.map((s) => s.site).join(', ')})`);
   return {
     seed: o.seed ?? DEFAULT_SEED,
     scale,
     start: utc(o.start ?? '2016-01-01'),
     end: utc(o.end ?? '2026-01-01'),
-    sites: defaultSites.filter((s) => wanted.includes(s.site)),
+    sites: knownSites.filter((s) => wanted.includes(s.site)),
     cuts: defaultCuts,
   };
 };
@@ -255,6 +266,8 @@ export const knownGaps = (c: Cuts): ReadonlyArray<KnownGap> => [
  * @since 0.1.0
  */
 export const testbedSiteConfig = (s: SitePlan, c: Cuts = defaultCuts): SiteConfig => {
+  // CHI@Edge: no history was lost (devices came after the cuts) and there is no Nova at all
+  if (s.kind === 'edge') return siteConfig(s.site, { displayName: s.displayName, operatorProjects: [s.operatorProject], coverageStart: {}, knownGaps: [] });
   const coverageStart: Partial<Record<BaseCountType, T.Millis>> = { total: c.novaLost, reservable: c.blazarLost };
   return siteConfig(s.site, {
     displayName: s.displayName,

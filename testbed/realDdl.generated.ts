@@ -85,6 +85,73 @@ export const realDdl = {
       "indexes": [
       ]
     },
+    "blazar.device_allocations": {
+      "columns": [
+        {"autoIncrement": false, "default": null, "name": "created_at", "nullable": true, "type": "datetime"},
+        {"autoIncrement": false, "default": null, "name": "updated_at", "nullable": true, "type": "datetime"},
+        {"autoIncrement": false, "default": null, "name": "deleted_at", "nullable": true, "type": "datetime"},
+        {"autoIncrement": false, "default": null, "name": "deleted", "nullable": true, "type": "varchar(36)"},
+        {"autoIncrement": false, "default": null, "name": "id", "nullable": false, "type": "varchar(36)"},
+        {"autoIncrement": false, "default": null, "name": "device_id", "nullable": true, "type": "varchar(36)"},
+        {"autoIncrement": false, "default": null, "name": "reservation_id", "nullable": true, "type": "varchar(36)"}
+      ],
+      "primaryKey": ["id"],
+      "indexes": [
+        {"columns": ["device_id"], "name": "device_id", "unique": false},
+        {"columns": ["reservation_id"], "name": "reservation_id", "unique": false}
+      ]
+    },
+    "blazar.device_extra_capabilities": {
+      "columns": [
+        {"autoIncrement": false, "default": null, "name": "created_at", "nullable": true, "type": "datetime"},
+        {"autoIncrement": false, "default": null, "name": "updated_at", "nullable": true, "type": "datetime"},
+        {"autoIncrement": false, "default": null, "name": "id", "nullable": false, "type": "varchar(36)"},
+        {"autoIncrement": false, "default": null, "name": "device_id", "nullable": false, "type": "varchar(36)"},
+        {"autoIncrement": false, "default": null, "name": "property_id", "nullable": true, "type": "varchar(255)"},
+        {"autoIncrement": false, "default": null, "name": "capability_value", "nullable": false, "type": "mediumtext"},
+        {"autoIncrement": false, "default": null, "name": "deleted", "nullable": true, "type": "varchar(36)"},
+        {"autoIncrement": false, "default": null, "name": "deleted_at", "nullable": true, "type": "datetime"}
+      ],
+      "primaryKey": ["id"],
+      "indexes": [
+        {"columns": ["property_id"], "name": "device_extra_capabilities_ibfk_2", "unique": false},
+        {"columns": ["device_id"], "name": "device_id", "unique": false}
+      ]
+    },
+    "blazar.device_reservations": {
+      "columns": [
+        {"autoIncrement": false, "default": null, "name": "created_at", "nullable": true, "type": "datetime"},
+        {"autoIncrement": false, "default": null, "name": "updated_at", "nullable": true, "type": "datetime"},
+        {"autoIncrement": false, "default": null, "name": "deleted_at", "nullable": true, "type": "datetime"},
+        {"autoIncrement": false, "default": null, "name": "deleted", "nullable": true, "type": "varchar(36)"},
+        {"autoIncrement": false, "default": null, "name": "id", "nullable": false, "type": "varchar(36)"},
+        {"autoIncrement": false, "default": null, "name": "reservation_id", "nullable": true, "type": "varchar(36)"},
+        {"autoIncrement": false, "default": null, "name": "count_range", "nullable": true, "type": "varchar(36)"},
+        {"autoIncrement": false, "default": null, "name": "resource_properties", "nullable": true, "type": "mediumtext"},
+        {"autoIncrement": false, "default": null, "name": "before_end", "nullable": true, "type": "varchar(36)"}
+      ],
+      "primaryKey": ["id"],
+      "indexes": [
+        {"columns": ["reservation_id"], "name": "reservation_id", "unique": false}
+      ]
+    },
+    "blazar.devices": {
+      "columns": [
+        {"autoIncrement": false, "default": null, "name": "created_at", "nullable": true, "type": "datetime"},
+        {"autoIncrement": false, "default": null, "name": "updated_at", "nullable": true, "type": "datetime"},
+        {"autoIncrement": false, "default": null, "name": "id", "nullable": false, "type": "varchar(36)"},
+        {"autoIncrement": false, "default": null, "name": "name", "nullable": false, "type": "varchar(255)"},
+        {"autoIncrement": false, "default": null, "name": "device_type", "nullable": false, "type": "enum('container','vm','shell')"},
+        {"autoIncrement": false, "default": null, "name": "device_driver", "nullable": false, "type": "enum('zun','k3s')"},
+        {"autoIncrement": false, "default": "1", "name": "reservable", "nullable": false, "type": "tinyint(1)"},
+        {"autoIncrement": false, "default": null, "name": "deleted", "nullable": true, "type": "varchar(36)"},
+        {"autoIncrement": false, "default": null, "name": "deleted_at", "nullable": true, "type": "datetime"}
+      ],
+      "primaryKey": ["id"],
+      "indexes": [
+        {"columns": ["name"], "name": "name", "unique": true}
+      ]
+    },
     "blazar.events": {
       "columns": [
         {"autoIncrement": false, "default": null, "name": "created_at", "nullable": true, "type": "datetime"},

@@ -16,6 +16,10 @@ import type { Generated } from './index';
 import { siteConfigs } from './index';
 import { compareBooking, trueBooking, type BookComparison, type BookValue, type LeadTimeValue } from './bookings';
 import { dailyHours } from './truth';
+import { edgeTruthTypes } from './edge';
+
+/** The book of a site without one (the edge site: the book holds hosts only). */
+const noBook: BookComparison = { days: 0, book_rows: 0, leadtime_rows: 0, book_differing_days: 0, leadtime_differing_days: 0, booked_abs_diff: {}, booked_sum: {}, examples: [] };
 
 /** One site's recovery. @category model @since 0.1.0 */
 export interface SiteRecovery {
@@ -47,7 +51,10 @@ export const recover = async (g: Generated): Promise<ReadonlyArray<SiteRecovery>
     const read = await readSiteAt(url, site)();
     if (Ei.isLeft(read)) throw new Error(read.left.message);
     const r = read.right;
-    const rep = report({ start: g.plan.start, end: g.plan.end, groupBy: [], valueTypes: ['nodes'], resample: O.some({ bucket: '1d', method: 'mean' }) })([
+    // the CHI@Edge site is compared in devices, on its own count types, without a book (hosts only)
+    const edge = g.plan.sites[i].kind === 'edge';
+    const vt = edge ? 'devices' : 'nodes';
+    const rep = report({ start: g.plan.start, end: g.plan.end, groupBy: [], valueTypes: [vt], resample: O.some({ bucket: '1d', method: 'mean' }) })([
       toSiteInput(site)(r),
     ]);
     const truth = dailyHours(g.worlds[i].truth, g.plan.start, g.plan.end);
@@ -58,14 +65,15 @@ export const recover = async (g: Generated): Promise<ReadonlyArray<SiteRecovery>
       start: g.plan.start,
       end: g.plan.end,
       truth,
-      recon: rep.timeline.rows.filter((x) => x.collector_type === 'new' && x.value_type === 'nodes'),
+      recon: rep.timeline.rows.filter((x) => x.collector_type === 'new' && x.value_type === vt),
       coverageStarts,
       pool: site.ondemandPool,
+      ...(edge ? { types: edgeTruthTypes } : {}),
     });
     const seconds = (Date.now() - t0) / 1000;
-    const bookRows = rep.booking.rows.filter((x) => x.site === r.site && x.value_type === 'nodes');
-    const leadRows = rep.booking.projected.filter((x) => x.site === r.site);
-    const booking = compareBooking(trueBooking(g.plan, g.worlds[i].world), bookRows, leadRows);
+    const bookRows = edge ? [] : rep.booking.rows.filter((x) => x.site === r.site && x.value_type === 'nodes');
+    const leadRows = edge ? [] : rep.booking.projected.filter((x) => x.site === r.site);
+    const booking = edge ? noBook : compareBooking(trueBooking(g.plan, g.worlds[i].world), bookRows, leadRows);
     out.push({ site: r.site, months, audit: rep.audit, events: r.events.length, seconds, booking, bookRows, leadRows });
   }
   return out;

@@ -112,6 +112,14 @@ export const columnsOf = (key: TableKey, layout: CapabilityLayout): ReadonlyArra
       return ['created_at', 'updated_at', 'id', 'resource_type', 'property_name', 'private', 'is_unique', ...BLAZAR_SOFT];
     case 'blazar.extra_capabilities':
       return ['created_at', 'updated_at', 'id', 'resource_type', 'capability_name', 'private', ...BLAZAR_SOFT];
+    case 'blazar.devices':
+      return ['created_at', 'updated_at', 'id', 'name', 'device_type', 'device_driver', 'reservable', ...BLAZAR_SOFT];
+    case 'blazar.device_allocations':
+      return ['created_at', 'updated_at', 'id', 'device_id', 'reservation_id', ...BLAZAR_SOFT];
+    case 'blazar.device_reservations':
+      return ['created_at', 'updated_at', 'id', 'reservation_id', 'count_range', 'resource_properties', 'before_end', ...BLAZAR_SOFT];
+    case 'blazar.device_extra_capabilities':
+      return ['created_at', 'updated_at', 'id', 'device_id', 'property_id', 'capability_value', ...BLAZAR_SOFT];
     case 'chameleon_usage.node_count_cache':
       return ['date', 'node_type', 'cnt'];
     case 'chameleon_usage.node_usage_report_cache':

@@ -66,7 +66,8 @@ export interface TruthRow {
   readonly timestamp: string;
   readonly collector_type: 'truth';
   readonly count_type: TruthType;
-  readonly value_type: 'nodes';
+  /** `devices` on the CHI@Edge site (`edge.ts`), else `nodes`. */
+  readonly value_type: 'nodes' | 'devices';
   readonly value: number;
   readonly node_type: string;
 }

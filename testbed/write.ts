@@ -23,7 +23,7 @@ import Database from 'better-sqlite3';
 import { isLeft } from 'fp-ts/Either';
 import { knex, type Knex } from 'knex';
 import { knexConfig, logicalDbs, type LogicalDb } from '../adapters/Source';
-import { ddl, inLayout, qualifiedName, tableKeys, type CapabilityLayout, type DdlOptions, type TableKey } from './ddl';
+import { ddl, inLayout, isDeviceTable, qualifiedName, tableKeys, type CapabilityLayout, type DdlOptions, type TableKey } from './ddl';
 import { columnsOf, type Emit } from './rows';
 import { truthColumns, type TruthRow } from './truth';
 
@@ -53,10 +53,13 @@ const INDEXES: ReadonlyArray<readonly [TableKey, string]> = [
   ['blazar.computehost_reservations', 'reservation_id'],
   ['blazar.instance_reservations', 'reservation_id'],
   ['blazar.computehost_extra_capabilities', 'computehost_id'],
+  ['blazar.device_allocations', 'reservation_id'],
+  ['blazar.device_reservations', 'reservation_id'],
+  ['blazar.device_extra_capabilities', 'device_id'],
 ];
 
 /** Every source table of a capability layout. @since 0.1.0 */
-export const siteTables = (layout: CapabilityLayout): ReadonlyArray<TableKey> => tableKeys.filter((k) => inLayout(k, layout));
+export const siteTables = (layout: CapabilityLayout): ReadonlyArray<TableKey> => tableKeys.filter((k) => inLayout(k, layout) && !isDeviceTable(k));
 
 // -------------------------------------------------------------------------------------
 // SQLite
@@ -67,7 +70,7 @@ export const siteTables = (layout: CapabilityLayout): ReadonlyArray<TableKey> =>
  *
  * @since 0.1.0
  */
-export const sqliteWriter = (file: string, layout: CapabilityLayout): SiteWriter => {
+export const sqliteWriter = (file: string, layout: CapabilityLayout, tables: ReadonlyArray<TableKey> = siteTables(layout)): SiteWriter => {
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}`;
   fs.rmSync(tmp, { force: true });
@@ -75,8 +78,9 @@ export const sqliteWriter = (file: string, layout: CapabilityLayout): SiteWriter
   db.pragma('journal_mode = OFF');
   db.pragma('synchronous = OFF');
   const o: DdlOptions = { capabilityLayout: layout, blazar: 'chameleon' };
-  for (const key of siteTables(layout)) for (const stmt of ddl('sqlite', key, o)) db.exec(stmt);
+  for (const key of tables) for (const stmt of ddl('sqlite', key, o)) db.exec(stmt);
   for (const [key, col] of INDEXES) {
+    if (!tables.includes(key)) continue;
     const name = qualifiedName('sqlite', key, o);
     db.exec(`CREATE INDEX idx_${name}_${col} ON ${name} ("${col}")`);
   }
@@ -153,15 +157,15 @@ export const mysqlKnex = async (url: string): Promise<Knex> => {
  *
  * @since 0.1.0
  */
-export const mysqlWriter = async (k: Knex, prefix: string, site: string, layout: CapabilityLayout): Promise<SiteWriter> => {
+export const mysqlWriter = async (k: Knex, prefix: string, site: string, layout: CapabilityLayout, tables: ReadonlyArray<TableKey> = siteTables(layout)): Promise<SiteWriter> => {
   const databases = mysqlDatabases(prefix, site);
   const o: DdlOptions = { capabilityLayout: layout, blazar: 'chameleon', databases };
   for (const db of logicalDbs) {
     await k.raw(`DROP DATABASE IF EXISTS \`${databases[db]}\``);
     await k.raw(`CREATE DATABASE \`${databases[db]}\` CHARACTER SET utf8mb4`);
   }
-  for (const key of siteTables(layout)) for (const stmt of ddl('mysql', key, o)) await k.raw(stmt);
-  for (const [key, col] of INDEXES) await k.raw(`CREATE INDEX idx_${col} ON ${qualifiedName('mysql', key, o)} (\`${col}\`)`);
+  for (const key of tables) for (const stmt of ddl('mysql', key, o)) await k.raw(stmt);
+  for (const [key, col] of INDEXES) if (tables.includes(key)) await k.raw(`CREATE INDEX idx_${col} ON ${qualifiedName('mysql', key, o)} (\`${col}\`)`);
   const truthDb = `${prefix}truth`;
   await k.raw(`CREATE DATABASE IF NOT EXISTS \`${truthDb}\` CHARACTER SET utf8mb4`);
   await k.raw(

@@ -183,6 +183,7 @@ DUMP_TABLES = (
     'blazar.leases', 'blazar.reservations', 'blazar.events',
     'blazar.computehosts', 'blazar.computehost_allocations', 'blazar.computehost_reservations',
     'blazar.instance_reservations', 'blazar.computehost_extra_capabilities', 'blazar.resource_properties',
+    'blazar.devices', 'blazar.device_allocations', 'blazar.device_reservations', 'blazar.device_extra_capabilities',
 )
 
 
