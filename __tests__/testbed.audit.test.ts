@@ -1,0 +1,201 @@
+/**
+ * The testbed's `openstack_audit` tables (issue 15): the generic v3 layout, the install's backfill,
+ * trigger rows only for changes of watched columns, hard deletes present only in the audit tables,
+ * and the truth's usable / unusable split (a partition of reservable and committed from the
+ * install on, nothing before; the stack still adds up to total).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import Database from 'better-sqlite3';
+import { generate, plan } from '../testbed';
+import { AUDIT_INSTALL, auditColumns } from '../testbed/audit';
+import { dailyHours, derivedHours } from '../testbed/truth';
+
+jest.setTimeout(180_000);
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cu-testbed-audit-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const INSTALL = '2025-06-01 00:00:00';
+type AuditRow = { audit_id: number; id: string | number; audit_event_type: string; audit_event_time: string; audit_changed_by: string; audit_changed_at: string; data: string };
+
+let g: Awaited<ReturnType<typeof generate>>;
+beforeAll(async () => {
+  g = await generate({ plan: plan({ seed: 11, scale: 0.1, start: '2024-01-01', end: '2026-01-01' }), target: { kind: 'sqlite', dir }, keep: true });
+});
+
+const open = (site: string) => new Database(path.join(dir, `${site}.sqlite`), { readonly: true });
+const rowsOf = (db: Database.Database, name: string): AuditRow[] => db.prepare(`select * from "openstack_audit__audit_${name}" order by audit_id`).all() as AuditRow[];
+const WATCH: Record<string, ReadonlyArray<string>> = {
+  blazar_computehosts: ['status', 'reservable', 'disabled'],
+  nova_services: ['host', 'binary', 'topic', 'disabled', 'disabled_reason', 'forced_down', 'version'],
+  blazar_leases: ['start_date', 'end_date', 'deleted'],
+  blazar_reservations: ['deleted'],
+  blazar_computehost_allocations: ['deleted'],
+};
+
+describe('testbed audit tables', () => {
+  it('has the generic v3 tables on every site, nova_services on the KVM site only', () => {
+    for (const site of ['chi_tacc', 'chi_uc', 'kvm_tacc']) {
+      const db = open(site);
+      const names = (db.prepare("select name from sqlite_master where type = 'table' and name like 'openstack_audit__%' order by name").all() as Array<{ name: string }>).map((r) => r.name);
+      const want = ['blazar_computehost_allocations', 'blazar_computehosts', 'blazar_leases', 'blazar_reservations', ...(site === 'kvm_tacc' ? ['nova_services'] : [])].map((n) => `openstack_audit__audit_${n}`);
+      expect(names).toEqual(want);
+      for (const n of names) {
+        const cols = (db.prepare(`pragma table_info("${n}")`).all() as Array<{ name: string }>).map((c) => c.name);
+        expect(cols).toEqual([...auditColumns]);
+        const idx = (db.prepare(`pragma index_list("${n}")`).all() as Array<{ name: string }>).map((c) => c.name).sort();
+        expect(idx).toEqual([`idx_${n}_changed_at`, `idx_${n}_id_event_time`, `idx_${n}_id_event_type`]);
+      }
+      db.close();
+    }
+  });
+
+  it('starts every table at the install with the backfill; later rows are trigger rows with equal times', () => {
+    expect(new Date(AUDIT_INSTALL).toISOString()).toBe('2025-06-01T00:00:00.000Z');
+    for (const site of ['chi_tacc', 'chi_uc', 'kvm_tacc']) {
+      const db = open(site);
+      for (const name of Object.keys(WATCH)) {
+        if (name === 'nova_services' && site !== 'kvm_tacc') continue;
+        const rows = rowsOf(db, name);
+        expect(rows.length).toBeGreaterThan(0);
+        expect(rows[0].audit_changed_at).toBe(INSTALL);
+        for (const r of rows) {
+          expect(r.audit_changed_at >= INSTALL).toBe(true);
+          if (r.audit_changed_by === 'backfill') {
+            expect(r.audit_changed_at).toBe(INSTALL);
+            expect(['INSERT', 'DELETE']).toContain(r.audit_event_type);
+            expect(r.audit_event_time <= INSTALL).toBe(true);
+          } else {
+            expect(r.audit_event_time).toBe(r.audit_changed_at);
+            expect(r.audit_event_time > INSTALL).toBe(true);
+          }
+        }
+        // audit_id follows the changed_at order
+        for (let i = 1; i < rows.length; i++) expect(rows[i].audit_changed_at >= rows[i - 1].audit_changed_at).toBe(true);
+        // a backfill INSERT per id at most, before anything else of that id
+        const seen = new Map<string, AuditRow[]>();
+        for (const r of rows) seen.set(String(r.id), [...(seen.get(String(r.id)) ?? []), r]);
+        for (const [, rs] of seen) {
+          expect(rs.filter((r) => r.audit_event_type === 'INSERT')).toHaveLength(1);
+          expect(rs[0].audit_event_type).toBe('INSERT');
+          // every UPDATE changes a watched column of the previous snapshot
+          for (let i = 1; i < rs.length; i++) {
+            if (rs[i].audit_event_type !== 'UPDATE') continue;
+            const a = JSON.parse(rs[i - 1].data) as Record<string, unknown>;
+            const b = JSON.parse(rs[i].data) as Record<string, unknown>;
+            expect(WATCH[name].some((c) => a[c] !== b[c])).toBe(true);
+          }
+        }
+      }
+      db.close();
+    }
+  });
+
+  it('writes data as MariaDB JSON_OBJECT does, with the computehosts keys of the facts', () => {
+    const db = open('chi_tacc');
+    const r = rowsOf(db, 'blazar_computehosts')[0];
+    expect(Object.keys(JSON.parse(r.data) as object)).toEqual(['id', 'hypervisor_hostname', 'vcpus', 'memory_mb', 'local_gb', 'status', 'reservable', 'disabled', 'created_at', 'deleted_at']);
+    expect(r.data).toMatch(/^\{"id": "[^"]+", "hypervisor_hostname": /);
+    db.close();
+  });
+
+  it('keeps hard-deleted hosts and leases only in the audit tables', () => {
+    const worlds = g.worlds ?? [];
+    for (const { world } of worlds) {
+      const a = world.audit;
+      if (a === undefined) throw new Error('no audit world');
+      const db = open(world.plan.site);
+      expect(a.purgedLeases.length).toBe(2);
+      for (const p of a.purgedLeases) {
+        expect(db.prepare('select count(*) n from blazar__leases where id = ?').get(p.lease)).toEqual({ n: 0 });
+        const rs = rowsOf(db, 'blazar_leases').filter((r) => r.id === p.lease);
+        expect(rs[0].audit_event_type).toBe('INSERT');
+        expect(rs[rs.length - 1].audit_event_type).toBe('DELETE');
+        const resv = rowsOf(db, 'blazar_reservations').filter((r) => (JSON.parse(r.data) as { lease_id: string }).lease_id === p.lease);
+        expect(resv.length).toBeGreaterThan(0);
+        for (const r of resv) expect(db.prepare('select count(*) n from blazar__reservations where id = ?').get(r.id)).toEqual({ n: 0 });
+      }
+      if (world.plan.kind === 'baremetal') {
+        expect(a.purgedHosts.length).toBe(1);
+        const h = world.hosts[a.purgedHosts[0].host];
+        expect(db.prepare('select count(*) n from blazar__computehosts where hypervisor_hostname = ?').get(h.hostname)).toEqual({ n: 0 });
+        const rs = rowsOf(db, 'blazar_computehosts').filter((r) => (JSON.parse(r.data) as { hypervisor_hostname: string }).hypervisor_hostname === h.hostname);
+        // backfill INSERT at created_at and DELETE at deleted_at (it was soft-deleted), then the purge's DELETE
+        expect(rs.map((r) => [r.audit_event_type, r.audit_changed_by])).toEqual([
+          ['INSERT', 'backfill'],
+          ['DELETE', 'backfill'],
+          ['DELETE', 'root@localhost'],
+        ]);
+      }
+      db.close();
+    }
+  });
+
+  it('has host state windows before and after the install, and the source rows carry the state at the snapshot', () => {
+    for (const { world } of g.worlds ?? []) {
+      const a = world.audit;
+      if (a === undefined) throw new Error('no audit world');
+      const ws = world.plan.kind === 'kvm' ? a.serviceWindows : a.windows;
+      expect(ws.some((w) => (w.end ?? Infinity) <= a.install)).toBe(true);
+      expect(ws.some((w) => w.start > a.install)).toBe(true);
+      expect(ws.some((w) => w.start < a.install && (w.end ?? Infinity) > a.install)).toBe(true);
+      if (world.plan.kind !== 'baremetal') continue;
+      // the last audit snapshot of each live host equals its source row
+      const db = open(world.plan.site);
+      const last = new Map<string, Record<string, unknown>>();
+      for (const r of rowsOf(db, 'blazar_computehosts')) last.set(String(r.id), JSON.parse(r.data) as Record<string, unknown>);
+      const src = db.prepare('select id, reservable, disabled, deleted_at from blazar__computehosts').all() as Array<{ id: string; reservable: number; disabled: number; deleted_at: string | null }>;
+      for (const s of src) {
+        const l = last.get(s.id) as Record<string, unknown>;
+        expect([l.reservable, l.disabled]).toEqual([s.reservable, s.disabled]);
+      }
+      db.close();
+    }
+  });
+
+  it('splits reservable and committed by usability from the install on, and the stack still adds up', () => {
+    const start = Date.parse('2024-01-01T00:00:00Z');
+    const end = Date.parse('2026-01-01T00:00:00Z');
+    const d0 = Math.round((AUDIT_INSTALL - start) / 86_400_000);
+    for (const [i, { world, truth }] of (g.worlds ?? []).entries()) {
+      const b = dailyHours(truth, start, end);
+      const pool = world.plan.kind === 'kvm';
+      let unusableHours = 0;
+      for (let d = 0; d < b.total.length; d++) {
+        const near = (x: number, y: number) => expect(Math.abs(x - y)).toBeLessThan(1e-6);
+        if (d < d0) {
+          for (const ct of ['reservable_usable', 'reservable_unusable', 'committed_usable', 'committed_unusable', 'ops_unusable', 'total_unusable'] as const) expect(b[ct][d]).toBe(0);
+          continue;
+        }
+        near(b.reservable_usable[d] + b.reservable_unusable[d], b.reservable[d]);
+        near(b.committed_usable[d] + b.committed_unusable[d], b.committed[d]);
+        const u = derivedHours(b, 'unusable', d, pool);
+        expect(u).toBeGreaterThan(-1e-6);
+        unusableHours += u;
+        near(derivedHours(b, 'available', d, pool) + derivedHours(b, 'committed', d, pool) + derivedHours(b, 'maintenance', d, pool) + (pool ? derivedHours(b, 'ondemand_capacity', d, pool) : 0), b.total[d]);
+      }
+      if (!pool) expect(unusableHours).toBeGreaterThan(0);
+      else expect(b.total_unusable.reduce((x, y) => x + y, 0)).toBeGreaterThan(0);
+      // the timeline has split rows from the install on only
+      const db = open(g.sites[i].site);
+      const first = db.prepare("select min(timestamp) t from truth__usage_timeline where count_type in ('reservable_usable', 'reservable_unusable', 'committed_usable', 'committed_unusable', 'unusable')").get() as { t: string };
+      expect(first.t).toBe('2025-06-01T00:00:00Z');
+      db.close();
+    }
+  });
+
+  it('writes no audit tables when the plan ends before the install', async () => {
+    const d2 = fs.mkdtempSync(path.join(os.tmpdir(), 'cu-testbed-noaudit-'));
+    try {
+      await generate({ plan: plan({ seed: 2, scale: 0.05, sites: ['chi_uc'], start: '2023-01-01', end: '2024-01-01' }), target: { kind: 'sqlite', dir: d2 } });
+      const db = new Database(path.join(d2, 'chi_uc.sqlite'), { readonly: true });
+      expect(db.prepare("select count(*) n from sqlite_master where name like 'openstack_audit__%'").get()).toEqual({ n: 0 });
+      expect(db.prepare("select count(*) n from truth__usage_timeline where count_type like '%usable%'").get()).toEqual({ n: 0 });
+      db.close();
+    } finally {
+      fs.rmSync(d2, { recursive: true, force: true });
+    }
+  });
+});
