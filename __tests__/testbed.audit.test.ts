@@ -11,6 +11,8 @@ import Database from 'better-sqlite3';
 import { generate, plan } from '../testbed';
 import { AUDIT_INSTALL, auditColumns } from '../testbed/audit';
 import { dailyHours, derivedHours } from '../testbed/truth';
+import { mysqlKnex } from '../testbed/write';
+import { mysqlUrl } from './fixtures/db';
 
 jest.setTimeout(180_000);
 
@@ -196,6 +198,45 @@ describe('testbed audit tables', () => {
       db.close();
     } finally {
       fs.rmSync(d2, { recursive: true, force: true });
+    }
+  });
+});
+
+const mysql = mysqlUrl();
+(mysql === undefined ? describe.skip : describe)('testbed audit tables on MySQL (generate --mysql)', () => {
+  it('writes <prefix><site>_openstack_audit with the v3 DDL and the same rows as the SQLite snapshot', async () => {
+    const p = plan({ seed: 5, scale: 0.05, sites: ['kvm_tacc'], start: '2025-01-01', end: '2026-01-01' });
+    const made = await generate({ plan: p, target: { kind: 'mysql', url: mysql as string, prefix: 'i15tb_t_' } });
+    expect((made.sites[0].databases as Record<string, string>).openstack_audit).toBe('i15tb_t_kvm_tacc_openstack_audit');
+    const d3 = fs.mkdtempSync(path.join(os.tmpdir(), 'cu-testbed-audit-my-'));
+    const k = await mysqlKnex(mysql as string);
+    try {
+      await generate({ plan: p, target: { kind: 'sqlite', dir: d3 } });
+      const db = new Database(path.join(d3, 'kvm_tacc.sqlite'), { readonly: true });
+      const [created] = (await k.raw('SHOW CREATE TABLE `i15tb_t_kvm_tacc_openstack_audit`.`audit_nova_services`')) as [Array<Record<string, string>>];
+      const ddl = created[0]['Create Table'];
+      expect(ddl).toContain('`id` int(11)');
+      expect(ddl).toContain("`audit_event_type` enum('INSERT','UPDATE','DELETE')");
+      expect(ddl).toContain('`audit_event_time` datetime DEFAULT current_timestamp()');
+      expect(ddl).toContain('`audit_changed_at` datetime DEFAULT current_timestamp()');
+      expect(ddl).toContain('KEY `idx_id_event_time` (`id`,`audit_event_time`)');
+      expect(ddl).toContain('KEY `idx_id_event_type` (`id`,`audit_event_type`)');
+      expect(ddl).toContain('KEY `idx_changed_at` (`audit_changed_at`)');
+      for (const name of ['blazar_computehosts', 'blazar_leases', 'nova_services']) {
+        const [rows] = (await k.raw(
+          `SELECT audit_id, id, audit_event_type, DATE_FORMAT(audit_event_time, '%Y-%m-%d %H:%i:%s') t, audit_changed_by, DATE_FORMAT(audit_changed_at, '%Y-%m-%d %H:%i:%s') c, CAST(data AS CHAR) data FROM \`i15tb_t_kvm_tacc_openstack_audit\`.\`audit_${name}\` ORDER BY audit_id`,
+        )) as [Array<Record<string, unknown>>];
+        const lite = db.prepare(`select * from "openstack_audit__audit_${name}" order by audit_id`).all() as AuditRow[];
+        expect(rows.map((r) => [r.audit_id, String(r.id), r.audit_event_type, r.t, r.audit_changed_by, r.c, r.data])).toEqual(
+          lite.map((r) => [r.audit_id, String(r.id), r.audit_event_type, r.audit_event_time, r.audit_changed_by, r.audit_changed_at, r.data]),
+        );
+      }
+      db.close();
+    } finally {
+      await k.raw('DROP DATABASE IF EXISTS `i15tb_t_kvm_tacc_openstack_audit`');
+      for (const d of ['nova', 'nova_api', 'blazar', 'chameleon_usage']) await k.raw(`DROP DATABASE IF EXISTS \`i15tb_t_kvm_tacc_${d}\``);
+      await k.destroy();
+      fs.rmSync(d3, { recursive: true, force: true });
     }
   });
 });
