@@ -11,7 +11,7 @@
  *   per site straddles it); the KVM site's Blazar hosts stay usable;
  * - the KVM site: hypervisors whose Nova service is disabled or forced down for windows;
  * - hard deletes after the install: one retired (soft-deleted) Blazar host per bare-metal site
- *   physically deleted, and two ended user leases per site purged with their reservations,
+ *   physically deleted, and two ended operator leases per site purged with their reservations,
  *   allocations and events. They are gone from the source tables and live on only in the audit
  *   tables.
  *
@@ -161,7 +161,8 @@ export const simulateAudit = (plan: Plan, site: SitePlan, hosts: ReadonlyArray<H
   }
   const candidates = leases.filter((l) => {
     const end = Math.min(l.endDate, l.deletedAt ?? Infinity);
-    return !l.operator && !l.error && l.createdAt > install + DAY && end > Math.max(l.startDate, l.createdAt) && end < snap - 10 * DAY;
+    // operator leases: a purged user lease's lead time would need its events, which no table keeps
+    return l.operator && !l.error && l.createdAt > install + DAY && end > Math.max(l.startDate, l.createdAt) && end < snap - 10 * DAY;
   });
   const purgedLeases: Array<{ lease: string; at: number }> = [];
   for (let k = 0; k < 2 && candidates.length > 0; k++) {
