@@ -32,17 +32,20 @@ const rowsOf = (db: Database.Database, name: string): AuditRow[] => db.prepare(`
 const WATCH: Record<string, ReadonlyArray<string>> = {
   blazar_computehosts: ['status', 'reservable', 'disabled'],
   nova_services: ['host', 'binary', 'topic', 'disabled', 'disabled_reason', 'forced_down', 'version'],
+  ironic_nodes: ['maintenance', 'maintenance_reason', 'retired', 'owner', 'lessee', 'fault', 'resource_class'],
   blazar_leases: ['start_date', 'end_date', 'deleted'],
   blazar_reservations: ['deleted'],
   blazar_computehost_allocations: ['deleted'],
 };
 
 describe('testbed audit tables', () => {
-  it('has the generic v3 tables on every site, nova_services on the KVM site only', () => {
+  it('has the generic v3 tables on every site, nova_services on the KVM site, ironic_nodes on the bare-metal ones', () => {
     for (const site of ['chi_tacc', 'chi_uc', 'kvm_tacc']) {
       const db = open(site);
       const names = (db.prepare("select name from sqlite_master where type = 'table' and name like 'openstack_audit__%' order by name").all() as Array<{ name: string }>).map((r) => r.name);
-      const want = ['blazar_computehost_allocations', 'blazar_computehosts', 'blazar_leases', 'blazar_reservations', ...(site === 'kvm_tacc' ? ['nova_services'] : [])].map((n) => `openstack_audit__audit_${n}`);
+      const want = ['blazar_computehost_allocations', 'blazar_computehosts', 'blazar_leases', 'blazar_reservations', ...(site === 'kvm_tacc' ? ['nova_services'] : ['ironic_nodes'])]
+        .sort()
+        .map((n) => `openstack_audit__audit_${n}`);
       expect(names).toEqual(want);
       for (const n of names) {
         const cols = (db.prepare(`pragma table_info("${n}")`).all() as Array<{ name: string }>).map((c) => c.name);
@@ -59,7 +62,7 @@ describe('testbed audit tables', () => {
     for (const site of ['chi_tacc', 'chi_uc', 'kvm_tacc']) {
       const db = open(site);
       for (const name of Object.keys(WATCH)) {
-        if (name === 'nova_services' && site !== 'kvm_tacc') continue;
+        if ((name === 'nova_services') !== (site === 'kvm_tacc') && (name === 'nova_services' || name === 'ironic_nodes')) continue;
         const rows = rowsOf(db, name);
         expect(rows.length).toBeGreaterThan(0);
         expect(rows[0].audit_changed_at).toBe(INSTALL);
@@ -139,10 +142,11 @@ describe('testbed audit tables', () => {
     for (const { world } of g.worlds ?? []) {
       const a = world.audit;
       if (a === undefined) throw new Error('no audit world');
-      const ws = world.plan.kind === 'kvm' ? a.serviceWindows : a.windows;
-      expect(ws.some((w) => (w.end ?? Infinity) <= a.install)).toBe(true);
-      expect(ws.some((w) => w.start > a.install)).toBe(true);
-      expect(ws.some((w) => w.start < a.install && (w.end ?? Infinity) > a.install)).toBe(true);
+      for (const ws of world.plan.kind === 'kvm' ? [a.serviceWindows] : [a.windows, a.nodeWindows]) {
+        expect(ws.some((w) => (w.end ?? Infinity) <= a.install)).toBe(true);
+        expect(ws.some((w) => w.start > a.install)).toBe(true);
+        expect(ws.some((w) => w.start < a.install && (w.end ?? Infinity) > a.install)).toBe(true);
+      }
       if (world.plan.kind !== 'baremetal') continue;
       // the last audit snapshot of each live host equals its source row
       const db = open(world.plan.site);
@@ -179,7 +183,8 @@ describe('testbed audit tables', () => {
         near(derivedHours(b, 'available', d, pool) + derivedHours(b, 'committed', d, pool) + derivedHours(b, 'maintenance', d, pool) + (pool ? derivedHours(b, 'ondemand_capacity', d, pool) : 0), b.total[d]);
       }
       if (!pool) expect(unusableHours).toBeGreaterThan(0);
-      else expect(b.total_unusable.reduce((x, y) => x + y, 0)).toBeGreaterThan(0);
+      expect(b.total_unusable.reduce((x, y) => x + y, 0)).toBeGreaterThan(0);
+      expect(b.total_unusable.slice(0, d0).every((x) => x === 0)).toBe(true);
       // the timeline has split rows from the install on only
       const db = open(g.sites[i].site);
       const first = db.prepare("select min(timestamp) t from truth__usage_timeline where count_type in ('reservable_usable', 'reservable_unusable', 'committed_usable', 'committed_unusable', 'unusable')").get() as { t: string };

@@ -72,12 +72,24 @@ export interface ServiceWindow {
   readonly forcedDown: 0 | 1;
 }
 
+/** An Ironic node in maintenance (or flagged retired before its deletion) over `[start, end)`. @category model @since 0.4.0 */
+export interface NodeWindow {
+  readonly host: number;
+  readonly start: number;
+  readonly end: number | null;
+  readonly maintenance: 0 | 1;
+  readonly retired: 0 | 1;
+}
+
 /** What the simulation decided for the audit tables of one site. @category model @since 0.4.0 */
 export interface AuditWorld {
   readonly install: number;
   /** Per host, sorted, non-overlapping; outside them a host is reservable and enabled. */
   readonly windows: ReadonlyArray<HostWindow>;
+  /** KVM: Nova services disabled or forced down. */
   readonly serviceWindows: ReadonlyArray<ServiceWindow>;
+  /** Bare metal: Ironic nodes in maintenance or retired. */
+  readonly nodeWindows: ReadonlyArray<NodeWindow>;
   /** Hosts whose `blazar.computehosts` row is physically deleted at `at`. */
   readonly purgedHosts: ReadonlyArray<{ readonly host: number; readonly at: number }>;
   /** Leases purged (lease, reservations, allocations, events) at `at`. */
@@ -115,6 +127,7 @@ export const simulateAudit = (plan: Plan, site: SitePlan, hosts: ReadonlyArray<H
   const snap = plan.end;
   const windows: HostWindow[] = [];
   const serviceWindows: ServiceWindow[] = [];
+  const nodeWindows: NodeWindow[] = [];
   // the window straddling the install: disabled 2 days before, enabled again a day after
   const straddle = { start: install - 2 * DAY + 5 * HOUR, end: install + DAY + 7 * HOUR };
   if (site.kind === 'baremetal') {
@@ -136,6 +149,25 @@ export const simulateAudit = (plan: Plan, site: SitePlan, hosts: ReadonlyArray<H
         ws.sort((a, b) => a.start - b.start);
       }
       windows.push(...ws);
+    }
+    // Ironic: maintenance windows of every node (own stream), one straddling the install, and a
+    // node retiring after the install flagged `retired` for its last three days (then deleted)
+    const irng = rng.fork('ironic');
+    const chosenNode = hosts.find((h) => h.added < straddle.start - DAY && (h.retired === null || h.retired > straddle.end + 4 * DAY));
+    for (const h of hosts) {
+      const to = Math.min(h.retired ?? snap, snap);
+      let ws = windowsOver(irng, Math.max(h.added + HOUR, plan.start), to, snap, (s, e): NodeWindow => ({ host: h.index, start: s, end: e, maintenance: 1, retired: 0 }));
+      if (h === chosenNode) {
+        ws = ws.filter((w) => (w.end ?? Infinity) < straddle.start - HOUR || w.start > straddle.end + HOUR);
+        ws.push({ host: h.index, start: straddle.start + 2 * HOUR, end: straddle.end + 3 * HOUR, maintenance: 1, retired: 0 });
+      }
+      if (h.retired !== null && h.retired > install + 3 * DAY && h.retired < snap) {
+        const from = h.retired - 3 * DAY;
+        ws = ws.filter((w) => (w.end ?? Infinity) < from - HOUR);
+        ws.push({ host: h.index, start: from, end: h.retired, maintenance: 0, retired: 1 });
+      }
+      ws.sort((a, b) => a.start - b.start);
+      nodeWindows.push(...ws);
     }
   } else {
     const chosen = hosts.find((h) => h.added < straddle.start - DAY && (h.retired === null || h.retired > straddle.end + DAY));
@@ -170,7 +202,7 @@ export const simulateAudit = (plan: Plan, site: SitePlan, hosts: ReadonlyArray<H
     const end = Math.max(l.endDate, l.deletedAt ?? 0, l.extendedAt ?? 0);
     purgedLeases.push({ lease: l.id, at: sec(end + 3 * DAY + rng.next() * DAY) });
   }
-  return { install, windows, serviceWindows, purgedHosts, purgedLeases };
+  return { install, windows, serviceWindows, nodeWindows, purgedHosts, purgedLeases };
 };
 
 /**
@@ -242,6 +274,7 @@ const parse = (s: unknown): number | null => (typeof s === 'string' && !s.starts
 
 /** The audited source tables: key, audit name, data columns. */
 const COMPUTEHOST_COLS = ['id', 'hypervisor_hostname', 'vcpus', 'memory_mb', 'local_gb', 'status', 'reservable', 'disabled', 'created_at', 'deleted_at'];
+const IRONIC_COLS = ['created_at', 'updated_at', 'id', 'uuid', 'instance_uuid', 'power_state', 'target_power_state', 'provision_state', 'target_provision_state', 'last_error', 'driver', 'reservation', 'maintenance', 'provision_updated_at', 'instance_info', 'maintenance_reason', 'name', 'resource_class', 'owner', 'lessee', 'retired', 'retired_reason', 'fault'];
 const SERVICE_COLS = ['created_at', 'updated_at', 'deleted_at', 'id', 'host', 'binary', 'topic', 'report_count', 'disabled', 'disabled_reason', 'last_seen_up', 'forced_down', 'version', 'uuid'];
 
 /** Captured source rows of the tables the audit follows, and the purge filter. */
@@ -510,6 +543,58 @@ export const auditTables = (
       }
     });
     out.push({ name: 'nova_services', idType: 'INT(11)', rows: numbered(changes) });
+  }
+
+  // ---- ironic.nodes (bare metal): no deleted_at, so no DELETE backfill; a node is deleted
+  // physically at its retirement (nodes gone before the install left no trace)
+  if (o.kind === 'baremetal') {
+    const order = [...o.hosts].sort((x, y) => x.added - y.added || x.index - y.index);
+    const changes: Change[] = [];
+    const windowsOf = new Map<number, NodeWindow[]>();
+    for (const w of a.nodeWindows) windowsOf.set(w.host, [...(windowsOf.get(w.host) ?? []), w]);
+    order.forEach((h, k) => {
+      const id = k + 1;
+      if (h.retired !== null && h.retired <= T0) return;
+      const ws = windowsOf.get(h.index) ?? [];
+      const data = (t: number) => {
+        const w = ws.find((x) => x.start <= t && (x.end === null || t < x.end));
+        return jsonObject(IRONIC_COLS, [
+          fmt(h.added),
+          t === h.added ? null : fmt(Math.min(t, snap - 17 * SEC)),
+          id,
+          h.hostname,
+          null,
+          'power on',
+          null,
+          w?.retired === 1 ? 'available' : 'active',
+          null,
+          null,
+          'ipmi',
+          null,
+          w?.maintenance ?? 0,
+          fmt(h.added + HOUR),
+          '{}',
+          w?.maintenance === 1 ? 'hardware check' : null,
+          `${h.nodeType}-${String(h.index).padStart(4, '0')}`,
+          'baremetal',
+          null,
+          null,
+          w?.retired ?? 0,
+          w?.retired === 1 ? 'decommissioned' : null,
+          null,
+        ]);
+      };
+      if (h.added <= T0) changes.push({ id, type: 'INSERT', eventTime: h.added, by: 'backfill', changedAt: T0, data: data(T0), seq: seq++ });
+      else if (h.added < snap) changes.push({ id, type: 'INSERT', eventTime: h.added, by: 'ironic@%', changedAt: h.added, data: data(h.added), seq: seq++ });
+      for (const w of ws) {
+        for (const t of [w.start, w.end]) {
+          if (t === null || t <= T0 || t <= h.added || t >= snap || t === h.retired) continue;
+          changes.push({ id, type: 'UPDATE', eventTime: t, by: 'ironic@%', changedAt: t, data: data(t), seq: seq++ });
+        }
+      }
+      if (h.retired !== null && h.retired > T0 && h.retired < snap) changes.push({ id, type: 'DELETE', eventTime: h.retired, by: 'ironic@%', changedAt: h.retired, data: data(h.retired - SEC), seq: seq++ });
+    });
+    out.push({ name: 'ironic_nodes', idType: 'INT(11)', rows: numbered(changes) });
   }
   return out;
 };

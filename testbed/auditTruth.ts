@@ -7,8 +7,9 @@
  *   (`reservable = 1 and disabled = 0`) or not -> `reservable_usable`, `reservable_unusable`,
  *   `committed_usable`, `committed_unusable`, and `ops_unusable` (an internal base type: the
  *   operator holds on unusable hosts, used only by the derived `unusable`);
- * - where the site audits `nova.services` (KVM), a host whose service is disabled or forced down
- *   is `total_unusable` over its Nova window;
+ * - a host whose Nova service is disabled or forced down (KVM, `audit_nova_services`) or whose
+ *   Ironic node is in maintenance or retired (bare metal, `audit_ironic_nodes`) is
+ *   `total_unusable` over its Nova window;
  * - before the install: nothing (no intervals, so no rows: unknown, not zero).
  *
  * Invariants: the split is a partition: `reservable_usable + reservable_unusable = reservable`
@@ -16,7 +17,7 @@
  *
  * @since 0.4.0
  */
-import type { HostWindow, ServiceWindow } from './audit';
+import type { HostWindow } from './audit';
 import type { SiteWorld } from './world';
 
 /** A base interval of one host, before node types are summed. @category model @since 0.4.0 */
@@ -67,16 +68,15 @@ export const splitIntervals = (
   const T0 = a.install;
   const blazar = new Map<number, HostWindow[]>();
   for (const x of a.windows) blazar.set(x.host, [...(blazar.get(x.host) ?? []), x]);
-  const service = new Map<number, ServiceWindow[]>();
-  for (const x of a.serviceWindows) service.set(x.host, [...(service.get(x.host) ?? []), x]);
-  const services = w.plan.kind === 'kvm';
+  // held out of service: the Nova service (KVM) or the Ironic node (bare metal)
+  const service = new Map<number, Array<{ readonly start: number; readonly end: number | null }>>();
+  for (const x of w.plan.kind === 'kvm' ? a.serviceWindows : a.nodeWindows) service.set(x.host, [...(service.get(x.host) ?? []), x]);
   const out: Array<{ countType: SplitType; nodeType: string; start: number; end: number | null; nodes: number }> = [];
   for (const iv of ivs) {
     if (iv.end !== null && iv.end <= T0) continue;
     const s = Math.max(iv.start, T0);
     const nodeType = w.hosts[iv.host].nodeType;
     if (iv.countType === 'total') {
-      if (!services) continue;
       for (const [ps, pe, held] of pieces(service.get(iv.host) ?? [], s, iv.end)) if (held) out.push({ countType: 'total_unusable', nodeType, start: ps, end: pe, nodes: iv.nodes });
       continue;
     }

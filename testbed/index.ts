@@ -119,7 +119,7 @@ export const generate = async (o: GenerateOptions): Promise<Generated> => {
         at(0.75, 'legacy caches and truth');
         const legacy = legacyRows(p, world, writer.emit);
         const truth = truthIntervals(p, world);
-        const timeline = truthTimeline(s.site, truth, s.kind === 'kvm', world.audit === undefined ? undefined : { start: world.audit.install, services: s.kind === 'kvm' });
+        const timeline = truthTimeline(s.site, truth, s.kind === 'kvm', world.audit === undefined ? undefined : { start: world.audit.install, services: true });
         writer.writeTruth(timeline);
         at(0.85, o.target.kind === 'mysql' ? 'inserting into MySQL' : 'committing');
         await writer.finish();
