@@ -5,8 +5,8 @@
  * - from the install on (the tables' coverage start), each host's reservable interval and each
  *   commitment / operator hold on it are split by the host's Blazar state: usable
  *   (`reservable = 1 and disabled = 0`) or not -> `reservable_usable`, `reservable_unusable`,
- *   `committed_usable`, `committed_unusable`, and `ops_unusable` (an internal base type: the
- *   operator holds on unusable hosts, used only by the derived `unusable`);
+ *   `committed_usable`, `committed_unusable`, and `ops_unusable` (the operator holds on unusable
+ *   hosts, an input of the derived `unusable`);
  * - a host whose Nova service is disabled or forced down (KVM, `audit_nova_services`) or whose
  *   Ironic node is in maintenance or retired (bare metal, `audit_ironic_nodes`) is
  *   `total_unusable` over its Nova window;

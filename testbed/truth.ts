@@ -44,7 +44,7 @@ export const baseTypes = [
   'occupied_ondemand',
   'stopped_reserved',
   'stopped_ondemand',
-  // issue 15 (auditTruth.ts): from the audit tables' install on; ops_unusable is internal (in unusable only)
+  // issue 15 (auditTruth.ts): from the audit tables' install on
   'reservable_usable',
   'reservable_unusable',
   'committed_usable',
@@ -68,6 +68,7 @@ export const truthTypes = [
   'reservable_unusable',
   'committed_usable',
   'committed_unusable',
+  'ops_unusable',
   'total_unusable',
   'occupied',
   'available',
@@ -298,7 +299,7 @@ const combine = (parts: ReadonlyArray<readonly [Steps, number]>): Steps => {
   return toSteps(deltas);
 };
 
-const SPLIT: ReadonlyArray<TruthType> = ['reservable_usable', 'reservable_unusable', 'committed_usable', 'committed_unusable', 'unusable'];
+const SPLIT: ReadonlyArray<TruthType> = ['reservable_usable', 'reservable_unusable', 'committed_usable', 'committed_unusable', 'ops_unusable', 'unusable'];
 
 /**
  * Issue 15: a split count type has a row at its coverage start (the audit install), zero

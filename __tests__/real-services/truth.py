@@ -23,13 +23,12 @@ VALUE_TYPES = ('nodes', 'vcpus', 'memory_mb', 'disk_gb', 'gpus')
 BASE = ('total', 'reservable', 'committed', 'ops', 'occupied_reserved', 'occupied_ondemand',
         'stopped_reserved', 'stopped_ondemand',
         # issue 15 (rules section 15): declared from the audit tables' coverage start only;
-        # ops_unusable (operator holds on unusable hosts) is an input of unusable, never a row
+        # ops_unusable: operator holds on unusable hosts (an input of unusable)
         'reservable_usable', 'reservable_unusable', 'committed_usable', 'committed_unusable', 'ops_unusable',
         'total_unusable')
 # the split's count types: covered from their audit table's earliest audit_changed_at; without
 # the table, no rows at all (unknown, not zero)
 SPLIT = ('reservable_usable', 'reservable_unusable', 'committed_usable', 'committed_unusable', 'ops_unusable', 'total_unusable', 'unusable')
-HIDDEN = ('ops_unusable',)
 AUDIT_OF = {'total_unusable': 'audit_nova_services'}
 # the primary table each base count type's coverage starts from (rules section 8)
 COVERAGE_OF = {'total': 'total', 'reservable': 'reservable', 'committed': 'committed', 'ops': 'committed',
@@ -142,8 +141,6 @@ def build(mod, truth, world):
     for g in groups:
         ivs = {ct: [(a, b, q) for (c, a, b, n, q) in truth.intervals if c == ct and (g is None or n == g)] for ct in BASE}
         for ct in list(BASE) + list(DERIVED):
-            if ct in HIDDEN:
-                continue
             c0 = covered_from(ct)
             if c0 is None or c0 >= end:
                 continue
