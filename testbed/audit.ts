@@ -370,7 +370,7 @@ const numbered = (changes: Change[]): AuditRow[] => {
  */
 export const auditTables = (
   a: AuditWorld,
-  o: { readonly hosts: ReadonlyArray<Host>; readonly leases: ReadonlyArray<Lease>; readonly kind: 'baremetal' | 'kvm'; readonly layout: Parameters<typeof columnsOf>[1]; readonly snapshot: number; readonly captured: Captured },
+  o: { readonly hosts: ReadonlyArray<Host>; readonly leases: ReadonlyArray<Lease>; readonly kind: SitePlan['kind']; readonly layout: Parameters<typeof columnsOf>[1]; readonly snapshot: number; readonly captured: Captured },
 ): ReadonlyArray<AuditTable> => {
   const T0 = a.install;
   const snap = o.snapshot;
@@ -454,8 +454,10 @@ export const auditTables = (
       cols.map((c, i) => ((c === 'deleted' || c === 'deleted_at') && (deleted === null || deleted > t) ? null : row[i]));
     const resOf = new Map<string, string>();
     for (const [rid, row] of o.captured.reservations) resOf.set(rid, String(R(row, 'lease_id')));
+    // rows of leases the world does not know (none today) are not audited
     for (const [id, row] of o.captured.leases) {
-      const l = leaseById.get(id) as Lease;
+      const l = leaseById.get(id);
+      if (l === undefined) continue;
       const deleted = parse(L(row, 'deleted_at'));
       const commitStart = Math.max(l.startDate, l.createdAt);
       const updates = [l.extendedAt, deleted].filter((t): t is number => t !== null);
@@ -472,7 +474,8 @@ export const auditTables = (
     }
     for (const [id, row] of o.captured.reservations) {
       const lid = String(R(row, 'lease_id'));
-      const l = leaseById.get(lid) as Lease;
+      const l = leaseById.get(lid);
+      if (l === undefined) continue;
       const deleted = parse(R(row, 'deleted_at'));
       history(resChanges, id, rc, row, l.createdAt, deleted === null ? [] : [deleted], purgedAt.get(lid), (t) => {
         if (t >= snap || (purgedAt.get(lid) ?? Infinity) <= t) return row;
@@ -486,8 +489,9 @@ export const auditTables = (
       });
     }
     for (const [id, row] of o.captured.allocations) {
-      const lid = resOf.get(String(A(row, 'reservation_id'))) as string;
-      const l = leaseById.get(lid) as Lease;
+      const lid = resOf.get(String(A(row, 'reservation_id'))) ?? '';
+      const l = leaseById.get(lid);
+      if (l === undefined) continue;
       const deleted = parse(A(row, 'deleted_at'));
       history(allocChanges, id, ac, row, l.createdAt, deleted === null ? [] : [deleted], purgedAt.get(lid), (t) => {
         if (t >= snap || (purgedAt.get(lid) ?? Infinity) <= t) return row;
