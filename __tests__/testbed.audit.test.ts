@@ -8,8 +8,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
+import fc from 'fast-check';
 import { generate, plan } from '../testbed';
 import { AUDIT_INSTALL, auditColumns } from '../testbed/audit';
+import { splitIntervals } from '../testbed/auditTruth';
 import { dailyHours, derivedHours } from '../testbed/truth';
 import { mysqlKnex } from '../testbed/write';
 import { mysqlUrl } from './fixtures/db';
@@ -243,5 +245,68 @@ const mysql = mysqlUrl();
       await k.destroy();
       fs.rmSync(d3, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the split of the truth (laws)', () => {
+  const H = 3_600_000;
+  /** Sorted, disjoint windows from gaps and lengths (hours), the last one possibly open. */
+  const windowsArb = fc
+    .tuple(fc.array(fc.tuple(fc.integer({ min: 1, max: 50 }), fc.integer({ min: 1, max: 50 })), { maxLength: 6 }), fc.boolean())
+    .map(([gl, open]) => {
+      const out: Array<{ start: number; end: number | null }> = [];
+      let t = 0;
+      gl.forEach(([gap, len], i) => {
+        const start = t + gap * H;
+        const end = open && i === gl.length - 1 ? null : start + len * H;
+        out.push({ start, end });
+        t = end ?? Infinity;
+      });
+      return out;
+    });
+  const intervalArb = fc.tuple(fc.integer({ min: 0, max: 300 }), fc.option(fc.integer({ min: 1, max: 300 }), { nil: null })).map(([s, len]) => ({ start: s * H, end: len === null ? null : (s + len) * H }));
+
+  it('cuts each interval from the install on into usable and unusable pieces that tile it, unusable exactly inside the windows', () => {
+    fc.assert(
+      fc.property(windowsArb, intervalArb, fc.integer({ min: 0, max: 200 }), fc.constantFrom('baremetal' as const, 'kvm' as const), (ws, iv, t0h, kind) => {
+        const install = t0h * H;
+        const host = { index: 0, nodeType: 'x' } as unknown as import('../testbed/world').Host;
+        const world = {
+          plan: { kind },
+          hosts: [host],
+          leases: [],
+          instances: [],
+          audit: {
+            install,
+            windows: ws.map((w) => ({ host: 0, ...w, reservable: 0 as const, disabled: 1 as const })),
+            serviceWindows: ws.map((w) => ({ host: 0, ...w, disabled: 1 as const, forcedDown: 0 as const })),
+            nodeWindows: ws.map((w) => ({ host: 0, ...w, maintenance: 1 as const, retired: 0 as const })),
+            purgedHosts: [],
+            purgedLeases: [],
+          },
+        } as unknown as import('../testbed/world').SiteWorld;
+        const out = splitIntervals(world, [
+          { countType: 'reservable', host: 0, ...iv, nodes: 1 },
+          { countType: 'total', host: 0, ...iv, nodes: 1 },
+        ]);
+        const horizon = 1_000 * H;
+        const len = (s: number, e: number | null) => Math.max(0, Math.min(e ?? horizon, horizon) - Math.min(s, horizon));
+        const inWindows = (s: number, e: number | null) => ws.reduce((n, w) => n + Math.max(0, Math.min(e ?? horizon, w.end ?? horizon, horizon) - Math.max(s, w.start)), 0);
+        const s0 = Math.max(iv.start, install);
+        const want = iv.end !== null && iv.end <= install ? 0 : len(s0, iv.end);
+        const of = (ct: string) => out.filter((p) => p.countType === ct);
+        const total = (ps: ReadonlyArray<{ start: number; end: number | null }>) => ps.reduce((n, p) => n + len(p.start, p.end), 0);
+        // a partition of the covered part of the interval
+        expect(total(of('reservable_usable')) + total(of('reservable_unusable'))).toBe(want);
+        // unusable: exactly the part inside the windows
+        expect(total(of('reservable_unusable'))).toBe(want === 0 ? 0 : inWindows(s0, iv.end));
+        expect(total(of('total_unusable'))).toBe(total(of('reservable_unusable')));
+        // nothing before the install, no empty piece
+        for (const p of out) {
+          expect(p.start >= install).toBe(true);
+          expect(p.end === null || p.end > p.start).toBe(true);
+        }
+      }),
+    );
   });
 });
