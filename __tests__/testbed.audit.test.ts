@@ -242,6 +242,7 @@ const mysql = mysqlUrl();
     } finally {
       await k.raw('DROP DATABASE IF EXISTS `i15tb_t_kvm_tacc_openstack_audit`');
       for (const d of ['nova', 'nova_api', 'blazar', 'chameleon_usage']) await k.raw(`DROP DATABASE IF EXISTS \`i15tb_t_kvm_tacc_${d}\``);
+      await k.raw('DROP DATABASE IF EXISTS `i15tb_t_truth`');
       await k.destroy();
       fs.rmSync(d3, { recursive: true, force: true });
     }
