@@ -210,17 +210,18 @@ describe('testbed audit tables', () => {
 });
 
 const mysql = mysqlUrl();
+const PFX = `cu_tba${process.pid}_`;
 (mysql === undefined ? describe.skip : describe)('testbed audit tables on MySQL (generate --mysql)', () => {
   it('writes <prefix><site>_openstack_audit with the v3 DDL and the same rows as the SQLite snapshot', async () => {
     const p = plan({ seed: 5, scale: 0.05, sites: ['kvm_tacc'], start: '2025-01-01', end: '2026-01-01' });
-    const made = await generate({ plan: p, target: { kind: 'mysql', url: mysql as string, prefix: 'i15tb_t_' } });
-    expect((made.sites[0].databases as Record<string, string>).openstack_audit).toBe('i15tb_t_kvm_tacc_openstack_audit');
+    const made = await generate({ plan: p, target: { kind: 'mysql', url: mysql as string, prefix: PFX } });
+    expect((made.sites[0].databases as Record<string, string>).openstack_audit).toBe(`${PFX}kvm_tacc_openstack_audit`);
     const d3 = fs.mkdtempSync(path.join(os.tmpdir(), 'cu-testbed-audit-my-'));
     const k = await mysqlKnex(mysql as string);
     try {
       await generate({ plan: p, target: { kind: 'sqlite', dir: d3 } });
       const db = new Database(path.join(d3, 'kvm_tacc.sqlite'), { readonly: true });
-      const [created] = (await k.raw('SHOW CREATE TABLE `i15tb_t_kvm_tacc_openstack_audit`.`audit_nova_services`')) as [Array<Record<string, string>>];
+      const [created] = (await k.raw(`SHOW CREATE TABLE \`${PFX}kvm_tacc_openstack_audit\`.\`audit_nova_services\``)) as [Array<Record<string, string>>];
       const ddl = created[0]['Create Table'];
       expect(ddl).toContain('`id` int(11)');
       expect(ddl).toContain("`audit_event_type` enum('INSERT','UPDATE','DELETE')");
@@ -231,7 +232,7 @@ const mysql = mysqlUrl();
       expect(ddl).toContain('KEY `idx_changed_at` (`audit_changed_at`)');
       for (const name of ['blazar_computehosts', 'blazar_leases', 'nova_services']) {
         const [rows] = (await k.raw(
-          `SELECT audit_id, id, audit_event_type, DATE_FORMAT(audit_event_time, '%Y-%m-%d %H:%i:%s') t, audit_changed_by, DATE_FORMAT(audit_changed_at, '%Y-%m-%d %H:%i:%s') c, CAST(data AS CHAR) data FROM \`i15tb_t_kvm_tacc_openstack_audit\`.\`audit_${name}\` ORDER BY audit_id`,
+          `SELECT audit_id, id, audit_event_type, DATE_FORMAT(audit_event_time, '%Y-%m-%d %H:%i:%s') t, audit_changed_by, DATE_FORMAT(audit_changed_at, '%Y-%m-%d %H:%i:%s') c, CAST(data AS CHAR) data FROM \`${PFX}kvm_tacc_openstack_audit\`.\`audit_${name}\` ORDER BY audit_id`,
         )) as [Array<Record<string, unknown>>];
         const lite = db.prepare(`select * from "openstack_audit__audit_${name}" order by audit_id`).all() as AuditRow[];
         expect(rows.map((r) => [r.audit_id, String(r.id), r.audit_event_type, r.t, r.audit_changed_by, r.c, r.data])).toEqual(
@@ -240,9 +241,9 @@ const mysql = mysqlUrl();
       }
       db.close();
     } finally {
-      await k.raw('DROP DATABASE IF EXISTS `i15tb_t_kvm_tacc_openstack_audit`');
-      for (const d of ['nova', 'nova_api', 'blazar', 'chameleon_usage']) await k.raw(`DROP DATABASE IF EXISTS \`i15tb_t_kvm_tacc_${d}\``);
-      await k.raw('DROP DATABASE IF EXISTS `i15tb_t_truth`');
+      await k.raw(`DROP DATABASE IF EXISTS \`${PFX}kvm_tacc_openstack_audit\``);
+      for (const d of ['nova', 'nova_api', 'blazar', 'chameleon_usage']) await k.raw(`DROP DATABASE IF EXISTS \`${PFX}kvm_tacc_${d}\``);
+      await k.raw(`DROP DATABASE IF EXISTS \`${PFX}truth\``);
       await k.destroy();
       fs.rmSync(d3, { recursive: true, force: true });
     }
