@@ -28,7 +28,7 @@
  *
  * Invariants: deterministic (same plan, same rows); every table's earliest `audit_changed_at` is
  * the install; `audit_id` increases with (changed_at, then the order written); a site whose plan
- * ends before the install has no audit tables.
+ * ends before the install, or a site that is neither bare metal nor KVM, has no audit tables.
  *
  * @since 0.4.0
  */
@@ -124,6 +124,8 @@ const windowsOver = <W>(rng: Random, from: number, to: number, snap: number, mak
 export const simulateAudit = (plan: Plan, site: SitePlan, hosts: ReadonlyArray<Host>, leases: ReadonlyArray<Lease>, rng: Random): AuditWorld | undefined => {
   const install = AUDIT_INSTALL;
   if (plan.end <= install || plan.start >= install) return undefined;
+  // only the host sites: a site of another kind (devices) would need its own tables and purges
+  if (site.kind !== 'baremetal' && site.kind !== 'kvm') return undefined;
   const snap = plan.end;
   const windows: HostWindow[] = [];
   const serviceWindows: ServiceWindow[] = [];
