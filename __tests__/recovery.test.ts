@@ -71,6 +71,8 @@ describe('ground truth recovery on a small testbed', () => {
       active: ['occupied_reserved', 'occupied_ondemand', 'stopped_reserved', 'stopped_ondemand'],
       ondemand_capacity: ['total', 'reservable'],
       available_ondemand: ['total', 'reservable', 'occupied_ondemand'],
+      // issue 15: the split's derived count type
+      unusable: ['reservable_unusable', 'committed_unusable', 'ops_unusable'],
     };
     const DAY = 86_400_000;
     for (const r of recovered) {

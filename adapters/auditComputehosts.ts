@@ -35,6 +35,7 @@ import { countByReason, rejection, type Rejection } from '../lib/Rejection';
 import type * as T from '../lib/Time';
 import type { Context, HostInfo } from './Adapter';
 import { auditTable, byIdTime, decodeAuditRow, decodeData, readAudit, unreadAuditReport, type AuditRow, type Zone } from './auditDecode';
+import { loadCapabilities } from './capabilities';
 import { Bool, Int, nullable, Str, UtcDate } from './codecs';
 import type { SourceReport } from './runner';
 import type { Source } from './Source';
@@ -235,7 +236,20 @@ export const readHostAudit = async (src: Source, ctx: Context, zone: Zone): Prom
     if (Ei.isLeft(r)) rejections.push(r.left);
     else rows.push(r.right);
   }
-  const f = foldHostAudit({ site: src.site.site, table: read.name, rows, known: new Set(ctx.hostsById.keys()) });
+  const f0 = foldHostAudit({ site: src.site.site, table: read.name, rows, known: new Set(ctx.hostsById.keys()) });
+  // a host hard-deleted from computehosts may keep its capability rows (Blazar's own delete
+  // soft-deletes them): its node type and GPUs come from them, else it is `unknown`
+  const caps = f0.auditOnly.length === 0 ? undefined : (await loadCapabilities(src)).capabilities;
+  const f =
+    caps === undefined
+      ? f0
+      : {
+          ...f0,
+          auditOnly: f0.auditOnly.map((h) => {
+            const c = caps.get(h.info.id);
+            return c === undefined ? h : { ...h, info: { ...h.info, node_type: c.node_type ?? 'unknown', gpus: c.gpus ?? 0 } };
+          }),
+        };
   const all = [...rejections, ...f.rejections];
   const s = f.states;
   const notes = [

@@ -27,7 +27,7 @@ import { countByReason, rejection, type Rejection } from '../lib/Rejection';
 import * as T from '../lib/Time';
 import { describeErrors, failingColumn, Int, nullable, Str, struct } from './codecs';
 import type { SourceReport } from './runner';
-import { auditName, columnsOf, probeTable, tableName, type Source, type TableRef } from './Source';
+import { auditName, columnsOf, tableName, type Source, type TableRef } from './Source';
 
 // -------------------------------------------------------------------------------------
 // model
@@ -314,9 +314,10 @@ export const readAudit = async (src: Source, ref: TableRef): Promise<AuditRead> 
     throw e;
   }
   if (cols.size === 0) {
-    // information_schema shows no column: absent, or not visible to this user
-    const state = await probeTable(src, ref);
-    return { ref, name, state: state === 'denied' ? 'denied' : 'missing', raw: [] };
+    // information_schema shows no column: absent, or not visible to this account (an account
+    // without a grant on a table cannot tell it from an absent one, and `grants` cannot grant a
+    // table that does not exist): read as absent either way, as the other optional sources
+    return { ref, name, state: 'missing', raw: [] };
   }
   const shape = shapeOf(cols);
   if (shape === undefined) return { ref, name, state: 'unknown_layout', raw: [] };
@@ -448,7 +449,9 @@ export const unreadAuditReport = (site: string, read: AuditRead): SourceReport =
   detail:
     read.state === 'unknown_layout'
       ? `${read.name}: not an audit table layout (no audit_id/id/audit_event_type/audit_changed_at); not read`
-      : `${ABSENT}${read.name} ${read.state === 'denied' ? 'not readable' : 'absent'}; read without it`,
+      : read.state === 'denied'
+        ? `${ABSENT}${read.name} not readable (no SELECT grant); read without it`
+        : `${ABSENT}${read.name} absent (not in information_schema); read without it`,
   rows_read: 0,
   rows_folded: 0,
   rows_rejected: 0,

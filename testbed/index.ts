@@ -18,12 +18,13 @@
 import * as path from 'node:path';
 import type { Knex } from 'knex';
 import { edgeRows, edgeTables, edgeTimeline, edgeTruth, simulateEdge } from './edge';
+import { auditCapture, auditTables } from './audit';
 import { legacyRows } from './legacy';
 import { plan as makePlan, testbedSiteConfig, type Plan, type SitePlan } from './plan';
 import { deriveRows, type RowStats } from './rows';
 import { simulateSite } from './simulate';
 import { truthIntervals, truthTimeline, type TruthInterval } from './truth';
-import { mysqlDatabases, mysqlKnex, mysqlWriter, sqliteWriter, type SiteWriter } from './write';
+import { auditDatabase, mysqlDatabases, mysqlKnex, mysqlWriter, sqliteWriter, type SiteWriter } from './write';
 import type { SiteWorld } from './world';
 
 export { plan, testbedSiteConfig, knownSites, DEFAULT_SEED } from './plan';
@@ -113,11 +114,19 @@ export const generate = async (o: GenerateOptions): Promise<Generated> => {
             ? await mysqlWriter(k as Knex, o.target.prefix ?? 'testbed_', s.site, s.capabilityLayout, tables)
             : nullWriter();
       try {
-        const rows = edge ? edgeRows(p, world, writer.emit) : deriveRows(p, world, writer.emit);
+        // the CHI@Edge site (devices only) has no audit tables; issue 15: the audit tables follow
+        // the Blazar rows (and drop the hard-deleted ones)
+        const cap = edge || world.audit === undefined ? undefined : auditCapture(world.audit, world.hosts, s.capabilityLayout, p.end, writer.emit);
+        const rows = edge ? edgeRows(p, world, writer.emit) : deriveRows(p, world, cap?.emit ?? writer.emit);
+        if (cap !== undefined && world.audit !== undefined && writer.writeAudit !== undefined) {
+          writer.writeAudit(auditTables(world.audit, { hosts: world.hosts, leases: world.leases, kind: s.kind, layout: s.capabilityLayout, snapshot: p.end, captured: cap.captured }));
+        }
         at(0.75, 'legacy caches and truth');
         const legacy = edge ? 0 : legacyRows(p, world, writer.emit);
         const truth = edge ? edgeTruth(p, world) : truthIntervals(p, world);
-        const timeline = edge ? edgeTimeline(s.site, truth) : truthTimeline(s.site, truth, s.kind === 'kvm');
+        const timeline = edge
+          ? edgeTimeline(s.site, truth)
+          : truthTimeline(s.site, truth, s.kind === 'kvm', world.audit === undefined ? undefined : { start: world.audit.install, services: true });
         writer.writeTruth(timeline);
         at(0.85, o.target.kind === 'mysql' ? 'inserting into MySQL' : 'committing');
         await writer.finish();
@@ -127,7 +136,14 @@ export const generate = async (o: GenerateOptions): Promise<Generated> => {
           site: s.site,
           url:
             o.target.kind === 'sqlite' ? `sqlite:${path.join(o.target.dir, `${s.site}.sqlite`)}` : o.target.kind === 'mysql' ? o.target.url : '',
-          ...(o.target.kind === 'mysql' ? { databases: mysqlDatabases(o.target.prefix ?? 'testbed_', s.site) } : {}),
+          ...(o.target.kind === 'mysql'
+            ? {
+                databases: {
+                  ...mysqlDatabases(o.target.prefix ?? 'testbed_', s.site),
+                  ...(world.audit === undefined ? {} : { openstack_audit: auditDatabase(o.target.prefix ?? 'testbed_', s.site) }),
+                },
+              }
+            : {}),
           rows,
           totalRows,
           legacyRows: legacy,

@@ -21,6 +21,7 @@
  *
  * @since 0.1.0
  */
+import { simulateAudit } from './audit';
 import { HostCalendar, VcpuCalendar, type VcpuBooking } from './calendar';
 import { scaledCount, type Plan, type SitePlan } from './plan';
 import type { Random } from './random';
@@ -637,7 +638,9 @@ export const simulateSite = (plan: Plan, site: SitePlan): SiteWorld => {
   );
   instances.sort((a, b) => a.createdAt - b.createdAt || (a.uuid < b.uuid ? -1 : 1));
   const leases = [...sim.leases].sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
-  return { plan: site, hosts, leases, instances };
+  // issue 15: the audit tables' world, from its own stream (the world above is as without it)
+  const audit = simulateAudit(plan, site, hosts, leases, rng.fork('audit'));
+  return { plan: site, hosts, leases, instances, ...(audit === undefined ? {} : { audit }) };
 };
 
 /**

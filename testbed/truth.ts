@@ -26,6 +26,7 @@
  *
  * @since 0.1.0
  */
+import { splitIntervals, type HostInterval } from './auditTruth';
 import type { Plan } from './plan';
 import { periods, poweredOn, type SiteWorld } from './world';
 
@@ -34,11 +35,51 @@ import { periods, poweredOn, type SiteWorld } from './world';
 // -------------------------------------------------------------------------------------
 
 /** The base count types. @since 0.1.0 */
-export const baseTypes = ['total', 'reservable', 'committed', 'ops', 'occupied_reserved', 'occupied_ondemand', 'stopped_reserved', 'stopped_ondemand'] as const;
+export const baseTypes = [
+  'total',
+  'reservable',
+  'committed',
+  'ops',
+  'occupied_reserved',
+  'occupied_ondemand',
+  'stopped_reserved',
+  'stopped_ondemand',
+  // issue 15 (auditTruth.ts): from the audit tables' install on
+  'reservable_usable',
+  'reservable_unusable',
+  'committed_usable',
+  'committed_unusable',
+  'ops_unusable',
+  'total_unusable',
+] as const;
 /** @since 0.1.0 */
 export type BaseType = (typeof baseTypes)[number];
 /** Every count type of the truth, derived ones included. @since 0.1.0 */
-export const truthTypes = [...baseTypes, 'occupied', 'available', 'idle', 'maintenance', 'active', 'stopped', 'ondemand_capacity', 'available_ondemand'] as const;
+export const truthTypes = [
+  'total',
+  'reservable',
+  'committed',
+  'ops',
+  'occupied_reserved',
+  'occupied_ondemand',
+  'stopped_reserved',
+  'stopped_ondemand',
+  'reservable_usable',
+  'reservable_unusable',
+  'committed_usable',
+  'committed_unusable',
+  'ops_unusable',
+  'total_unusable',
+  'occupied',
+  'available',
+  'idle',
+  'maintenance',
+  'active',
+  'stopped',
+  'ondemand_capacity',
+  'available_ondemand',
+  'unusable',
+] as const;
 /** @since 0.1.0 */
 export type TruthType = (typeof truthTypes)[number];
 
@@ -94,9 +135,15 @@ export const truthIntervals = (plan: Plan, w: SiteWorld): ReadonlyArray<TruthInt
     if (e !== null && e <= start) return;
     out.push({ countType, nodeType, start, end: e, nodes });
   };
+  // per host, for the audit split (auditTruth.ts)
+  const held: HostInterval[] = [];
   for (const h of w.hosts) {
     add('total', h.nodeType, h.added, h.retired, 1);
-    if (h.reservableFrom !== null) add('reservable', h.nodeType, h.reservableFrom, h.reservableTo, 1);
+    held.push({ countType: 'total', host: h.index, start: h.added, end: h.retired, nodes: 1 });
+    if (h.reservableFrom !== null) {
+      add('reservable', h.nodeType, h.reservableFrom, h.reservableTo, 1);
+      held.push({ countType: 'reservable', host: h.index, start: h.reservableFrom, end: h.reservableTo, nodes: 1 });
+    }
   }
   for (const l of w.leases) {
     if (l.error) continue;
@@ -106,14 +153,21 @@ export const truthIntervals = (plan: Plan, w: SiteWorld): ReadonlyArray<TruthInt
     const ct: BaseType = l.operator ? 'ops' : 'committed';
     for (const r of l.reservations) {
       if (r.resourceType === 'physical:host') {
-        for (const h of r.hosts) add(ct, w.hosts[h].nodeType, start, end, 1);
+        for (const h of r.hosts) {
+          add(ct, w.hosts[h].nodeType, start, end, 1);
+          held.push({ countType: ct === 'ops' ? 'ops' : 'committed', host: h, start, end, nodes: 1 });
+        }
       } else {
         const perHost = new Map<number, number>();
         for (const h of r.hosts) perHost.set(h, (perHost.get(h) ?? 0) + 1);
-        for (const [h, slots] of perHost) add(ct, w.hosts[h].nodeType, start, end, (slots * (r.slot?.vcpus ?? 0)) / w.hosts[h].vcpus);
+        for (const [h, slots] of perHost) {
+          add(ct, w.hosts[h].nodeType, start, end, (slots * (r.slot?.vcpus ?? 0)) / w.hosts[h].vcpus);
+          held.push({ countType: ct === 'ops' ? 'ops' : 'committed', host: h, start, end, nodes: (slots * (r.slot?.vcpus ?? 0)) / w.hosts[h].vcpus });
+        }
       }
     }
   }
+  for (const iv of splitIntervals(w, held)) add(iv.countType, iv.nodeType, iv.start, iv.end, iv.nodes);
   const bare = w.plan.kind === 'baremetal';
   for (const i of w.instances) {
     const host = w.hosts[i.host];
@@ -185,12 +239,18 @@ export const derivedHours = (b: DailyHours, ct: TruthType, d: number, pool = fal
       return b.total[d] - b.reservable[d] - b.occupied_ondemand[d];
     case 'occupied':
       return b.occupied_reserved[d] + b.occupied_ondemand[d];
+    case 'unusable':
+      return b.reservable_unusable[d] - b.committed_unusable[d] - b.ops_unusable[d];
     case 'available':
-      return b.reservable[d] - b.committed[d] - b.ops[d];
+      // rules section 15: where the state is covered the unusable free capacity leaves available
+      return b.reservable[d] - b.committed[d] - b.ops[d] - (b.reservable_unusable[d] - b.committed_unusable[d] - b.ops_unusable[d]);
     case 'idle':
       return b.committed[d] - b.occupied_reserved[d];
-    case 'maintenance':
-      return pool ? b.ops[d] : b.total[d] - b.reservable[d] + b.ops[d];
+    case 'maintenance': {
+      // ... and joins maintenance (zero before the install: no split intervals there)
+      const unusable = b.reservable_unusable[d] - b.committed_unusable[d] - b.ops_unusable[d];
+      return (pool ? b.ops[d] : b.total[d] - b.reservable[d] + b.ops[d]) + unusable;
+    }
     default:
       return b[ct][d];
   }
@@ -240,13 +300,39 @@ const combine = (parts: ReadonlyArray<readonly [Steps, number]>): Steps => {
   return toSteps(deltas);
 };
 
+const SPLIT: ReadonlyArray<TruthType> = ['reservable_usable', 'reservable_unusable', 'committed_usable', 'committed_unusable', 'ops_unusable', 'unusable'];
+
+/**
+ * Issue 15: a split count type has a row at its coverage start (the audit install), zero
+ * included, for a node type that still has capacity (`of`) then or later; none before it.
+ */
+const withCoverageRow = (f: Steps, ct: TruthType, audit: { readonly start: number; readonly services: boolean } | undefined, of: Steps): Steps => {
+  if (audit === undefined || !(SPLIT.includes(ct) || (ct === 'total_unusable' && audit.services))) return f;
+  const t0 = audit.start;
+  let live = false;
+  for (let k = 0; k < of.times.length && !live; k++) if (of.values[k] !== 0 && (of.times[k] >= t0 || k === of.times.length - 1 || of.times[k + 1] > t0)) live = true;
+  if (!live || f.times.includes(t0)) return f;
+  let v = 0;
+  for (let k = 0; k < f.times.length && f.times[k] <= t0; k++) v = f.values[k];
+  const at = f.times.findIndex((t) => t > t0);
+  const times = at === -1 ? [...f.times, t0] : [...f.times.slice(0, at), t0, ...f.times.slice(at)];
+  const values = at === -1 ? [...f.values, v] : [...f.values.slice(0, at), v, ...f.values.slice(at)];
+  return { times, values };
+};
+
 /**
  * The truth as usage-timeline rows (value type nodes, grouped by node type, one row per change
  * point), base and derived count types.
  *
  * @since 0.1.0
  */
-export const truthTimeline = (site: string, intervals: ReadonlyArray<TruthInterval>, pool = false): ReadonlyArray<TruthRow> => {
+export const truthTimeline = (
+  site: string,
+  intervals: ReadonlyArray<TruthInterval>,
+  pool = false,
+  /** Issue 15: the audit tables' install (the split's coverage start) and whether Nova services are audited. */
+  audit?: { readonly start: number; readonly services: boolean },
+): ReadonlyArray<TruthRow> => {
   const byKey = new Map<string, Array<readonly [number, number]>>();
   const nodeTypes = new Set<string>();
   for (const iv of intervals) {
@@ -262,8 +348,14 @@ export const truthTimeline = (site: string, intervals: ReadonlyArray<TruthInterv
   const empty: Steps = { times: [], values: [] };
   for (const nt of [...nodeTypes].sort()) {
     const base = Object.fromEntries(baseTypes.map((ct) => [ct, toSteps(byKey.get(`${ct}\u0000${nt}`) ?? [])])) as Record<BaseType, Steps>;
+    const unusable = combine([
+      [base.reservable_unusable, 1],
+      [base.committed_unusable, -1],
+      [base.ops_unusable, -1],
+    ]);
     const all: Record<TruthType, Steps> = {
       ...base,
+      unusable,
       occupied: combine([
         [base.occupied_reserved, 1],
         [base.occupied_ondemand, 1],
@@ -272,17 +364,22 @@ export const truthTimeline = (site: string, intervals: ReadonlyArray<TruthInterv
         [base.reservable, 1],
         [base.committed, -1],
         [base.ops, -1],
+        [unusable, -1],
       ]),
       idle: combine([
         [base.committed, 1],
         [base.occupied_reserved, -1],
       ]),
       maintenance: pool
-        ? combine([[base.ops, 1]])
+        ? combine([
+            [base.ops, 1],
+            [unusable, 1],
+          ])
         : combine([
             [base.total, 1],
             [base.reservable, -1],
             [base.ops, 1],
+            [unusable, 1],
           ]),
       stopped: combine([
         [base.stopped_reserved, 1],
@@ -305,7 +402,7 @@ export const truthTimeline = (site: string, intervals: ReadonlyArray<TruthInterv
       ]),
     };
     for (const ct of truthTypesOf(pool)) {
-      const f = all[ct] ?? empty;
+      const f = withCoverageRow(all[ct] ?? empty, ct, audit, ct === 'total_unusable' ? base.total : base.reservable);
       for (let k = 0; k < f.times.length; k++) {
         rows.push({ site, timestamp: iso(f.times[k]), collector_type: 'truth', count_type: ct, value_type: 'nodes', value: f.values[k] / MICRO, node_type: nt });
       }

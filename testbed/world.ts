@@ -16,6 +16,7 @@
  *
  * @since 0.1.0
  */
+import type { AuditWorld } from './audit';
 import type { SitePlan } from './plan';
 
 /** A physical node (bare metal) or hypervisor (KVM). @category model @since 0.1.0 */
@@ -123,6 +124,8 @@ export interface SiteWorld {
   readonly hosts: ReadonlyArray<Host>;
   readonly leases: ReadonlyArray<Lease>;
   readonly instances: ReadonlyArray<Instance>;
+  /** The audit tables' world (issue 15): host state windows and hard deletes; absent when the plan ends before their install. */
+  readonly audit?: AuditWorld;
 }
 
 /**

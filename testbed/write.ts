@@ -23,6 +23,7 @@ import Database from 'better-sqlite3';
 import { isLeft } from 'fp-ts/Either';
 import { knex, type Knex } from 'knex';
 import { knexConfig, logicalDbs, type LogicalDb } from '../adapters/Source';
+import { auditColumns, auditDdl, type AuditTable } from './audit';
 import { ddl, inLayout, isDeviceTable, qualifiedName, tableKeys, type CapabilityLayout, type DdlOptions, type TableKey } from './ddl';
 import { columnsOf, type Emit } from './rows';
 import { truthColumns, type TruthRow } from './truth';
@@ -35,6 +36,8 @@ import { truthColumns, type TruthRow } from './truth';
 export interface SiteWriter {
   readonly emit: Emit;
   writeTruth(rows: ReadonlyArray<TruthRow>): void;
+  /** The site's `openstack_audit` tables (issue 15; SQLite `openstack_audit__audit_<name>`, MySQL `<prefix><site>_openstack_audit`). */
+  writeAudit?(tables: ReadonlyArray<AuditTable>): void;
   /** Commits (SQLite: renames into place; MySQL: inserts the buffered rows). */
   finish(): Promise<void>;
   /** Gives up: removes the temporary file (SQLite). */
@@ -107,6 +110,13 @@ export const sqliteWriter = (file: string, layout: CapabilityLayout, tables: Rea
   };
   return {
     emit,
+    writeAudit: (tables) => {
+      for (const t of tables) {
+        for (const stmt of auditDdl('sqlite', t)) db.exec(stmt);
+        const ins = db.prepare(`INSERT INTO "openstack_audit__audit_${t.name}" (${auditColumns.map((c) => `"${c}"`).join(', ')}) VALUES (${auditColumns.map(() => '?').join(', ')})`);
+        for (const r of t.rows) ins.run(...r);
+      }
+    },
     writeTruth: (rows) => {
       const ins = db.prepare(`INSERT INTO truth__usage_timeline VALUES (${truthColumns.map(() => '?').join(', ')})`);
       for (const r of rows) ins.run(r.site, r.timestamp, r.collector_type, r.count_type, r.value_type, r.value, r.node_type);
@@ -130,6 +140,9 @@ export const sqliteWriter = (file: string, layout: CapabilityLayout, tables: Rea
 /** The MySQL database names of a testbed site. @since 0.1.0 */
 export const mysqlDatabases = (prefix: string, site: string): Record<LogicalDb, string> =>
   Object.fromEntries(logicalDbs.map((db) => [db, `${prefix}${site}_${db}`])) as Record<LogicalDb, string>;
+
+/** The MySQL database of a testbed site's audit tables (issue 15). @since 0.4.0 */
+export const auditDatabase = (prefix: string, site: string): string => `${prefix}${site}_openstack_audit`;
 
 /**
  * A knex handle on a MySQL server URL with `sql_mode = ''` (zero dates allowed).
@@ -174,6 +187,7 @@ export const mysqlWriter = async (k: Knex, prefix: string, site: string, layout:
   await k.raw(`DELETE FROM \`${truthDb}\`.usage_timeline WHERE site = ?`, [site]);
   const buffers = new Map<TableKey, Array<ReadonlyArray<unknown>>>();
   let truth: ReadonlyArray<TruthRow> = [];
+  let audit: ReadonlyArray<AuditTable> = [];
   const insert = async (table: string, cols: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<unknown>>) => {
     for (let i = 0; i < rows.length; i += 1000) {
       const chunk = rows.slice(i, i + 1000);
@@ -189,7 +203,19 @@ export const mysqlWriter = async (k: Knex, prefix: string, site: string, layout:
     writeTruth: (rows) => {
       truth = rows;
     },
+    writeAudit: (tables) => {
+      audit = tables;
+    },
     finish: async () => {
+      if (audit.length > 0) {
+        const adb = auditDatabase(prefix, site);
+        await k.raw(`DROP DATABASE IF EXISTS \`${adb}\``);
+        await k.raw(`CREATE DATABASE \`${adb}\` CHARACTER SET utf8mb4`);
+        for (const t of audit) {
+          for (const stmt of auditDdl('mysql', t, adb)) await k.raw(stmt);
+          await insert(`\`${adb}\`.\`audit_${t.name}\``, auditColumns, t.rows);
+        }
+      }
       for (const [key, rows] of buffers) await insert(qualifiedName('mysql', key, o), columnsOf(key, layout), rows);
       await insert(`\`${truthDb}\`.usage_timeline`, truthColumns, truth.map((r) => [r.site, r.timestamp, r.collector_type, r.count_type, r.value_type, r.value, r.node_type]));
       buffers.clear();

@@ -32,6 +32,8 @@ interface Truth {
   readonly group_by: string | null;
   readonly operator_projects: ReadonlyArray<string>;
   readonly site_config: Record<string, unknown>;
+  /** The scenario installs the audit tables: its `openstack_audit` database is mapped (issue 15). */
+  readonly audit?: boolean;
   readonly steps: Record<string, Array<[string, number]>>;
   readonly lead_times: ReadonlyArray<{ readonly timestamp: string; readonly leadtime_type: string; readonly seconds: number }>;
   readonly rows_read: Record<string, number>;
@@ -96,7 +98,13 @@ const yamlConfig = (prefix: string, t: Truth): string =>
   JSON.stringify({
     sites: {
       [SITE]: {
-        databases: { nova: `${prefix}_nova`, nova_api: `${prefix}_nova_api`, blazar: `${prefix}_blazar`, chameleon_usage: `${prefix}_chameleon_usage` },
+        databases: {
+          nova: `${prefix}_nova`,
+          nova_api: `${prefix}_nova_api`,
+          blazar: `${prefix}_blazar`,
+          chameleon_usage: `${prefix}_chameleon_usage`,
+          ...(t.audit === true ? { openstack_audit: `${prefix}_openstack_audit` } : {}),
+        },
         operator_projects: t.operator_projects,
         ...t.site_config,
       },

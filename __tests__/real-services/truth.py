@@ -21,7 +21,15 @@ from driver import iso, parse_time
 
 VALUE_TYPES = ('nodes', 'vcpus', 'memory_mb', 'disk_gb', 'gpus')
 BASE = ('total', 'reservable', 'committed', 'ops', 'occupied_reserved', 'occupied_ondemand',
-        'stopped_reserved', 'stopped_ondemand')
+        'stopped_reserved', 'stopped_ondemand',
+        # issue 15 (rules section 15): declared from the audit tables' coverage start only;
+        # ops_unusable: operator holds on unusable hosts (an input of unusable)
+        'reservable_usable', 'reservable_unusable', 'committed_usable', 'committed_unusable', 'ops_unusable',
+        'total_unusable')
+# the split's count types: covered from their audit table's earliest audit_changed_at; without
+# the table, no rows at all (unknown, not zero)
+SPLIT = ('reservable_usable', 'reservable_unusable', 'committed_usable', 'committed_unusable', 'ops_unusable', 'total_unusable', 'unusable')
+AUDIT_OF = {'total_unusable': 'audit_nova_services'}
 # the primary table each base count type's coverage starts from (rules section 8)
 COVERAGE_OF = {'total': 'total', 'reservable': 'reservable', 'committed': 'committed', 'ops': 'committed',
                'occupied_reserved': 'occupied', 'occupied_ondemand': 'occupied',
@@ -30,9 +38,12 @@ PRIMARY = {'total': ('nova', ['compute_nodes', 'shadow_compute_nodes']), 'reserv
            'committed': ('blazar', ['leases']), 'occupied': ('nova', ['instances', 'shadow_instances'])}
 DERIVED = {
     'occupied': (('occupied_reserved', 1), ('occupied_ondemand', 1)),
-    'available': (('reservable', 1), ('committed', -1), ('ops', -1)),
+    # rules section 15: where the state is covered, unusable free capacity moves from available to
+    # maintenance (its inputs are declared from the coverage start only, so zero before it)
+    'available': (('reservable', 1), ('committed', -1), ('ops', -1), ('reservable_unusable', -1), ('committed_unusable', 1), ('ops_unusable', 1)),
     'idle': (('committed', 1), ('occupied_reserved', -1)),
-    'maintenance': (('total', 1), ('reservable', -1), ('ops', 1)),
+    'maintenance': (('total', 1), ('reservable', -1), ('ops', 1), ('reservable_unusable', 1), ('committed_unusable', -1), ('ops_unusable', -1)),
+    'unusable': (('reservable_unusable', 1), ('committed_unusable', -1), ('ops_unusable', -1)),
     # rules section 11: the powered-off parts of occupied periods (declared as stopped_* intervals;
     # none declared: every occupied period is powered on from start to end)
     'active': (('occupied_reserved', 1), ('occupied_ondemand', 1), ('stopped_reserved', -1), ('stopped_ondemand', -1)),
@@ -47,12 +58,14 @@ def _t(x):
 
 
 class Truth(object):
-    def __init__(self, start, end, group_by=None, operator_projects=(), site_config=None):
+    def __init__(self, start, end, group_by=None, operator_projects=(), site_config=None, audit=False):
         self.start = _t(start)
         self.end = _t(end)
         self.group_by = group_by
         self.operator_projects = list(operator_projects)
         self.site_config = dict(site_config or {})
+        # the site's openstack_audit database is mapped in the config (issue 15)
+        self.audit = audit
         self.intervals = []
         self.coverage_override = {}
         self.leads = []
@@ -99,6 +112,11 @@ def build(mod, truth, world):
             continue
         found = [r[0] for t in tables for r in s.sql(db, 'SELECT MIN(created_at) FROM {db}.%s' % t).fetchall() if r[0] is not None]
         cov[key] = min(found) if found else None
+    # The split's coverage: the earliest audit_changed_at of its audit table, if it exists.
+    audit_db = '%s_openstack_audit' % s.prefix
+    for table in ('audit_blazar_computehosts', 'audit_nova_services'):
+        there = s.sql('', "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '%s' AND table_name = '%s'" % (audit_db, table)).scalar()
+        cov[table] = s.sql('', 'SELECT MIN(audit_changed_at) FROM `%s`.%s' % (audit_db, table)).scalar() if there else None
     # The declared row counts must be what the databases hold (a wrong declaration fails here).
     for source, n in truth.rows_read.items():
         got = s.count_rows(source)
@@ -109,8 +127,11 @@ def build(mod, truth, world):
     start, end = truth.start, truth.end
 
     def covered_from(ct):
+        if ct in SPLIT:
+            c = cov[AUDIT_OF.get(ct, 'audit_blazar_computehosts')]
+            return None if c is None else max(c, start)
         if ct in DERIVED:
-            starts = [covered_from(i) for i, _ in DERIVED[ct]]
+            starts = [covered_from(i) for i, _ in DERIVED[ct] if i not in SPLIT]
             return max(starts)
         # an empty table was read: nothing happened, zero is known from the window start
         c = cov[COVERAGE_OF[ct]]
@@ -158,6 +179,7 @@ def build(mod, truth, world):
         'group_by': truth.group_by,
         'operator_projects': truth.operator_projects,
         'site_config': truth.site_config,
+        'audit': truth.audit,
         'steps': steps,
         'lead_times': leads,
         'rows_read': truth.rows_read,

@@ -21,6 +21,8 @@ replayed, which keeps every column, index, default and foreign key, plus the mig
 rows): seconds of work instead of the migrations' minute or two, for tests that want one fresh
 set of databases each.
 
+`drop` drops the three databases, and `P_openstack_audit` when a scenario made it (issue 15).
+
 `dump` writes the columns, primary keys and indexes of the tables the tool reads
 (`DUMP_TABLES`), from information_schema of P's databases, as the generated TypeScript module
 `testbed/realDdl.generated.ts` that `testbed/ddl.ts` renders for MySQL and SQLite (regenerate it
@@ -86,7 +88,8 @@ def drop(url, prefix):
     conn = _connect(url)
     try:
         with conn.cursor() as cur:
-            for name in database_names(prefix).values():
+            # P_openstack_audit: the audit tables a scenario installs (issue 15, s19)
+            for name in list(database_names(prefix).values()) + ['%s_openstack_audit' % prefix]:
                 cur.execute('DROP DATABASE IF EXISTS `%s`' % name)
     finally:
         conn.close()
