@@ -32,6 +32,7 @@ import type { Context } from './Adapter';
 import type { AllocationRow } from './allocations';
 import { auditTable, byIdTime, decodeAuditRow, decodeData, readAudit, unreadAuditReport, type AuditRow, type Zone } from './auditDecode';
 import { nullable, Str, UtcDate } from './codecs';
+import type { LeaseAllocation, LeaseHostsRow } from './leadTimes';
 import type { LeaseColumns } from './leases';
 import type { SourceReport } from './runner';
 import { auditName, columnsOf, probeTable, tableName, type Source, type TableRef } from './Source';
@@ -346,4 +347,54 @@ export const auditAllocationEvents = (
     for (const e of r.right) events.push({ ...e, source: { table, id: String(auditId) }, attributes: { ...e.attributes, extra: { ...e.attributes.extra, from: 'audit' } } });
   }
   return { events, rejections };
+};
+
+/**
+ * The leases known only from the audit tables (hard-deleted from `blazar.leases`), as lease
+ * rows for the lead-time adapter's `toEvents` (`toFacts`, passed in to keep this module free of
+ * it): their columns from the last audit snapshot, no start event (so no lead time of their
+ * own: `no_start_event`, or excluded as operator leases), and the host allocations the audit kept
+ * (one per (reservation, host), slot rows counted), so the reservation book holds what they held.
+ * Leases whose id the source still has are left to the source (`sourceIds`).
+ *
+ * @category combinators
+ * @since 0.4.0
+ */
+export const auditOnlyLeases = <A>(
+  read: Pick<BlazarAuditRead, 'audit' | 'allocations'>,
+  sourceIds: ReadonlySet<string>,
+  toFacts: (row: LeaseHostsRow) => Ei.Either<Rejection, ReadonlyArray<A>>,
+): { readonly facts: ReadonlyArray<A>; readonly rejections: ReadonlyArray<Rejection> } => {
+  const byLease = new Map<string, Map<string, LeaseAllocation>>();
+  for (const { row } of read.allocations) {
+    const r = fill(read.audit, row).row;
+    if (r.lease_id === null || r.reservation_id === null || r.compute_host_id === null) continue;
+    const m = byLease.get(r.lease_id) ?? new Map<string, LeaseAllocation>();
+    byLease.set(r.lease_id, m);
+    const key = `${r.reservation_id}\u0000${r.compute_host_id}`;
+    const prev = m.get(key);
+    m.set(key, {
+      reservation_id: r.reservation_id,
+      compute_host_id: r.compute_host_id,
+      resource_type: r.resource_type,
+      slots: (prev?.slots ?? 0) + 1,
+      slot_vcpus: r.slot_vcpus,
+      slot_memory_mb: r.slot_memory_mb,
+      slot_disk_gb: r.slot_disk_gb,
+    });
+  }
+  const facts: A[] = [];
+  const rejections: Rejection[] = [];
+  for (const id of [...read.audit.leases.keys()].sort()) {
+    if (sourceIds.has(id)) continue;
+    const cols = read.audit.leases.get(id) as LeaseColumns;
+    const allocations = [...(byLease.get(id)?.values() ?? [])].sort((a, b) =>
+      a.reservation_id === b.reservation_id ? (a.compute_host_id < b.compute_host_id ? -1 : 1) : a.reservation_id < b.reservation_id ? -1 : 1,
+    );
+    const hostIds = [...new Set(allocations.map((a) => a.compute_host_id))];
+    const r = toFacts({ ...cols, lease_updated_at: null, host_ids: hostIds, allocations });
+    if (Ei.isLeft(r)) rejections.push(r.left);
+    else facts.push(...r.right);
+  }
+  return { facts, rejections };
 };

@@ -24,7 +24,8 @@ import { auditName, connect, hasTable, probeTable, tableName, toQueryFailure, ty
 import type { SiteInput } from '../lib/Report';
 import { hostStateCountTypes, type BaseCountType } from '../lib/CountType';
 import { toEvents as allocationEvents } from './allocations';
-import { auditAllocationEvents, auditAllocationsTable, readBlazarAudit, type BlazarAuditRead } from './auditBlazar';
+import { toEvents as leaseFacts } from './leadTimes';
+import { auditAllocationEvents, auditAllocationsTable, auditLeasesTable, auditOnlyLeases, readBlazarAudit, type BlazarAuditRead } from './auditBlazar';
 import { auditOnlyEvents, readHostAudit, splitEvents, type HostAudit } from './auditComputehosts';
 import { countByReason, type Rejection } from '../lib/Rejection';
 import { readZone, type StateRead } from './auditDecode';
@@ -209,7 +210,32 @@ export const readSite = (src: Source): TE.TaskEither<QueryFailure, SiteRead> => 
   if (Ei.isLeft(ev)) return ev;
   if (Ei.isLeft(lg)) return lg;
   if (Ei.isLeft(sd)) return sd;
-  const reports = [...ev.right.reports, ...lg.right.reports, ...sd.right.leases.reports, ...auditReports];
+  // leases hard-deleted from blazar.leases join the lease facts from their audit rows, with the
+  // allocations the audit kept, so the reservation book holds what they held (section 15)
+  const leasesRead = sd.right.leases.reports.some((r) => r.source === auditName(src.site)({ db: 'blazar', table: 'leases' }) && r.status === 'read');
+  const leasesAudit = auditName(src.site)(auditLeasesTable);
+  const onlyLeases = leasesRead
+    ? auditOnlyLeases(blazarAudit, new Set(leases.map((l) => l.lease_id)), (row) =>
+        Ei.mapLeft((r: Rejection) => ({ ...r, source: { ...r.source, table: leasesAudit } }))(leaseFacts(loaded.context)(row)),
+      )
+    : { facts: [], rejections: [] };
+  for (const l of onlyLeases.facts) leases.push(l);
+  const leaseRejected = onlyLeases.rejections.length;
+  const reports = [
+    ...ev.right.reports,
+    ...lg.right.reports,
+    ...sd.right.leases.reports,
+    ...auditReports.map((r) =>
+      r.source !== leasesAudit || leaseRejected === 0
+        ? r
+        : {
+            ...r,
+            rows_folded: r.rows_folded - leaseRejected,
+            rows_rejected: r.rows_rejected + leaseRejected,
+            rejected_by_reason: countByReason([...blazarAudit.rejections.filter((x) => x.source.table === leasesAudit), ...onlyLeases.rejections]),
+          },
+    ),
+  ];
   const rejections = [
     ...ev.right.rejections,
     ...lg.right.rejections,
@@ -221,6 +247,7 @@ export const readSite = (src: Source): TE.TaskEither<QueryFailure, SiteRead> => 
     ...ironic.rejections,
     ...nodesAudit.rejections,
     ...onlyAllocations.rejections,
+    ...onlyLeases.rejections,
   ];
   const earliest: Partial<Record<BaseCountType, Millis>> = { ...sd.right.earliest };
   const stateStart = hostAudit.states?.coverageStart ?? null;
