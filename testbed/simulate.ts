@@ -8,8 +8,11 @@
  * - hardware generations arrive and retire over a ramp; a few hosts never enter Blazar;
  * - user leases arrive as a Poisson process proportional to the reservable hosts; lead times:
  *   about two thirds start "now", a quarter hours to two days ahead, the rest days to weeks;
- *   durations log-normal around a day, at most a week; some are extended, some deleted early,
- *   some deleted before they start, 1% fail to start (`start_lease` ERROR);
+ *   lengths log-normal around a day or more, at most the site's maximum (7 days bare metal, 180
+ *   KVM), a share asking for all of it; some are extended (within 48 h of the end), some deleted
+ *   early, some deleted before they start, 1% fail to start (`start_lease` ERROR); requests
+ *   Blazar refuses (no free hosts, or the site's `refusedShare`) are stored soft-deleted at their
+ *   creation without allocations, as Chameleon's Blazar leaves them (issue 19);
  * - operator leases: per-host maintenance windows and yearly fleet windows, booked weeks ahead;
  * - bare metal: most hosts of a lease get an instance some minutes to hours after the start; some
  *   builds fail and are retried; some instances are deleted early and relaunched;
