@@ -632,7 +632,7 @@ const withPower = (instances: ReadonlyArray<Instance>, plan: Plan, rng: Random, 
   instances.map((i) => {
     if (!i.launched) return i;
     const added: PowerStep[] = [];
-    const p = POWER[kind];
+    const p = kind === 'kvm' ? POWER.kvm : POWER.baremetal;
     for (const [s, e0] of periods(i)) {
       const e = Math.min(e0 ?? plan.end, plan.end);
       const len = e - s;
