@@ -1,5 +1,5 @@
 /**
- * The examples run against a generated testbed (a small one: scale 0.05, the whole window), the
+ * The examples run against a generated testbed (a small one: scale 0.02, the whole window), the
  * way CI runs them against the demo database.
  */
 import * as fs from 'node:fs';
@@ -16,7 +16,7 @@ let dir: string;
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cu-examples-'));
-  await generate({ plan: plan({ seed: 99, scale: 0.05 }), target: { kind: 'sqlite', dir } });
+  await generate({ plan: plan({ seed: 99, scale: 0.02 }), target: { kind: 'sqlite', dir } });
 });
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

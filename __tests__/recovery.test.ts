@@ -1,6 +1,6 @@
 /**
  * Ground-truth recovery: a small synthetic testbed (every site, the whole 2016-2025 window, scale
- * 0.1) is generated, read back through the adapters and reconstructed; the daily timeline must
+ * 0.04: Chameleon's real load at a 25th of its size) is generated, read back through the adapters and reconstructed; the daily timeline must
  * match the generator's truth exactly wherever the stored data is complete, and every stretch
  * that is not compared must be a coverage gap the audit explains.
  */
@@ -19,7 +19,7 @@ let recovered: ReadonlyArray<SiteRecovery>;
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cu-recovery-'));
-  g = await generate({ plan: plan({ seed: 4242, scale: 0.1 }), target: { kind: 'sqlite', dir }, keep: true });
+  g = await generate({ plan: plan({ seed: 4242, scale: 0.04 }), target: { kind: 'sqlite', dir }, keep: true });
   recovered = await recover(g);
 });
 

@@ -1,6 +1,7 @@
 /**
  * Signals and partial work (issue 18): SIGINT or SIGTERM during a long report (one site of the
- * demo-size testbed, scale 1) stops it within 2 s, at any phase (reading, reconstructing,
+ * demo-size testbed, scale 0.25: the demo's default since the testbed is at Chameleon's real
+ * scale at 1) stops it within 2 s, at any phase (reading, reconstructing,
  * drawing, writing), leaves no temporary file and no partial output (the previous outputs, or
  * the complete new set), and ends with status 130 or 143 (the signal's default action while
  * nothing is held, `exit(130|143)` after removing the temporary files while writing). A second run
@@ -17,7 +18,7 @@ import { spawnCli, type Run } from './fixtures/builtCli';
 jest.setTimeout(900_000);
 
 const SITE = 'chi_uc';
-const cacheDir = path.join(os.tmpdir(), 'chameleon-usage-test-cache', `testbed-20160101-1-${SITE}`);
+const cacheDir = path.join(os.tmpdir(), 'chameleon-usage-test-cache', `testbed-20160101-0.25-${SITE}`);
 const snapshot = path.join(cacheDir, `${SITE}.sqlite`);
 let dir: string;
 
@@ -86,7 +87,7 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cu-signals-'));
   if (!fs.existsSync(snapshot)) {
     const tmp = `${cacheDir}.tmp-${process.pid}`;
-    const g = await spawnCli(['generate', '--out', tmp, '--site', SITE, '--scale', '1'], { cwd: dir, limitMs: 600_000 });
+    const g = await spawnCli(['generate', '--out', tmp, '--site', SITE, '--scale', '0.25'], { cwd: dir, limitMs: 600_000 });
     if (g.code !== 0) throw new Error(`generate failed: ${g.err}`);
     fs.mkdirSync(path.dirname(cacheDir), { recursive: true });
     fs.rmSync(cacheDir, { recursive: true, force: true });

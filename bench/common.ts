@@ -18,9 +18,15 @@ import { mysqlDatabases } from '../testbed/write';
 import type { TimelineOptions } from '../lib/Timeline';
 import * as T from '../lib/Time';
 
-export const BASE_SCALE = Number(process.env.BENCH_BASE_SCALE ?? 3);
+/** Half of Chameleon's real scale and load (issue 19: scale 1 reads back 1.96M events): about 1M events. */
+export const BASE_SCALE = Number(process.env.BENCH_BASE_SCALE ?? 0.5);
+/**
+ * The testbed's version in the datasets' names and done markers: bump it when the generator's
+ * output changes, so a dataset of an older testbed is generated again rather than reused.
+ */
+export const TESTBED_TAG = 'tb19';
 export const MYSQL_URL = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
-export const BASE_PREFIX = 'bench_';
+export const BASE_PREFIX = process.env.BENCH_PREFIX ?? 'bench_';
 export const replicaPrefix = (i: number): string => (i === 0 ? BASE_PREFIX : `${BASE_PREFIX}r${i}_`);
 export const replicaSite = (site: string, i: number): string => (i === 0 ? site : `${site}_r${i}`);
 
@@ -31,10 +37,10 @@ export const CACHE = path.join(ROOT, 'bench', '.cache');
  * an older layout is read again from MariaDB instead of being misread.
  */
 export const CACHE_LAYOUT = 4;
-export const baseEventsFile = path.join(CACHE, `base-scale${BASE_SCALE}-layout${CACHE_LAYOUT}.v8`);
-export const queriesFile = (k: number): string => path.join(CACHE, `queries-scale${BASE_SCALE}-x${k}.jsonl`);
-export const intervalsFile = (k: number): string => path.join(CACHE, `intervals-scale${BASE_SCALE}-x${k}.csv`);
-export const checkFile = (k: number): string => path.join(CACHE, `check-scale${BASE_SCALE}-x${k}.json`);
+export const baseEventsFile = path.join(CACHE, `base-${TESTBED_TAG}-scale${BASE_SCALE}-layout${CACHE_LAYOUT}.v8`);
+export const queriesFile = (k: number): string => path.join(CACHE, `queries-${TESTBED_TAG}-scale${BASE_SCALE}-x${k}.jsonl`);
+export const intervalsFile = (k: number): string => path.join(CACHE, `intervals-${TESTBED_TAG}-scale${BASE_SCALE}-x${k}.csv`);
+export const checkFile = (k: number): string => path.join(CACHE, `check-${TESTBED_TAG}-scale${BASE_SCALE}-x${k}.json`);
 
 /** The plan the base testbed was generated with (the CLI's `generate --scale BASE_SCALE`). */
 export const basePlan = () => makePlan({ scale: BASE_SCALE });

@@ -13,7 +13,7 @@ import { generate } from '../testbed/index';
 import { siteTables } from '../testbed/write';
 import { logicalDbs } from '../adapters/Source';
 import { qualifiedName, type DdlOptions } from '../testbed/ddl';
-import { BASE_PREFIX, BASE_SCALE, basePlan, baseEventsFile, ensureCache, MYSQL_URL, replicaPrefix, ROOT } from './common';
+import { BASE_PREFIX, BASE_SCALE, basePlan, baseEventsFile, ensureCache, MYSQL_URL, replicaPrefix, ROOT, TESTBED_TAG } from './common';
 import { mysqlDatabases } from '../testbed/write';
 
 const args = process.argv.slice(2);
@@ -75,7 +75,7 @@ const markDone = (k: ReturnType<typeof knex>, what: string) => k.raw(`REPLACE IN
 /** The base testbed in MariaDB, generated once. */
 const ensureBase = (): Promise<void> =>
   withKnex(async (k) => {
-    const what = `base scale ${BASE_SCALE}`;
+    const what = `base ${TESTBED_TAG} scale ${BASE_SCALE}`;
     if (await done(k, what)) return;
     log(`generating the base testbed (scale ${BASE_SCALE}) into MariaDB (${BASE_PREFIX}*), once`);
     await generate({ plan: basePlan(), target: { kind: 'mysql', url: MYSQL_URL, prefix: BASE_PREFIX } });
@@ -87,7 +87,7 @@ const ensureReplicas = (n: number): Promise<void> =>
   withKnex(async (k) => {
     const p = basePlan();
     for (let i = 1; i < n; i++) {
-      const what = `replica ${i} of scale ${BASE_SCALE}`;
+      const what = `replica ${i} of ${TESTBED_TAG} scale ${BASE_SCALE}`;
       if (await done(k, what)) continue;
       log(`copying the base databases to replica ${i} (${replicaPrefix(i)}*)`);
       for (const s of p.sites) {

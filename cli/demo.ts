@@ -1,7 +1,8 @@
 /**
  * `chameleon-usage demo` and `chameleon-usage generate`.
  *
- * - `demo [--out DIR] [--seed N] [--scale X]`: generates the synthetic testbed into
+ * - `demo [--out DIR] [--seed N] [--scale X]`: generates the synthetic testbed (default scale
+ *   `DEMO_SCALE`, a quarter of Chameleon's real scale) into
  *   `DIR/demo/<site>.sqlite` (one snapshot per site, the embedded default: no database server),
  *   runs `report` on the four sites (the three host sites and the CHI@Edge device site
  *   `chi_edge`; daily means, per node type, value types nodes and devices) into `DIR/data/` with the
@@ -45,6 +46,15 @@ export interface TestbedArgs {
   /** demo: skip the interactive page `report.html`. */
   readonly 'no-html'?: boolean;
 }
+
+/**
+ * The demo's default scale: a quarter of Chameleon's real scale (`--scale 1`, `generate`'s
+ * default), so the demo runs in about two minutes (docs/testbed.md).
+ *
+ * @category constructors
+ * @since 0.4.0
+ */
+export const DEMO_SCALE = 0.25;
 
 const configFailure = (message: string): Failure => ({ _tag: 'ConfigFailure', message });
 
@@ -165,7 +175,9 @@ export const runGenerate = async (a: TestbedArgs, print: (line: string) => void)
  *
  * @since 0.1.0
  */
-export const runDemo = async (a: TestbedArgs, print: (line: string) => void): Promise<Ei.Either<Failure, number>> => {
+export const runDemo = async (given: TestbedArgs, print: (line: string) => void): Promise<Ei.Either<Failure, number>> => {
+  // scale 1 is Chameleon's real scale (issue 19): too slow for a demo, which has its own default
+  const a: TestbedArgs = { ...given, scale: given.scale ?? String(DEMO_SCALE) };
   const out = a.out ?? 'output';
   const p = parsePlan({ ...a, site: demoSites });
   if (Ei.isLeft(p)) return p;

@@ -103,7 +103,8 @@ extract options:
 demo and generate options:
   --out DIR            demo: output folder (default output); generate: folder of the SQLite files.
   --seed N             Seed of the simulation (default 20160101): same seed, same testbed.
-  --scale X            Multiplies hosts and leases (default 1, about 0.4M events; 27, about 10.6M).
+  --scale X            Multiplies hosts and leases: 1 is Chameleon's real scale and load (generate's
+                       default); demo's default is 0.25, so that it runs in about two minutes.
   --mysql URL          generate: write into MySQL databases <prefix><site>_<db> instead.
   --prefix P           generate --mysql: database name prefix (default testbed_).
   --site KEY           generate: only these sites (chi_tacc, chi_uc, kvm_tacc).

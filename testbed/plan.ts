@@ -62,6 +62,18 @@ export interface SitePlan {
   readonly leasesPerHostYear: number;
   /** KVM: on-demand instance requests per on-demand hypervisor per day. */
   readonly onDemandPerHostDay: number;
+  /**
+   * Share of user lease requests Blazar refuses at creation for another reason than free hosts
+   * (allocation or quota exhausted, invalid parameters): stored like a request refused for lack
+   * of hosts, a lease soft-deleted at its creation without allocations (issue 19). Default 0.
+   */
+  readonly refusedShare?: number;
+  /** The longest lease a user may ask for, and the farthest an extension may reach from its own time (days; default 7). */
+  readonly maxLeaseDays?: number;
+  /** Median length of a user lease, hours (log-normal; default 22). */
+  readonly leaseMedianHours?: number;
+  /** Share of user leases asking for the whole `maxLeaseDays` (default 0). */
+  readonly maxLeaseShare?: number;
   /** The operators' project (its leases are `ops`). */
   readonly operatorProject: string;
 }
@@ -141,18 +153,25 @@ export const defaultSites: ReadonlyArray<SitePlan> = [
     kind: 'baremetal',
     capabilityLayout: 'resource_properties',
     domain: 'tacc.chameleoncloud.org',
-    leasesPerHostYear: 18,
+    // calibrated to Chameleon's real scale and load (issue 19, docs/testbed.md "Calibration")
+    leasesPerHostYear: 82,
     onDemandPerHostDay: 0,
+    refusedShare: 0.66,
+    maxLeaseDays: 7,
+    leaseMedianHours: 30,
+    maxLeaseShare: 0.3,
     operatorProject: 'c0ffee000000400080000000000000a1',
     generations: [
-      bm('compute_haswell', 60, '2015-09-01', 40, HASWELL, 1.0, '2023-09-01'),
-      bm('storage', 8, '2015-10-01', 10, STORAGE, 0.4, '2022-09-15'),
-      bm('gpu_p100', 6, '2017-05-01', 10, P100, 2.0, '2024-03-01'),
-      bm('compute_skylake', 32, '2018-06-01', 20, SKYLAKE, 1.2),
-      bm('gpu_rtx_6000', 8, '2019-09-01', 10, RTX, 2.5),
-      bm('compute_cascadelake', 40, '2020-09-01', 30, CASCADE, 1.2),
-      bm('gpu_a100', 6, '2021-09-01', 10, A100, 3.0),
-      bm('compute_icelake', 20, '2022-10-01', 20, ICELAKE, 1.2),
+      bm('compute_haswell', 130, '2015-09-01', 40, HASWELL, 1.0, '2023-09-01'),
+      bm('compute_haswell_ib', 80, '2015-10-01', 30, HASWELL, 1.0, '2022-06-01'),
+      bm('storage', 16, '2015-10-01', 10, STORAGE, 0.4, '2022-09-15'),
+      bm('gpu_p100', 12, '2017-05-01', 10, P100, 2.0, '2024-03-01'),
+      bm('compute_skylake', 90, '2018-02-01', 20, SKYLAKE, 1.2),
+      bm('gpu_rtx_6000', 16, '2019-09-01', 10, RTX, 2.5),
+      bm('compute_cascadelake', 30, '2020-09-01', 30, CASCADE, 1.2),
+      bm('gpu_a100', 12, '2021-09-01', 10, A100, 3.0),
+      bm('compute_icelake', 50, '2022-10-01', 20, ICELAKE, 1.2),
+      bm('compute_zen3', 30, '2023-10-01', 15, ZEN3, 1.2),
     ],
   },
   {
@@ -161,17 +180,21 @@ export const defaultSites: ReadonlyArray<SitePlan> = [
     kind: 'baremetal',
     capabilityLayout: 'extra_capabilities',
     domain: 'uc.chameleoncloud.org',
-    leasesPerHostYear: 15,
+    leasesPerHostYear: 60,
     onDemandPerHostDay: 0,
+    refusedShare: 0.33,
+    maxLeaseDays: 7,
+    leaseMedianHours: 24,
+    maxLeaseShare: 0.25,
     operatorProject: 'c0ffee000000400080000000000000b2',
     generations: [
-      bm('compute_haswell', 40, '2015-10-01', 30, HASWELL, 1.0, '2023-03-01'),
-      bm('storage', 5, '2015-10-15', 10, STORAGE, 0.4, '2022-07-01'),
-      bm('compute_skylake', 16, '2018-02-01', 15, SKYLAKE, 1.2),
-      bm('gpu_rtx_6000', 4, '2019-11-01', 10, RTX, 2.5),
-      bm('compute_cascadelake', 20, '2021-02-01', 20, CASCADE, 1.2),
-      bm('gpu_a100', 4, '2022-03-01', 10, A100, 3.0),
-      bm('compute_zen3', 12, '2023-05-01', 15, ZEN3, 1.2),
+      bm('compute_haswell', 90, '2015-10-01', 30, HASWELL, 1.0, '2023-03-01'),
+      bm('storage', 10, '2015-10-15', 10, STORAGE, 0.4, '2022-07-01'),
+      bm('compute_skylake', 45, '2018-02-01', 15, SKYLAKE, 1.2),
+      bm('gpu_rtx_6000', 8, '2019-11-01', 10, RTX, 2.5),
+      bm('compute_cascadelake', 16, '2020-10-01', 20, CASCADE, 1.2),
+      bm('gpu_a100', 8, '2022-03-01', 10, A100, 3.0),
+      bm('compute_zen3', 30, '2023-05-01', 15, ZEN3, 1.2),
     ],
   },
   {
@@ -180,8 +203,11 @@ export const defaultSites: ReadonlyArray<SitePlan> = [
     kind: 'kvm',
     capabilityLayout: 'capability_name',
     domain: 'kvm.tacc.chameleoncloud.org',
-    leasesPerHostYear: 30,
-    onDemandPerHostDay: 1.2,
+    leasesPerHostYear: 24,
+    onDemandPerHostDay: 2.9,
+    maxLeaseDays: 180,
+    leaseMedianHours: 72,
+    maxLeaseShare: 0.03,
     operatorProject: 'c0ffee000000400080000000000000c3',
     generations: [
       { ...bm('compute_haswell', 16, '2017-04-01', 20, HASWELL, 1.0, '2023-06-01'), blazar: false },

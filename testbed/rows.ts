@@ -525,12 +525,12 @@ const instanceRows = (plan: Plan, w: SiteWorld, c: InstanceCtx): void => {
       reservationSpec(uuid, i, i.projectId, i.userId, i.reservationId !== null && !i.flavor.name.startsWith('reservation:') ? i.reservationId : null, flavorId),
     ]);
     const actionDeleted = shadow ? (terminated as number) : null;
-    const action = (name: string, t: number, evs: ReadonlyArray<readonly [string, number, number, string]>, message: string | null = null) => {
+    const action = (name: string, t: number, evs: ReadonlyArray<readonly [string, number, number, string, string?]>, message: string | null = null) => {
       actionId += 1;
       put(shadow ? 'nova.shadow_instance_actions' : 'nova.instance_actions', [...nova(t, actionId, actionDeleted), actionId, name, uuid, `req-${rng.uuid()}`, i.userId, i.projectId, fmt(t), null, message]);
-      for (const [ev, start, finish, result] of evs) {
+      for (const [ev, start, finish, result, evHost] of evs) {
         eventId += 1;
-        put(shadow ? 'nova.shadow_instance_actions_events' : 'nova.instance_actions_events', [...nova(start, eventId, actionDeleted), eventId, ev, actionId, fmt(start), fmt(finish), result, eventHost]);
+        put(shadow ? 'nova.shadow_instance_actions_events' : 'nova.instance_actions_events', [...nova(start, eventId, actionDeleted), eventId, ev, actionId, fmt(start), fmt(finish), result, evHost ?? eventHost]);
       }
     };
     // power actions draw their request ids from their own stream: the other rows stay as without them
@@ -544,7 +544,11 @@ const instanceRows = (plan: Plan, w: SiteWorld, c: InstanceCtx): void => {
     };
     const buildStart = i.createdAt + rng.int(2, 9) * SEC;
     const buildEnd = failed ? buildStart + rng.int(60, 900) * SEC : (i.launchedAt as number);
-    action('create', i.createdAt, [['compute__do_build_and_run_instance', buildStart, Math.max(buildStart, buildEnd), failed ? 'Error' : 'Success']], failed ? 'Error' : null);
+    // from Rocky on, the conductor records its scheduling as an event of the create action too
+    // (its host is a controller, not the node: the adapters read compute_* events only)
+    const conductor: ReadonlyArray<readonly [string, number, number, string, string]> =
+      i.createdAt >= plan.cuts.rocky ? [['conductor_schedule_and_build_instances', i.createdAt + SEC, buildStart, 'Success', `${w.plan.site.replace(/_/g, '-')}-controller`]] : [];
+    action('create', i.createdAt, [...conductor, ['compute__do_build_and_run_instance', buildStart, Math.max(buildStart, buildEnd), failed ? 'Error' : 'Success']], failed ? 'Error' : null);
     for (const s of i.steps) {
       if (s.kind === 'shelve') {
         action('shelve', s.t, [

@@ -8,8 +8,11 @@
  * - hardware generations arrive and retire over a ramp; a few hosts never enter Blazar;
  * - user leases arrive as a Poisson process proportional to the reservable hosts; lead times:
  *   about two thirds start "now", a quarter hours to two days ahead, the rest days to weeks;
- *   durations log-normal around a day, at most a week; some are extended, some deleted early,
- *   some deleted before they start, 1% fail to start (`start_lease` ERROR);
+ *   lengths log-normal around a day or more, at most the site's maximum (7 days bare metal, 180
+ *   KVM), a share asking for all of it; some are extended (within 48 h of the end), some deleted
+ *   early, some deleted before they start, 1% fail to start (`start_lease` ERROR); requests
+ *   Blazar refuses (no free hosts, or the site's `refusedShare`) are stored soft-deleted at their
+ *   creation without allocations, as Chameleon's Blazar leaves them (issue 19);
  * - operator leases: per-host maintenance windows and yearly fleet windows, booked weeks ahead;
  * - bare metal: most hosts of a lease get an instance some minutes to hours after the start; some
  *   builds fail and are retried; some instances are deleted early and relaunched;
@@ -186,12 +189,19 @@ const leadTime = (rng: Random): number => {
 
 const hostCount = (rng: Random): number =>
   rng.weighted<() => number>([
-    [() => 1, 0.55],
-    [() => 2, 0.2],
-    [() => rng.int(3, 4), 0.14],
-    [() => rng.int(5, 8), 0.08],
+    [() => 1, 0.6],
+    [() => 2, 0.18],
+    [() => rng.int(3, 4), 0.12],
+    [() => rng.int(5, 8), 0.07],
     [() => rng.int(9, 16), 0.03],
   ])();
+
+/** User lease length: log-normal around the site's median, a share asks for the whole maximum. */
+const leaseLength = (site: SitePlan, rng: Random): number => {
+  const max = (site.maxLeaseDays ?? 7) * DAY;
+  if (rng.chance(site.maxLeaseShare ?? 0)) return max;
+  return clamp(rng.logNormal((site.leaseMedianHours ?? 22) * HOUR, 0.9), HOUR, max);
+};
 
 const simulateLeases = (site: SitePlan, hosts: ReadonlyArray<Host>, plan: Plan, rng: Random, who: People): LeaseSim => {
   const q = new Queue();
@@ -267,11 +277,13 @@ const simulateLeases = (site: SitePlan, hosts: ReadonlyArray<Host>, plan: Plan, 
   const extendLater = (b: Booked): void => {
     const lease = b.lease;
     if (!rng.chance(0.14)) return;
+    // extendable within 48 h of the end, to at most the longest lease from the extension's time
     const at = sec(Math.max(b.commitStart + MIN, lease.endDate - clamp(rng.exp(6 * HOUR), 10 * MIN, 2 * DAY)));
     if (at >= end) return;
     q.push(at, () => {
       if (lease.deletedAt !== null || at >= lease.endDate) return;
-      const newEnd = minute(lease.endDate + clamp(rng.logNormal(DAY, 0.6), HOUR, 4 * DAY));
+      const newEnd = minute(Math.min(at + (site.maxLeaseDays ?? 7) * DAY, lease.endDate + clamp(rng.logNormal(DAY, 0.6), HOUR, 4 * DAY)));
+      if (newEnd <= lease.endDate) return;
       const ok =
         b.hosts.every((h) => reservableOver(hosts[h], b.commitStart, newEnd) && calendars[h].isFree(lease.endDate, newEnd)) &&
         b.slots.every((x) => reservableOver(hosts[x.host], b.commitStart, newEnd) && vcpuCals[x.host].canExtend(x.booking, newEnd));
@@ -310,17 +322,37 @@ const simulateLeases = (site: SitePlan, hosts: ReadonlyArray<Host>, plan: Plan, 
     const lead = leadTime(rng);
     const startDate = lead === 0 ? minute(c) : minute(c + lead);
     const commitStart = Math.max(startDate, c);
-    const requestedEnd = minute(commitStart + clamp(rng.logNormal(22 * HOUR, 0.9), HOUR, 7 * DAY));
+    const requestedEnd = minute(commitStart + leaseLength(site, rng));
     const { projectId, userId } = who.project();
     const error = rng.chance(0.01);
+    // a refused request: Blazar created the lease, failed to allocate and destroyed it at once
+    // (Chameleon's lease_destroy soft-deletes): a lease row deleted at its creation, no allocation
+    const refuse = (nodeType: string, resourceType: Reservation['resourceType']): void => {
+      leases.push({
+        id,
+        name: `lease-${rng.hex(6)}`,
+        projectId,
+        userId,
+        operator: false,
+        createdAt: c,
+        startDate,
+        requestedEnd,
+        endDate: requestedEnd,
+        extendedAt: null,
+        deletedAt: c,
+        error: false,
+        reservations: [{ id: rng.uuid(), resourceType, hosts: [], nodeType }],
+      });
+    };
     let resv: Reservation;
     let hostsHeld: number[] = [];
     let slots: Array<{ host: number; booking: VcpuBooking }> = [];
     const id = rng.uuid();
+    if (rng.chance(site.refusedShare ?? 0)) return refuse(type, kvm ? 'virtual:instance' : 'physical:host');
     if (!kvm) {
       const n = hostCount(rng);
       const got = error ? (byType.get(type) ?? []).slice(0, n).map((h) => h.index) : freeHosts(type, n, commitStart, requestedEnd);
-      if (got === null || got.length === 0) return; // Blazar: not enough hosts available
+      if (got === null || got.length === 0) return refuse(type, 'physical:host'); // Blazar: not enough hosts available
       hostsHeld = error ? [] : got;
       resv = { id: rng.uuid(), resourceType: 'physical:host', hosts: got, nodeType: type };
     } else {
@@ -331,10 +363,10 @@ const simulateLeases = (site: SitePlan, hosts: ReadonlyArray<Host>, plan: Plan, 
         [16, 0.15],
       ] as const);
       const amount = rng.weighted([
-        [1, 0.5],
+        [1, 0.25],
         [2, 0.25],
-        [3, 0.1],
-        [4, 0.15],
+        [4, 0.3],
+        [8, 0.2],
       ] as const);
       if (error) {
         const pool = byType.get(type) ?? [];
@@ -348,7 +380,7 @@ const simulateLeases = (site: SitePlan, hosts: ReadonlyArray<Host>, plan: Plan, 
         };
       } else {
         const got = freeSlots(type, amount, vcpus, commitStart, requestedEnd);
-        if (got === null) return;
+        if (got === null) return refuse(type, 'virtual:instance');
         slots = got;
         const resourceType = c >= plan.cuts.flavorInstance && rng.chance(0.5) ? 'flavor:instance' : 'virtual:instance';
         resv = { id: rng.uuid(), resourceType, hosts: got.map((x) => x.host), slot: { vcpus, memoryMb: vcpus * 2048, diskGb: 40 }, nodeType: type };
@@ -545,7 +577,7 @@ const onDemandInstances = (site: SitePlan, hosts: ReadonlyArray<Host>, plan: Pla
         const del = c + rng.int(2, 120) * MIN;
         if (del < plan.end) steps.push({ kind: 'delete', t: del });
       } else {
-        if (life > 6 * HOUR && rng.chance(0.06)) {
+        if (life > 6 * HOUR && rng.chance(0.1)) {
           const shelve = sec(c + HOUR + rng.next() * (life - 3 * HOUR));
           steps.push({ kind: 'shelve', t: shelve });
           if (rng.chance(0.6)) steps.push({ kind: 'unshelve', t: sec(shelve + 30 * MIN + rng.next() * (endAt - shelve - 60 * MIN)) });
@@ -585,28 +617,46 @@ const POWER_PAIRS = [
 const power = (pair: (typeof POWER_PAIRS)[number], on: boolean, t: number, ok = true): PowerStep =>
   on ? { kind: 'power', t, action: pair[2], event: pair[3], on, ok } : { kind: 'power', t, action: pair[0], event: pair[1], on, ok };
 
+/** Power-cycle behaviour per site kind (issue 19): share of periods with power actions, mean cycles. */
+const POWER = { baremetal: { share: 0.4, more: 0.45 }, kvm: { share: 0.5, more: 0.65 } } as const;
+
 /**
  * Adds power actions to launched instances (section 11), from their own random stream (so the
  * rest of the world is as without them): per occupancy period of at least 4 hours, with
- * probability 0.15 a power-off (stop, suspend or pause) and, with probability 0.6, the matching
- * power-on later in the period; rarely a start while already on (a repeated signal) and a failed
- * stop (changes nothing). Times are whole seconds strictly inside the period.
+ * probability `POWER.share` one or more power cycles (1 + geometric with continuation `more`, at
+ * most 8): each a power-off (stop, suspend or pause) and, with probability 0.7 (the last one; the
+ * others always), the matching power-on later in the period; rarely a start while already on (a
+ * repeated signal) and a failed stop (changes nothing). Times are whole seconds strictly inside
+ * the period, at least a minute apart.
  */
-const withPower = (instances: ReadonlyArray<Instance>, plan: Plan, rng: Random): Instance[] =>
+const withPower = (instances: ReadonlyArray<Instance>, plan: Plan, rng: Random, kind: SitePlan['kind']): Instance[] =>
   instances.map((i) => {
     if (!i.launched) return i;
     const added: PowerStep[] = [];
+    const p = kind === 'kvm' ? POWER.kvm : POWER.baremetal;
     for (const [s, e0] of periods(i)) {
       const e = Math.min(e0 ?? plan.end, plan.end);
       const len = e - s;
       if (len < 4 * HOUR) continue;
-      const pair = rng.weighted(POWER_PAIRS.map((p) => [p, p[4]] as const));
-      if (rng.chance(0.15)) {
-        const off = sec(s + MIN + rng.next() * (len * 0.7));
-        added.push(power(pair, false, off));
-        if (rng.chance(0.6)) {
-          const on = sec(off + MIN + rng.next() * (e - off - 3 * MIN));
-          if (on > off && on < e - MIN) added.push(power(pair, true, on));
+      if (rng.chance(p.share)) {
+        let n = 1;
+        while (n < 8 && rng.chance(p.more)) n++;
+        // 2n distinct instants in [s + 3 min, e - 2 min), a minute apart at least
+        const span = len - 5 * MIN;
+        const slots = Math.min(2 * n, Math.floor(span / MIN));
+        const ts = Array.from({ length: slots }, () => s + 3 * MIN + rng.next() * span).sort((a, b) => a - b);
+        let last = -Infinity;
+        for (let k = 0; k < ts.length; k += 2) {
+          const pair = rng.weighted(POWER_PAIRS.map((q) => [q, q[4]] as const));
+          const off = sec(Math.max(ts[k], last + MIN));
+          if (off >= e - 2 * MIN) break;
+          added.push(power(pair, false, off));
+          last = off;
+          const onT = k + 1 < ts.length ? sec(Math.max(ts[k + 1], last + MIN)) : null;
+          const final = k + 2 >= ts.length;
+          if (onT === null || onT >= e - MIN || (final && !rng.chance(0.7))) break;
+          added.push(power(pair, true, onT));
+          last = onT;
         }
       }
       if (rng.chance(0.02)) added.push(power(POWER_PAIRS[0], true, sec(s + 30 * SEC)));
@@ -635,6 +685,7 @@ export const simulateSite = (plan: Plan, site: SitePlan): SiteWorld => {
     [...reservedInstances(site, hosts, sim, plan, rng.fork('reserved')), ...onDemandInstances(site, hosts, plan, rng.fork('ondemand'), who)],
     plan,
     rng.fork('power'),
+    site.kind,
   );
   instances.sort((a, b) => a.createdAt - b.createdAt || (a.uuid < b.uuid ? -1 : 1));
   const leases = [...sim.leases].sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
