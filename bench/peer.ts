@@ -194,6 +194,9 @@ const command = (d: Data, src: string, tool: Tool, target: string): { cmd: strin
         'all',
         ...(tool === 'ours_1d' ? ['--resample', '1d'] : []),
         '--no-plots',
+        // like for like: theirs writes one parquet file and no page (the page's own cost is
+        // measured apart in docs/peer-comparison.md)
+        '--no-html',
         '--quiet',
         '--out',
         out,
