@@ -20,7 +20,7 @@
  */
 import { promises as fs } from 'node:fs';
 import * as TE from 'fp-ts/TaskEither';
-import { knex, type Knex } from 'knex';
+import type { Knex } from 'knex';
 import type { BaseCountType } from '../lib/CountType';
 import type { KnownGap } from '../lib/Coverage';
 import type { ConfigFailure, ConnectionFailure, QueryFailure } from '../lib/Failure';
@@ -275,6 +275,9 @@ export const connect = (
     TE.tryCatch(
       async () => {
         if (dialect === 'sqlite') await checkSnapshot(config);
+        // loaded on first use: a command that connects to nothing (--help, a usage error, demo
+        // without a database) does not pay for knex's modules
+        const { knex } = await import('knex');
         const k = knex(dialect === 'mysql' && options.queryTimeoutMs !== undefined ? withStatementTimeout(config, options.queryTimeoutMs) : config);
         try {
           await k.raw('select 1');

@@ -194,6 +194,9 @@ const command = (d: Data, src: string, tool: Tool, target: string): { cmd: strin
         'all',
         ...(tool === 'ours_1d' ? ['--resample', '1d'] : []),
         '--no-plots',
+        // like for like: theirs writes one parquet file and no page (the page's own cost is
+        // measured apart in docs/peer-comparison.md)
+        '--no-html',
         '--quiet',
         '--out',
         out,
@@ -612,15 +615,15 @@ const main = (): void => {
       out.push(
         `#### Speed and memory, scale ${d.scale}: medians of ${runs} runs (load average now ${os.loadavg().map((x) => x.toFixed(1)).join(' ')})`,
         '',
-        '| target | tool | wall (s) | CPU user+sys (s) | peak RSS (MiB) | theirs / ours, wall | ours / theirs, RSS |',
-        '|---|---|---|---|---|---|---|',
+        '| target | tool | wall (s) | CPU user+sys (s) | peak RSS (MiB) | theirs / ours, wall | theirs / ours, CPU | ours / theirs, RSS |',
+        '|---|---|---|---|---|---|---|---|',
       );
       for (const target of targets)
         for (const tool of tools) {
           const m = med.get(`${tool}\u0000${target}`) as Measure;
           const ours = tool.startsWith('peer') ? med.get(`${tool === 'peer' ? 'ours' : 'ours_1d'}\u0000${target}`) : undefined;
           out.push(
-            `| ${target} | ${tool} | ${m.wall.toFixed(2)} | ${m.cpu.toFixed(2)} | ${m.rssMiB.toFixed(0)} | ${ours === undefined ? '' : (m.wall / ours.wall).toFixed(2)} | ${ours === undefined ? '' : (ours.rssMiB / m.rssMiB).toFixed(2)} |`,
+            `| ${target} | ${tool} | ${m.wall.toFixed(2)} | ${m.cpu.toFixed(2)} | ${m.rssMiB.toFixed(0)} | ${ours === undefined ? '' : (m.wall / ours.wall).toFixed(2)} | ${ours === undefined ? '' : (m.cpu / ours.cpu).toFixed(2)} | ${ours === undefined ? '' : (ours.rssMiB / m.rssMiB).toFixed(2)} |`,
           );
         }
       out.push('');

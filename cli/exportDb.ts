@@ -16,7 +16,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as E from 'fp-ts/Either';
 import * as TE from 'fp-ts/TaskEither';
-import { knex, type Knex } from 'knex';
+import type { Knex } from 'knex';
 import { knexConfig, redact } from '../adapters/Source';
 import type { ConfigFailure, WriteFailure } from '../lib/Failure';
 import { checkTarget } from './outputDir';
@@ -93,6 +93,7 @@ export const exportDb = (url: string, tables: ReadonlyArray<ExportTable>): TE.Ta
   TE.tryCatch(
     async () => {
       const { config, dialect } = await writableConfig(url);
+      const { knex } = await import('knex'); // loaded on first use, like adapters/Source.ts
       const k = knex(config);
       try {
         for (const t of tables) await replaceTable(k, dialect, t);

@@ -21,14 +21,10 @@ import { methods, parseBucket, type Method } from '../lib/Resample';
 import { periodKinds, type PeriodKind } from '../lib/Summary';
 import * as T from '../lib/Time';
 import { readConfig, resolveUrl, selectSites, siteFromKey, type SiteEntry } from './config';
-import { runDemo, runGenerate } from './demo';
-import { runExample } from './example';
-import { extract } from './extract';
 import { handleSignals } from './interrupt';
 import { checkTarget, probeOutput } from './outputDir';
-import { grantsSql } from './grants';
 import { formats as plotFormats, type Format } from '../plot';
-import { runReport, type SiteTarget } from './report';
+import type { SiteTarget } from './report';
 
 /** The package's own package.json, found upward from this file (works from source and dist). */
 const pkg = ((): { version: string } => {
@@ -287,6 +283,7 @@ const report = async (v: Values, log: (l: string) => void): Promise<Ei.Either<Fa
   const ts = await targets(v, true);
   if (Ei.isLeft(ts)) return ts;
   const out = v.out ?? 'output';
+  const { runReport } = await import('./report'); // loaded on first use: --help and usage errors do not pay for it
   const r = await runReport({
     targets: ts.right,
     out,
@@ -313,6 +310,7 @@ const grants = async (v: Values): Promise<Ei.Either<Failure, number>> => {
   if (v.user === undefined) return Ei.left(configFailure('grants: give --user NAME'));
   const ts = await targets({ ...v, site: v.site ?? (v.config === undefined ? ['default'] : undefined) }, false);
   if (Ei.isLeft(ts)) return ts;
+  const { grantsSql } = await import('./grants');
   const sql = grantsSql({ user: v.user, host: v.host, sites: ts.right.map((t) => t.site) });
   if (Ei.isLeft(sql)) return sql;
   process.stdout.write(sql.right);
@@ -334,6 +332,7 @@ const runExtract = async (v: Values, log: (l: string) => void): Promise<Ei.Eithe
   if (Ei.isLeft(src)) return src;
   try {
     log(`${t.site.site}: copying from ${redact(t.url)} to ${out}`);
+    const { extract } = await import('./extract');
     const r = await extract({ src: src.right, out })();
     if (Ei.isLeft(r)) return r;
     for (const c of r.right.tables) log(`  ${c.table}: ${c.status}${c.status === 'copied' ? ` (${c.rows} rows)` : ''}`);
@@ -380,7 +379,7 @@ export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
   try {
     switch (command) {
       case 'example':
-        return runExample((s) => void process.stdout.write(s));
+        return (await import('./example')).runExample((s) => void process.stdout.write(s));
       case 'report':
         result = await report(values, log);
         break;
@@ -391,10 +390,10 @@ export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
         result = await runExtract(values, log);
         break;
       case 'demo':
-        result = await runDemo(values, (l) => void process.stdout.write(`${l}\n`));
+        result = await (await import('./demo')).runDemo(values, (l) => void process.stdout.write(`${l}\n`));
         break;
       case 'generate':
-        result = await runGenerate(values, (l) => void process.stdout.write(`${l}\n`));
+        result = await (await import('./demo')).runGenerate(values, (l) => void process.stdout.write(`${l}\n`));
         break;
       default:
         return 2; // every command is a case above

@@ -52,16 +52,19 @@ const DECIMALS = 6;
  * assert.ok(E.isLeft(formatNumber(NaN)))
  * @since 0.1.0
  */
-export const formatNumber = (n: number): E.Either<string, string> => {
-  if (!Number.isFinite(n)) return E.left(`cannot write the non-finite number ${n}`);
+export const formatNumber = (n: number): E.Either<string, string> =>
+  Number.isFinite(n) ? E.right(finiteText(n)) : E.left(`cannot write the non-finite number ${n}`);
+
+/** {@link formatNumber} of a finite number, without the Either: it runs for every numeric cell. */
+const finiteText = (n: number): string => {
   // Every double >= 2^53 is an integer; BigInt prints them without an exponent.
-  if (Number.isInteger(n)) return E.right(n === 0 ? '0' : Math.abs(n) < 1e21 ? String(n) : BigInt(n).toString());
+  if (Number.isInteger(n)) return n === 0 ? '0' : Math.abs(n) < 1e21 ? String(n) : BigInt(n).toString();
   let s = n.toFixed(DECIMALS);
   let end = s.length;
   while (s.charCodeAt(end - 1) === 48 /* 0 */) end--;
   if (s.charCodeAt(end - 1) === 46 /* . */) end--;
   s = s.slice(0, end);
-  return E.right(s === '-0' ? '0' : s);
+  return s === '-0' ? '0' : s;
 };
 
 const NEEDS_QUOTES = /[",\r\n]/;
@@ -133,6 +136,17 @@ const checked = (f: E.Either<string, string>): string => {
 };
 
 /**
+ * The text of a cell already checked by {@link firstBadCell}, as {@link field} gives it: the
+ * usual cells without an Either each (this runs for every cell of every output file).
+ */
+const checkedField = (u: unknown, row: number, column: string): string => {
+  if (typeof u === 'string') return quote(u);
+  if (u === null) return '';
+  if (typeof u === 'number' && Number.isFinite(u)) return finiteText(u);
+  return checked(field(u, row, column));
+};
+
+/**
  * Rendering is checked first, then lazy: the text is produced only when iterated, and every
  * iteration starts again from the first row (the value can be written twice, or retried).
  */
@@ -182,7 +196,7 @@ export const csvChunks =
         let line = '';
         for (let j = 0; j < columns.length; j++) {
           if (j > 0) line += ',';
-          line += checked(field(r[columns[j]], i, columns[j]));
+          line += checkedField(r[columns[j]], i, columns[j]);
         }
         buf += `${line}\n`;
       }
@@ -219,7 +233,7 @@ export const jsonChunks =
       if (typeof u === 'string') return JSON.stringify(u);
       if (u === null) return 'null';
       // through Number, like the rounded value JSON.stringify printed (1e21 reads back as 1e+21)
-      return String(Number(checked(field(u, i, c))));
+      return String(Number(checkedField(u, i, c)));
     };
     return checkedThenLazy(columns, rows, function* () {
       if (rows.length === 0) {
