@@ -351,8 +351,8 @@ const SPLIT_UNKNOWN = 'usable split unknown (no audit rows)';
  *   (where on-demand instances run), floored at zero.
  * - With the host state of the audit tables (rows of `unusable`, section 15), free capacity on
  *   hosts disabled or not reservable is its own band (`unusable`) out of maintenance, and the
- *   stretches where the split is not known (before the audit tables) are shaded with their own
- *   label.
+ *   stretches where the split is not known (before the audit tables) are marked by a shaded strip
+ *   along the top with its own label (the stack under it is known).
  *
  * The stack is unknown wherever any layer is.
  *
@@ -430,7 +430,8 @@ export const usageStack = (rows: ReadonlyArray<UsageRow>, coverage: S.SiteCovera
   if (split && coverage !== undefined) {
     // where the stack is known but the host state is not: shaded with its own label
     const unknown = intersect(S.uncovered(window, S.coveredOf(coverage, ['unusable'])), S.coveredOf(coverage, drawn));
-    regions.push(...regionsOf(unknown, SPLIT_UNKNOWN));
+    // a strip along the top, not a wash over the stack: only the split is unknown there
+    regions.push(...regionsOf(unknown, SPLIT_UNKNOWN).map((r) => ({ ...r, strip: true })));
   }
   const [min, max] = yRange([total, reservable, legacyReservable, ...stacked]);
   const name = opts.siteName ?? displayName(opts.site);

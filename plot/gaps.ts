@@ -25,6 +25,13 @@ export interface GapRegion {
   readonly label: string;
   /** Shade only this y axis's band (a facet); the whole chart area otherwise. */
   readonly yAxisID?: string;
+  /**
+   * Shade only a strip along the top of the band, holding the label: for a stretch where one
+   * detail of the figure is unknown but the rest is drawn (the stack stays readable under it).
+   *
+   * @since 0.4.0
+   */
+  readonly strip?: boolean;
 }
 
 /** The plugin's options. @category model @since 0.1.0 */
@@ -59,7 +66,9 @@ const boxOf = (chart: Chart, r: GapRegion) => {
   const y = r.yAxisID === undefined ? undefined : chart.scales[r.yAxisID];
   const left = Math.max(chartArea.left, x.getPixelForValue(r.start));
   const right = Math.min(chartArea.right, x.getPixelForValue(r.end));
-  return right > left ? { left, right, top: y?.top ?? chartArea.top, bottom: y?.bottom ?? chartArea.bottom } : undefined;
+  const top = y?.top ?? chartArea.top;
+  const bottom = r.strip === true ? Math.min(top + LINE + 4, y?.bottom ?? chartArea.bottom) : (y?.bottom ?? chartArea.bottom);
+  return right > left ? { left, right, top, bottom } : undefined;
 };
 
 const shade = (chart: Chart, o: GapsOptions): void => {

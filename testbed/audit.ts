@@ -100,17 +100,24 @@ export interface AuditWorld {
 // simulating
 // -------------------------------------------------------------------------------------
 
+// a host goes out of service about every three months, for a few days (median 3 days, at most
+// a month): about 4 % of the hosts are out of service at any time, enough for the usable split
+// to show in a site's stack (docs/testbed.md)
+const WINDOW_GAP = YEAR / 4;
+const WINDOW_MEDIAN = 3 * DAY;
+const WINDOW_MAX = 30 * DAY;
+
 const windowsOver = <W>(rng: Random, from: number, to: number, snap: number, make: (s: number, e: number | null) => W): W[] => {
   const out: W[] = [];
-  for (let t = from + rng.exp(YEAR); t < to; ) {
+  for (let t = from + rng.exp(WINDOW_GAP); t < to; ) {
     const s = sec(t);
-    const dur = Math.min(20 * DAY, Math.max(2 * HOUR, rng.logNormal(2 * DAY, 1)));
+    const dur = Math.min(WINDOW_MAX, Math.max(2 * HOUR, rng.logNormal(WINDOW_MEDIAN, 1)));
     let e: number | null = sec(s + dur);
     if (e >= to) e = to >= snap ? null : to - HOUR;
     if (e !== null && e <= s) break;
     out.push(make(s, e));
     if (e === null) break;
-    t = e + HOUR + rng.exp(YEAR);
+    t = e + HOUR + rng.exp(WINDOW_GAP);
   }
   return out;
 };
