@@ -203,7 +203,8 @@ export const devicePrimaryTable: Readonly<Partial<Record<BaseCountType, string>>
 const tableOf = (source: string): string => source.slice(source.lastIndexOf('.') + 1);
 
 /**
- * The value types a site reports: those asked for, less `devices` where no device table was read
+ * The value types a site reports: those asked for, less `devices` where no device table was read,
+ * or it was read empty
  * (a site whose Blazar has no devices has no device rows, rather than rows of zeros).
  *
  * @example
@@ -211,12 +212,15 @@ const tableOf = (source: string): string => source.slice(source.lastIndexOf('.')
  * @category folding
  * @since 0.4.0
  */
-export const siteValueTypes = (valueTypes: ReadonlyArray<ValueType>, sources: ReadonlyArray<Pick<SourceAudit, 'source' | 'status'>>): ReadonlyArray<ValueType> =>
+export const siteValueTypes = (valueTypes: ReadonlyArray<ValueType>, sources: ReadonlyArray<Pick<SourceAudit, 'source' | 'status' | 'rows_read'>>): ReadonlyArray<ValueType> =>
   valueTypes.includes('devices') && !readsDevices(sources) ? valueTypes.filter((vt) => vt !== 'devices') : valueTypes;
 
-/** Whether the site's device table was read. */
-const readsDevices = (sources: ReadonlyArray<Pick<SourceAudit, 'source' | 'status'>>): boolean =>
-  sources.some((x) => tableOf(x.source) === devicePrimaryTable.reservable && x.status === 'read');
+/**
+ * Whether the site's device table was read and holds a device: every Blazar of the fork has the
+ * device tables, empty on a site without devices (a bare-metal site reports no device rows).
+ */
+const readsDevices = (sources: ReadonlyArray<Pick<SourceAudit, 'source' | 'status' | 'rows_read'>>): boolean =>
+  sources.some((x) => tableOf(x.source) === devicePrimaryTable.reservable && x.status === 'read' && x.rows_read > 0);
 
 /**
  * What one site adds to a report: its counts and its share of the audit, without its events.
