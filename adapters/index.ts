@@ -13,3 +13,5 @@ export * as runner from './runner';
 export { loadContext } from './context';
 export { readSite, readSiteAt, toSiteInput, type SiteRead } from './readSite';
 export { eventAdapters, legacyAdapters, tablesRead } from './registry';
+export type { BlazarAudit } from './auditBlazar';
+export type { DeviceInfo } from './devices';

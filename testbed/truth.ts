@@ -56,20 +56,7 @@ export const baseTypes = [
 export type BaseType = (typeof baseTypes)[number];
 /** Every count type of the truth, derived ones included. @since 0.1.0 */
 export const truthTypes = [
-  'total',
-  'reservable',
-  'committed',
-  'ops',
-  'occupied_reserved',
-  'occupied_ondemand',
-  'stopped_reserved',
-  'stopped_ondemand',
-  'reservable_usable',
-  'reservable_unusable',
-  'committed_usable',
-  'committed_unusable',
-  'ops_unusable',
-  'total_unusable',
+  ...baseTypes,
   'occupied',
   'available',
   'idle',
