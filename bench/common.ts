@@ -24,7 +24,7 @@ export const BASE_SCALE = Number(process.env.BENCH_BASE_SCALE ?? 0.5);
  * The testbed's version in the datasets' names and done markers: bump it when the generator's
  * output changes, so a dataset of an older testbed is generated again rather than reused.
  */
-export const TESTBED_TAG = 'tb19';
+export const TESTBED_TAG = 'tb15';
 export const MYSQL_URL = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
 export const BASE_PREFIX = process.env.BENCH_PREFIX ?? 'bench_';
 export const replicaPrefix = (i: number): string => (i === 0 ? BASE_PREFIX : `${BASE_PREFIX}r${i}_`);

@@ -7,7 +7,7 @@
  *    machine's configured package index) and unpacks the reference pipeline's source into
  *    `.peer/src` (from `PEER_TARBALL` or `shared/vendor/usage-exploration-*.tar.gz` above the
  *    project); one line and exit 1 when that is not possible;
- * 2. generates the testbed at each scale (`.peer/cache/scale-X/<site>.sqlite`, reused) and writes
+ * 2. generates the testbed at each scale (`.peer/cache/<testbed tag>-scale-X/<site>.sqlite`, reused) and writes
  *    the reference pipeline's raw parquet inputs from the same snapshots (`peer/write_parquet.py`);
  * 3. speed and memory: every tool on every target (each site and all sites), interleaved, `--runs`
  *    times, wall time / CPU time / peak RSS from `/usr/bin/time`; medians;
@@ -25,6 +25,7 @@ import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { plan as makePlan, testbedSiteConfig } from '../testbed/plan';
 import { addDailyHours, DAY } from './peer/steps';
+import { TESTBED_TAG } from './common';
 
 const ROOT = process.env.PEER_ROOT ?? path.resolve(__dirname, '..', '..');
 const PEER = path.join(ROOT, '.peer');
@@ -120,7 +121,8 @@ interface Data {
 }
 
 const ensureData = (scale: number): Data => {
-  const dir = path.join(PEER, 'cache', `scale-${scale}`);
+  // the testbed's version in the name: a cache of an older testbed is generated again
+  const dir = path.join(PEER, 'cache', `${TESTBED_TAG}-scale-${scale}`);
   const sqlite = (s: string) => path.join(dir, `${s}.sqlite`);
   const parquet = (s: string) => path.join(dir, 'parquet', s);
   fs.mkdirSync(dir, { recursive: true });
