@@ -30,6 +30,7 @@ import { auditOnlyEvents, readHostAudit, splitEvents, type HostAudit } from './a
 import { countByReason, type Rejection } from '../lib/Rejection';
 import { readZone, type StateRead } from './auditDecode';
 import { readIronicAudit } from './auditIronic';
+import { readInstancesAudit } from './auditInstances';
 import { readComputeNodesAudit, readNovaServicesAudit, totalUnusableEvents } from './auditNova';
 import type { Millis } from '../lib/Time';
 import type { LeaseFact } from '../lib/LeadTime';
@@ -103,6 +104,7 @@ export const readSite = (src: Source): TE.TaskEither<QueryFailure, SiteRead> => 
   let services: StateRead;
   let ironic: StateRead;
   let nodesAudit: Awaited<ReturnType<typeof readComputeNodesAudit>>;
+  let instancesAudit: Awaited<ReturnType<typeof readInstancesAudit>>;
   try {
     const zone = await readZone(src);
     hostAudit = await readHostAudit(src, loaded.context, zone);
@@ -110,6 +112,7 @@ export const readSite = (src: Source): TE.TaskEither<QueryFailure, SiteRead> => 
     services = await readNovaServicesAudit(src, zone);
     ironic = await readIronicAudit(src, zone);
     nodesAudit = await readComputeNodesAudit(src, loaded.context, zone);
+    instancesAudit = await readInstancesAudit(src, loaded.context, zone);
   } catch (e) {
     return Ei.left(toQueryFailure(`${src.site.site} openstack_audit`)(e));
   }
@@ -137,11 +140,12 @@ export const readSite = (src: Source): TE.TaskEither<QueryFailure, SiteRead> => 
     for (const e of totalUnusableEvents(loaded.context, { services: services.rows, ironic: ironic.rows, table, coverageStart: totalStart })) events.push(e);
   }
   for (const e of nodesAudit.events) events.push(e);
+  for (const e of instancesAudit.events) events.push(e);
   const allocationsAudit = auditName(src.site)(auditAllocationsTable);
   const onlyAllocations = auditAllocationEvents(loaded.context, allocationsAudit, blazarAudit.allocations, allocationEvents);
   for (const e of onlyAllocations.events) events.push(e);
   // an audit-only allocation the allocation rules reject was counted folded: it is rejected
-  const auditReports = [hostAudit.report, ...blazarAudit.reports, services.report, ironic.report, nodesAudit.report].map((r) => {
+  const auditReports = [hostAudit.report, ...blazarAudit.reports, services.report, ironic.report, nodesAudit.report, instancesAudit.report].map((r) => {
     const n = onlyAllocations.rejections.length;
     if (r.source !== allocationsAudit || n === 0) return r;
     const all = [...blazarAudit.rejections.filter((x) => x.source.table === allocationsAudit), ...onlyAllocations.rejections];
@@ -246,6 +250,7 @@ export const readSite = (src: Source): TE.TaskEither<QueryFailure, SiteRead> => 
     ...services.rejections,
     ...ironic.rejections,
     ...nodesAudit.rejections,
+    ...instancesAudit.rejections,
     ...onlyAllocations.rejections,
     ...onlyLeases.rejections,
   ];
