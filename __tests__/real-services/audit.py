@@ -38,6 +38,14 @@ COMPUTEHOSTS = ['id', 'hypervisor_hostname', 'vcpus', 'memory_mb', 'local_gb', '
 SERVICES = ['created_at', 'updated_at', 'deleted_at', 'id', 'host', 'binary', 'topic', 'report_count', 'disabled', 'disabled_reason',
             'last_seen_up', 'forced_down', 'version', 'uuid']
 
+INSTANCES = ['created_at', 'updated_at', 'deleted_at', 'id', 'internal_id', 'user_id', 'project_id', 'image_ref', 'kernel_id', 'ramdisk_id',
+             'launch_index', 'key_name', 'power_state', 'vm_state', 'memory_mb', 'vcpus', 'hostname', 'host', 'reservation_id',
+             'launched_at', 'terminated_at', 'display_name', 'display_description', 'availability_zone', 'locked', 'os_type',
+             'launched_on', 'instance_type_id', 'vm_mode', 'uuid', 'architecture', 'root_device_name', 'access_ip_v4', 'access_ip_v6',
+             'config_drive', 'task_state', 'default_ephemeral_device', 'default_swap_device', 'progress', 'auto_disk_config',
+             'shutdown_terminate', 'disable_terminate', 'root_gb', 'ephemeral_gb', 'cell_name', 'node', 'deleted', 'locked_by',
+             'cleaned', 'ephemeral_key_uuid', 'hidden']
+
 # name, source db (logical), source table, id type, columns (None: every column), watch columns
 TABLES = [
     ('blazar_computehosts', 'blazar', 'computehosts', 'VARCHAR(36)', COMPUTEHOSTS, ['status', 'reservable', 'disabled']),
@@ -45,6 +53,16 @@ TABLES = [
     ('blazar_leases', 'blazar', 'leases', 'VARCHAR(36)', None, ['start_date', 'end_date', 'deleted']),
     ('blazar_reservations', 'blazar', 'reservations', 'VARCHAR(36)', None, ['deleted']),
     ('blazar_computehost_allocations', 'blazar', 'computehost_allocations', 'VARCHAR(36)', None, ['deleted']),
+]
+
+# installed only when asked for by name (`install(services, tables=[...])`): the scenarios written
+# before them do not expect their rows. `nova_instances`: the facts' columns (section 3.1) that
+# the real schema has (Zed has no `internal_id` nor `cell_name`: the role's trigger would fail on
+# them, so a site must have left them out; which ones is not known)
+OPTIONAL_TABLES = [
+    ('nova_instances', 'nova', 'instances', 'INT(11)', INSTANCES,
+     ['power_state', 'vm_state', 'task_state', 'host', 'node', 'launched_at', 'terminated_at', 'locked', 'locked_by',
+      'availability_zone', 'instance_type_id', 'deleted', 'hidden']),
 ]
 
 
@@ -123,9 +141,10 @@ def install(services, tables=None):
     adb = audit_db(p)
     services.sql('', 'DROP DATABASE IF EXISTS `%s`' % adb)
     services.sql('', 'CREATE DATABASE `%s` CHARACTER SET utf8mb4' % adb)
-    for name, db, table, id_type, cols, watch in TABLES if tables is None else [t for t in TABLES if t[0] in tables]:
+    for name, db, table, id_type, cols, watch in TABLES if tables is None else [t for t in TABLES + OPTIONAL_TABLES if t[0] in tables]:
         sdb = '%s_%s' % (p, db)
-        cols = cols or _columns(services, sdb, table)
+        there = _columns(services, sdb, table)
+        cols = [c for c in cols if c in there] if cols else there
         services.sql('', create_table_sql(adb, name, id_type))
         for stmt in backfill_sql(adb, name, sdb, table, cols):
             services.sql('', stmt)
@@ -136,7 +155,7 @@ def install(services, tables=None):
 def uninstall(services):
     """Disables every table as the role does (`DROP TRIGGER IF EXISTS`); the audit rows stay."""
     p = services.prefix
-    for name, db, table, _, _, _ in TABLES:
+    for name, db, table, _, _, _ in TABLES + OPTIONAL_TABLES:
         for kind in ('ins', 'upd', 'del'):
             services.sql('', 'DROP TRIGGER IF EXISTS `%s_%s`.trg_%s_audit_%s' % (p, db, table, kind))
 

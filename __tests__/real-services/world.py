@@ -207,6 +207,16 @@ class World(object):
         if rc not in (0, 1):
             raise RuntimeError('archive_deleted_rows returned %s' % rc)
 
+    def purge(self):
+        """nova-manage db purge --all: the shadow tables are emptied (archived rows gone for good)."""
+        from nova.cmd import manage
+        import contextlib
+        import io
+        with contextlib.redirect_stdout(io.StringIO()):
+            rc = manage.DbCommands().purge(purge_all=True, verbose=False)
+        if rc not in (0, 3):
+            raise RuntimeError('purge returned %s' % rc)
+
     # ------------------------------------------------------------------ blazar
     def blazar_host(self, cn, node_type=None, gpus=None, extra=None):
         """Operator enrolls a Nova node in Blazar (host plugin create_computehost): a host row with
