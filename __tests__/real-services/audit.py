@@ -56,9 +56,9 @@ TABLES = [
 ]
 
 # installed only when asked for by name (`install(services, tables=[...])`): the scenarios written
-# before them do not expect their rows. `nova_instances`: the facts' columns (section 3.1) that
-# the real schema has (Zed has no `internal_id` nor `cell_name`: the role's trigger would fail on
-# them, so a site must have left them out; which ones is not known)
+# before them do not expect their rows. `nova_instances`: the facts' columns and watch list
+# (section 3.1); Zed's `instances` has every one of them (install keeps only the columns a table
+# has, as a guard: the role's trigger would fail on a missing one)
 OPTIONAL_TABLES = [
     ('nova_instances', 'nova', 'instances', 'INT(11)', INSTANCES,
      ['power_state', 'vm_state', 'task_state', 'host', 'node', 'launched_at', 'terminated_at', 'locked', 'locked_by',
