@@ -294,6 +294,11 @@ export interface AuditRead {
   readonly state: 'ok' | 'missing' | 'denied' | 'unknown_layout';
   readonly shape?: Shape;
   readonly raw: ReadonlyArray<unknown>;
+  /**
+   * The rows of the table, when `readAudit` was asked to leave out the ids of a source table
+   * (`raw` then holds only the others): `rows - raw.length` rows were read as the source's.
+   */
+  readonly rows?: number;
 }
 
 /**
@@ -301,9 +306,14 @@ export interface AuditRead {
  * aliased `audit_time`), `data` or the explicit columns. A table with an unknown layout is read
  * as nothing (`unknown_layout`).
  *
+ * `exceptIdsOf`: a readable source table (same site) whose ids the caller does not need (the
+ * source wins over the audit for them): the server leaves their rows out and `rows` counts the
+ * table's rows (on a live site most audit rows are of ids the source still has: at CHI@TACC's
+ * scale 1.1 M rows of 1.1 M, 7 s of reading).
+ *
  * @since 0.4.0
  */
-export const readAudit = async (src: Source, ref: TableRef): Promise<AuditRead> => {
+export const readAudit = async (src: Source, ref: TableRef, exceptIdsOf?: TableRef): Promise<AuditRead> => {
   const name = auditName(src.site)(ref);
   let cols: ReadonlySet<string>;
   try {
@@ -332,17 +342,20 @@ export const readAudit = async (src: Source, ref: TableRef): Promise<AuditRead> 
     ...(shape.layout === 'generic' ? ['data'] : [...cols].filter((c) => !['audit_id', 'id', 'audit_event_type', 'audit_event_time', 'audit_changed_at', 'audit_changed_by'].includes(c)).sort()),
   ];
   try {
-    const sql = `select ${select.join(', ')} from ${tableName(src)(ref)} order by audit_id`;
-    const raw: ReadonlyArray<unknown> =
+    const except = exceptIdsOf === undefined ? '' : ` a where not exists (select 1 from ${tableName(src)(exceptIdsOf)} s where s.id = a.id)`;
+    const sql = `select ${select.join(', ')} from ${tableName(src)(ref)}${except} order by audit_id`;
+    const count = `select count(*) as n from ${tableName(src)(ref)}`;
+    const [raw, rows]: [ReadonlyArray<unknown>, number | undefined] =
       src.dialect === 'mysql'
         ? // TIMESTAMP columns (layouts before v3) are shown in the session's zone: read them in
           // the global zone, as DATETIMEs were written, so one conversion fits both
           await src.knex.transaction(async (trx) => {
             await trx.raw('SET SESSION time_zone = @@global.time_zone');
-            return ((await trx.raw(sql)) as unknown[][])[0];
+            const r = ((await trx.raw(sql)) as unknown[][])[0];
+            return [r, except === '' ? undefined : Number((((await trx.raw(count)) as Array<Array<{ n: unknown }>>)[0])[0].n)];
           })
-        : ((await src.knex.raw(sql)) as unknown[]);
-    return { ref, name, state: 'ok', shape, raw };
+        : [(await src.knex.raw(sql)) as unknown[], except === '' ? undefined : Number(((await src.knex.raw(count)) as Array<{ n: unknown }>)[0].n)];
+    return { ref, name, state: 'ok', shape, raw, ...(rows === undefined ? {} : { rows }) };
   } catch (e) {
     const code = (e as { code?: string }).code ?? '';
     if (/DENIED/.test(code)) return { ref, name, state: 'denied', raw: [] };
