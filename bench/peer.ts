@@ -277,7 +277,9 @@ type Daily = Record<string, Float64Array>;
  * The reference pipeline's metric for each row, and the truth it is checked against: it has no
  * operator (ops) split, so its `committed` holds user and operator leases (truth committed + ops),
  * its `idle` = committed - occupied_reservation (truth idle + ops), and its
- * `available_reservable` = reservable - committed (truth available).
+ * `available_reservable` = reservable - committed (truth available: reservable - committed - ops -
+ * unusable, the last from the audit tables' install on; the reference pipeline at this commit
+ * does not read the host state).
  */
 const PEER_METRIC: Record<Row, { metric: string; plusOps: boolean }> = {
   total: { metric: 'total', plusOps: false },
@@ -404,7 +406,9 @@ const truthOf = (s: SiteDaily, row: Row, plusOps: boolean): Float64Array => {
   for (let i = 0; i < DAYS; i++) {
     const base =
       row === 'available'
-        ? b('reservable')[i] - b('committed')[i] - b('ops')[i]
+        ? // section 15: from the audit tables' install on, free capacity on hosts out of service
+          // (`unusable`) is not available (0 before it: the truth has no unusable rows there)
+          b('reservable')[i] - b('committed')[i] - b('ops')[i] - b('unusable')[i]
         : row === 'idle'
           ? b('committed')[i] - b('occupied_reserved')[i]
           : b(row)[i];
