@@ -4,17 +4,15 @@
  * source wins where both have an entity, and every audit row is accounted for.
  */
 import * as Ei from 'fp-ts/Either';
-import * as O from 'fp-ts/Option';
 import { fill, lastSnapshots, leaseColumnsOf, LeaseSnapshot, type BlazarAudit } from '../adapters/auditBlazar';
 import { decodeAuditRow, utcZone, type AuditRow } from '../adapters/auditDecode';
 import type { AllocationRow } from '../adapters/allocations';
 import { readSite, toSiteInput } from '../adapters/readSite';
 import { toEvents } from '../lib/EventTable';
 import { report } from '../lib/Report';
-import type { TimelineOptions } from '../lib/Timeline';
 import * as T from '../lib/Time';
-import type { UsageRow } from '../lib/UsageRow';
-import { describeBoth, openFixture, type Fixture } from './fixtures/db';
+import { createAudit, january, valueAt } from './fixtures/audit';
+import { describeBoth, openFixture } from './fixtures/db';
 import { L1, populate, R1 } from './fixtures/smallSite';
 
 const TABLE = 'openstack_audit.audit_blazar_leases';
@@ -67,24 +65,6 @@ describe('fill', () => {
   });
 });
 
-const options: TimelineOptions = { start: T.unsafeMillis(Date.UTC(2024, 0, 1)), end: T.unsafeMillis(Date.UTC(2024, 1, 1)), groupBy: [], valueTypes: ['nodes'], resample: O.none };
-
-const createAudit = async (fx: Fixture, name: string): Promise<string> => {
-  const full = fx.dialect === 'mysql' ? `${fx.src.site.databases.openstack_audit}.audit_${name}` : `openstack_audit__audit_${name}`;
-  const id = fx.dialect === 'mysql' ? 'INT AUTO_INCREMENT PRIMARY KEY' : 'INTEGER PRIMARY KEY AUTOINCREMENT';
-  const kind = fx.dialect === 'mysql' ? "ENUM('INSERT','UPDATE','DELETE')" : 'TEXT';
-  await fx.src.knex.raw(
-    `CREATE TABLE ${full} (audit_id ${id}, id VARCHAR(36), audit_event_type ${kind}, audit_event_time DATETIME DEFAULT CURRENT_TIMESTAMP, audit_changed_by VARCHAR(255), audit_changed_at DATETIME DEFAULT CURRENT_TIMESTAMP, data ${fx.dialect === 'mysql' ? 'JSON' : 'TEXT'})`,
-  );
-  return full;
-};
-
-const valueAt = (rows: ReadonlyArray<UsageRow>, ct: string, iso: string): number | undefined => {
-  let v: number | undefined;
-  for (const r of rows) if (r.collector_type === 'new' && r.count_type === ct && r.timestamp <= iso) v = r.value;
-  return v;
-};
-
 describeBoth('hard-deleted Blazar leases on a database', (dialect) => {
   const L3 = 'aaaaaaaa-0000-4000-8000-000000000003';
   const R3 = 'bbbbbbbb-0000-4000-8000-000000000003';
@@ -95,17 +75,17 @@ describeBoth('hard-deleted Blazar leases on a database', (dialect) => {
       if (o.dropR1) await fx.src.knex.raw(`delete from ${fx.tableName('blazar.reservations')} where id = ?`, [R1]);
       if (o.audit) {
         const at = (n: number, id: string, kind: string, time: string, data: unknown) => ({ audit_id: n, id, audit_event_type: kind, audit_event_time: time, audit_changed_at: time, audit_changed_by: 'blazar', data: JSON.stringify(data) });
-        const leases = await createAudit(fx, 'blazar_leases');
+        const leases = await createAudit(fx, 'blazar_leases', 'VARCHAR(36)');
         await fx.src.knex.insert([
           at(1, L3, 'INSERT', '2024-01-11 00:00:00', { id: L3, name: 'gone', project_id: 'p', created_at: '2024-01-11 00:00:00', start_date: '2024-01-12 00:00:00', end_date: '2024-01-14 00:00:00', deleted_at: null }),
           at(2, L3, 'DELETE', '2024-01-20 00:00:00', { id: L3, name: 'gone', project_id: 'p', created_at: '2024-01-11 00:00:00', start_date: '2024-01-12 00:00:00', end_date: '2024-01-14 00:00:00', deleted_at: null }),
         ]).into(leases);
-        const resv = await createAudit(fx, 'blazar_reservations');
+        const resv = await createAudit(fx, 'blazar_reservations', 'VARCHAR(36)');
         await fx.src.knex.insert([
           at(1, R3, 'INSERT', '2024-01-11 00:00:00', { id: R3, lease_id: L3, resource_type: 'physical:host' }),
           at(2, R1, 'INSERT', '2024-01-04 12:00:00', { id: R1, lease_id: L1, resource_type: 'physical:host' }),
         ]).into(resv);
-        const allocs = await createAudit(fx, 'blazar_computehost_allocations');
+        const allocs = await createAudit(fx, 'blazar_computehost_allocations', 'VARCHAR(36)');
         await fx.src.knex.insert([
           at(1, 'a3', 'INSERT', '2024-01-11 00:00:00', { id: 'a3', reservation_id: R3, compute_host_id: '2' }),
           // an allocation the source still has: the source wins
@@ -115,7 +95,7 @@ describeBoth('hard-deleted Blazar leases on a database', (dialect) => {
       }
       const read = await readSite(fx.src)();
       if (Ei.isLeft(read)) throw new Error(read.left.message);
-      return { read: read.right, rep: report(options)([toSiteInput(fx.src.site)(read.right)]) };
+      return { read: read.right, rep: report(january)([toSiteInput(fx.src.site)(read.right)]) };
     } finally {
       await fx.drop();
     }

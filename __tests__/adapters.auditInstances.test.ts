@@ -10,10 +10,9 @@ import type { AuditRow } from '../adapters/auditDecode';
 import { readSite, toSiteInput } from '../adapters/readSite';
 import { siteConfig } from '../adapters/Source';
 import { report } from '../lib/Report';
-import type { TimelineOptions } from '../lib/Timeline';
 import * as T from '../lib/Time';
-import type { UsageRow } from '../lib/UsageRow';
-import { describeBoth, openFixture, type Fixture } from './fixtures/db';
+import { createAudit, january, valueAt } from './fixtures/audit';
+import { describeBoth, openFixture } from './fixtures/db';
 import { NODE_B, populate } from './fixtures/smallSite';
 
 const ms = (s: string): T.Millis => T.unsafeMillis(Date.parse(`${s.replace(' ', 'T')}Z`));
@@ -87,23 +86,6 @@ describe('auditOnlyInstances', () => {
   });
 });
 
-const options: TimelineOptions = { start: T.unsafeMillis(Date.UTC(2024, 0, 1)), end: T.unsafeMillis(Date.UTC(2024, 1, 1)), groupBy: [], valueTypes: ['nodes'], resample: O.none };
-
-const valueAt = (rows: ReadonlyArray<UsageRow>, ct: string, iso: string): number | undefined => {
-  let v: number | undefined;
-  for (const r of rows) if (r.collector_type === 'new' && r.count_type === ct && r.timestamp <= iso) v = r.value;
-  return v;
-};
-
-const createAudit = async (fx: Fixture, name: string): Promise<string> => {
-  const full = fx.dialect === 'mysql' ? `${fx.src.site.databases.openstack_audit}.audit_${name}` : `openstack_audit__audit_${name}`;
-  const id = fx.dialect === 'mysql' ? 'INT AUTO_INCREMENT PRIMARY KEY' : 'INTEGER PRIMARY KEY AUTOINCREMENT';
-  await fx.src.knex.raw(
-    `CREATE TABLE ${full} (audit_id ${id}, id INT(11), audit_event_type ${fx.dialect === 'mysql' ? "ENUM('INSERT','UPDATE','DELETE')" : 'TEXT'}, audit_event_time DATETIME DEFAULT CURRENT_TIMESTAMP, audit_changed_by VARCHAR(255), audit_changed_at DATETIME DEFAULT CURRENT_TIMESTAMP, data ${fx.dialect === 'mysql' ? 'JSON' : 'TEXT'})`,
-  );
-  return full;
-};
-
 describeBoth('hard-deleted instances on a database', (dialect) => {
   it('counts an instance known only from audit_nova_instances in occupied, and the source instance once', async () => {
     const fx = await openFixture(dialect);
@@ -111,7 +93,7 @@ describeBoth('hard-deleted instances on a database', (dialect) => {
       await populate(fx);
       const before = await readSite(fx.src)();
       if (Ei.isLeft(before)) throw new Error(before.left.message);
-      const plain = report(options)([toSiteInput(fx.src.site)(before.right)]).timeline.rows;
+      const plain = report(january)([toSiteInput(fx.src.site)(before.right)]).timeline.rows;
       const name = await createAudit(fx, 'nova_instances');
       const ids = ((await fx.src.knex.select('id').from(fx.dialect === 'mysql' ? `${fx.src.site.databases.nova}.instances` : 'nova__instances')) as Array<{ id: number }>).map((r) => r.id);
       const at = (n: number, id: number, kind: string, time: string, data: string) => ({ audit_id: n, id, audit_event_type: kind, audit_event_time: time, audit_changed_at: time, audit_changed_by: 'nova', data });
@@ -128,7 +110,7 @@ describeBoth('hard-deleted instances on a database', (dialect) => {
         .into(name);
       const read = await readSite(fx.src)();
       if (Ei.isLeft(read)) throw new Error(read.left.message);
-      const rows = report(options)([toSiteInput(fx.src.site)(read.right)]).timeline.rows;
+      const rows = report(january)([toSiteInput(fx.src.site)(read.right)]).timeline.rows;
       expect(valueAt(plain, 'occupied', '2024-01-13T00:00:00Z')).toBe(0);
       expect(valueAt(rows, 'occupied_ondemand', '2024-01-13T00:00:00Z')).toBe(1);
       expect(valueAt(rows, 'occupied_ondemand', '2024-01-14T00:00:00Z')).toBe(0);

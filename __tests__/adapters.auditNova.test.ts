@@ -3,17 +3,15 @@
  * service host / node uuid, mapped to hypervisor_hostnames, with their own coverage.
  */
 import * as Ei from 'fp-ts/Either';
-import * as O from 'fp-ts/Option';
 import { ironicState } from '../adapters/auditIronic';
 import { serviceState, totalUnusableEvents } from '../adapters/auditNova';
 import { readSite, toSiteInput } from '../adapters/readSite';
 import { siteConfig } from '../adapters/Source';
 import type { StateRow } from '../lib/HostState';
 import { report } from '../lib/Report';
-import type { TimelineOptions } from '../lib/Timeline';
 import * as T from '../lib/Time';
-import type { UsageRow } from '../lib/UsageRow';
-import { describeBoth, openFixture, type Fixture } from './fixtures/db';
+import { createAudit, january, valueAt } from './fixtures/audit';
+import { describeBoth, openFixture } from './fixtures/db';
 import { populate } from './fixtures/smallSite';
 
 const ms = (s: string): T.Millis => T.unsafeMillis(Date.parse(`${s.replace(' ', 'T')}Z`));
@@ -57,23 +55,6 @@ describe('service and node states', () => {
   });
 });
 
-const options: TimelineOptions = { start: T.unsafeMillis(Date.UTC(2024, 0, 1)), end: T.unsafeMillis(Date.UTC(2024, 1, 1)), groupBy: [], valueTypes: ['nodes'], resample: O.none };
-
-const valueAt = (rows: ReadonlyArray<UsageRow>, ct: string, iso: string): number | undefined => {
-  let v: number | undefined;
-  for (const r of rows) if (r.collector_type === 'new' && r.count_type === ct && r.timestamp <= iso) v = r.value;
-  return v;
-};
-
-const createAudit = async (fx: Fixture, name: string): Promise<string> => {
-  const full = fx.dialect === 'mysql' ? `${fx.src.site.databases.openstack_audit}.audit_${name}` : `openstack_audit__audit_${name}`;
-  const id = fx.dialect === 'mysql' ? 'INT AUTO_INCREMENT PRIMARY KEY' : 'INTEGER PRIMARY KEY AUTOINCREMENT';
-  await fx.src.knex.raw(
-    `CREATE TABLE ${full} (audit_id ${id}, id INT(11), audit_event_type ${fx.dialect === 'mysql' ? "ENUM('INSERT','UPDATE','DELETE')" : 'TEXT'}, audit_event_time DATETIME DEFAULT CURRENT_TIMESTAMP, audit_changed_by VARCHAR(255), audit_changed_at DATETIME DEFAULT CURRENT_TIMESTAMP, data ${fx.dialect === 'mysql' ? 'JSON' : 'TEXT'})`,
-  );
-  return full;
-};
-
 describeBoth('total_unusable on a database', (dialect) => {
   it('counts node-a in Ironic maintenance Jan 7 -> Jan 9, from the table\'s first row on, and nothing without the tables', async () => {
     const fx = await openFixture(dialect);
@@ -81,7 +62,7 @@ describeBoth('total_unusable on a database', (dialect) => {
       await populate(fx);
       const before = await readSite(fx.src)();
       if (Ei.isLeft(before)) throw new Error(before.left.message);
-      const plain = report(options)([toSiteInput(fx.src.site)(before.right)]);
+      const plain = report(january)([toSiteInput(fx.src.site)(before.right)]);
       expect(plain.timeline.rows.filter((r) => r.count_type === 'total_unusable')).toEqual([]);
       const name = await createAudit(fx, 'ironic_nodes');
       const at = (n: number, kind: string, time: string, changed: string, maintenance: number) => ({
@@ -96,7 +77,7 @@ describeBoth('total_unusable on a database', (dialect) => {
       await fx.src.knex.insert([at(1, 'INSERT', '2023-12-01 00:00:00', '2024-01-03 00:00:00', 0), at(2, 'UPDATE', '2024-01-07 00:00:00', '2024-01-07 00:00:00', 1), at(3, 'UPDATE', '2024-01-09 00:00:00', '2024-01-09 00:00:00', 0)]).into(name);
       const read = await readSite(fx.src)();
       if (Ei.isLeft(read)) throw new Error(read.left.message);
-      const rep = report(options)([toSiteInput(fx.src.site)(read.right)]);
+      const rep = report(january)([toSiteInput(fx.src.site)(read.right)]);
       const rows = rep.timeline.rows;
       expect(rows.filter((r) => r.count_type === 'total_unusable' && r.timestamp < '2024-01-03T00:00:00Z')).toEqual([]);
       expect(valueAt(rows, 'total_unusable', '2024-01-05T00:00:00Z')).toBe(0);
@@ -134,7 +115,7 @@ describeBoth('hard-deleted compute nodes on a database', (dialect) => {
         .into(name);
       const read = await readSite(fx.src)();
       if (Ei.isLeft(read)) throw new Error(read.left.message);
-      const rows = report(options)([toSiteInput(fx.src.site)(read.right)]).timeline.rows;
+      const rows = report(january)([toSiteInput(fx.src.site)(read.right)]).timeline.rows;
       expect(valueAt(rows, 'total', '2024-01-04T00:00:00Z')).toBe(3);
       expect(valueAt(rows, 'total', '2024-01-05T12:00:00Z')).toBe(2);
       const entry = read.right.reports.find((r) => r.source.endsWith('audit_nova_compute_nodes'));

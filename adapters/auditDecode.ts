@@ -22,12 +22,13 @@
  */
 import * as Ei from 'fp-ts/Either';
 import * as t from 'io-ts';
+import type { Event } from '../lib/Event';
 import type { StateRow } from '../lib/HostState';
 import { countByReason, rejection, type Rejection } from '../lib/Rejection';
 import * as T from '../lib/Time';
 import { describeErrors, failingColumn, Int, nullable, Str, struct } from './codecs';
 import type { SourceReport } from './runner';
-import { auditName, columnsOf, tableName, type Source, type TableRef } from './Source';
+import { auditName, columnsOf, probeTable, tableName, type Source, type TableRef } from './Source';
 
 // -------------------------------------------------------------------------------------
 // model
@@ -471,3 +472,77 @@ export const unreadAuditReport = (site: string, read: AuditRead): SourceReport =
   rejected_by_reason: {},
   optional_missing: [],
 });
+
+// -------------------------------------------------------------------------------------
+// entity tables (hard deletes)
+// -------------------------------------------------------------------------------------
+
+/**
+ * What folding the audit rows of entities gone from their source tables gave (`auditNova`'s
+ * compute nodes, `auditInstances`' instances).
+ *
+ * @category model
+ * @since 0.4.0
+ */
+export interface AuditOnly {
+  readonly events: ReadonlyArray<Event>;
+  readonly rejections: ReadonlyArray<Rejection>;
+  /** How many entities came only from the audit table. */
+  readonly entities: number;
+}
+
+/**
+ * Reads an audit table of entities, the ids its source tables still have (`sources`: the live
+ * and shadow tables), folds the rows with `fold` (which leaves the ids the source has: the source
+ * wins), and makes the table's report entry (`rows_read = rows_folded + rows_rejected`; one
+ * verdict per row: a rejected entity's other rows stay folded, they were read into it).
+ *
+ * @since 0.4.0
+ */
+export const readEntityAudit = async (
+  src: Source,
+  o: {
+    readonly ref: TableRef;
+    readonly sources: ReadonlyArray<TableRef>;
+    readonly zone: Zone;
+    /** What an entity is, for the report (`compute node(s)`, `instance(s)`). */
+    readonly what: string;
+    readonly fold: (x: { readonly table: string; readonly rows: ReadonlyArray<AuditRow>; readonly known: ReadonlySet<string> }) => AuditOnly;
+  },
+): Promise<{ readonly report: SourceReport; readonly rejections: ReadonlyArray<Rejection>; readonly events: ReadonlyArray<Event> }> => {
+  const site = src.site.site;
+  const read = await readAudit(src, o.ref);
+  if (read.state !== 'ok' || read.shape === undefined) return { report: unreadAuditReport(site, read), rejections: [], events: [] };
+  const dec = decodeAuditRow({ site, table: read.name, layout: read.shape.layout, zone: o.zone });
+  const rows: AuditRow[] = [];
+  const rej: Rejection[] = [];
+  for (const raw of read.raw) {
+    const r = dec(raw);
+    if (Ei.isLeft(r)) rej.push(r.left);
+    else rows.push(r.right);
+  }
+  const known = new Set<string>();
+  for (const ref of o.sources) {
+    if ((await probeTable(src, ref)) !== 'ok') continue;
+    for (const r of (await src.knex.select('id').from(tableName(src)(ref))) as Array<{ id: unknown }>) known.add(String(r.id));
+  }
+  const f = o.fold({ table: read.name, rows, known });
+  const all = [...rej, ...f.rejections];
+  return {
+    report: {
+      site,
+      source: read.name,
+      status: 'read',
+      detail: [`layout ${read.shape.layout}, time ${read.shape.timeColumn}`, o.zone.note, `${f.entities} ${o.what} only in the audit table (hard-deleted), counted with extra.from = audit`]
+        .filter((x) => x !== '')
+        .join('; '),
+      rows_read: read.raw.length,
+      rows_folded: read.raw.length - all.length,
+      rows_rejected: all.length,
+      rejected_by_reason: countByReason(all),
+      optional_missing: [],
+    },
+    rejections: all,
+    events: f.events,
+  };
+};

@@ -19,14 +19,13 @@
 import * as Ei from 'fp-ts/Either';
 import * as t from 'io-ts';
 import * as E from '../lib/Event';
-import { countByReason, rejection, type Rejection } from '../lib/Rejection';
+import { rejection, type Rejection } from '../lib/Rejection';
 import type * as T from '../lib/Time';
 import type { Context } from './Adapter';
-import { auditTable, byIdTime, decodeAuditRow, decodeData, readAudit, unreadAuditReport, type AuditRow, type Zone } from './auditDecode';
+import { auditTable, byIdTime, decodeData, readEntityAudit, type AuditOnly, type AuditRow, type Zone } from './auditDecode';
 import { Int, nullable, Str, UtcDate } from './codecs';
 import { toEvents as instanceEvents, type InstanceRow } from './instances';
-import type { SourceReport } from './runner';
-import { probeTable, tableName, type Source } from './Source';
+import type { Source } from './Source';
 
 /** @category model @since 0.4.0 */
 export const novaInstancesAuditTable = auditTable('nova_instances');
@@ -77,7 +76,7 @@ const latest = <K extends keyof Snapshot>(list: ReadonlyArray<{ readonly snap: S
 export const auditOnlyInstances = (
   ctx: Context,
   o: { readonly table: string; readonly rows: ReadonlyArray<AuditRow>; readonly known: ReadonlySet<string> },
-): { readonly events: ReadonlyArray<E.Event>; readonly rejections: ReadonlyArray<Rejection>; readonly entities: number } => {
+): AuditOnly => {
   const site = ctx.site.site;
   const decode = decodeData(InstanceSnapshot, { site, table: o.table });
   const toEvents = instanceEvents(novaInstancesAuditTable)(ctx);
@@ -138,49 +137,18 @@ export const auditOnlyInstances = (
 
 /**
  * Reads `audit_nova_instances` and makes the events of the instances only it knows, with the
- * table's report entry (`rows_read = rows_folded + rows_rejected`; rows of ids the source has
- * are folded: the source wins).
+ * table's report entry (rows of ids the source has are folded: the source wins).
  *
  * @since 0.4.0
  */
-export const readInstancesAudit = async (
-  src: Source,
-  ctx: Context,
-  zone: Zone,
-): Promise<{ readonly report: SourceReport; readonly rejections: ReadonlyArray<Rejection>; readonly events: ReadonlyArray<E.Event> }> => {
-  const site = src.site.site;
-  const read = await readAudit(src, novaInstancesAuditTable);
-  if (read.state !== 'ok' || read.shape === undefined) return { report: unreadAuditReport(site, read), rejections: [], events: [] };
-  const dec = decodeAuditRow({ site, table: read.name, layout: read.shape.layout, zone });
-  const rows: AuditRow[] = [];
-  const rej: Rejection[] = [];
-  for (const raw of read.raw) {
-    const r = dec(raw);
-    if (Ei.isLeft(r)) rej.push(r.left);
-    else rows.push(r.right);
-  }
-  const known = new Set<string>();
-  for (const table of ['instances', 'shadow_instances']) {
-    const ref = { db: 'nova' as const, table };
-    if ((await probeTable(src, ref)) !== 'ok') continue;
-    for (const r of (await src.knex.select('id').from(tableName(src)(ref))) as Array<{ id: unknown }>) known.add(String(r.id));
-  }
-  const f = auditOnlyInstances(ctx, { table: read.name, rows, known });
-  // one verdict per row: a rejected entity's other rows stay folded (they were read into it)
-  const all = [...rej, ...f.rejections];
-  return {
-    report: {
-      site,
-      source: read.name,
-      status: 'read',
-      detail: [`layout ${read.shape.layout}, time ${read.shape.timeColumn}`, zone.note, `${f.entities} instance(s) only in the audit table (hard-deleted), counted with extra.from = audit`].filter((x) => x !== '').join('; '),
-      rows_read: read.raw.length,
-      rows_folded: read.raw.length - all.length,
-      rows_rejected: all.length,
-      rejected_by_reason: countByReason(all),
-      optional_missing: [],
-    },
-    rejections: all,
-    events: f.events,
-  };
-};
+export const readInstancesAudit = (src: Source, ctx: Context, zone: Zone): ReturnType<typeof readEntityAudit> =>
+  readEntityAudit(src, {
+    ref: novaInstancesAuditTable,
+    sources: [
+      { db: 'nova', table: 'instances' },
+      { db: 'nova', table: 'shadow_instances' },
+    ],
+    zone,
+    what: 'instance(s)',
+    fold: (o) => auditOnlyInstances(ctx, o),
+  });

@@ -20,13 +20,12 @@ import * as t from 'io-ts';
 import * as E from '../lib/Event';
 import { chain, type Piece, type StateRow } from '../lib/HostState';
 import * as Q from '../lib/Quantities';
-import { countByReason, rejection, type Rejection } from '../lib/Rejection';
+import { rejection, type Rejection } from '../lib/Rejection';
 import type * as T from '../lib/Time';
 import { computeNodeAt, type Context } from './Adapter';
-import { auditTable, byIdTime, decodeAuditRow, decodeData, readAudit, readStates, unreadAuditReport, type AuditRow, type StateRead, type Zone } from './auditDecode';
+import { auditTable, byIdTime, decodeData, readEntityAudit, readStates, type AuditRow, type StateRead, type Zone } from './auditDecode';
 import { Bool, Int, nullable, Str, UtcDate } from './codecs';
-import type { SourceReport } from './runner';
-import { probeTable, tableName, type Source } from './Source';
+import type { Source } from './Source';
 
 /** @category model @since 0.4.0 */
 export const novaServicesAuditTable = auditTable('nova_services');
@@ -224,44 +223,14 @@ export const auditOnlyComputeNodes = (
  *
  * @since 0.4.0
  */
-export const readComputeNodesAudit = async (
-  src: Source,
-  ctx: Pick<Context, 'site' | 'hostsByHostname'>,
-  zone: Zone,
-): Promise<{ readonly report: SourceReport; readonly rejections: ReadonlyArray<Rejection>; readonly events: ReadonlyArray<E.Event> }> => {
-  const site = src.site.site;
-  const read = await readAudit(src, novaComputeNodesAuditTable);
-  if (read.state !== 'ok' || read.shape === undefined) return { report: unreadAuditReport(site, read), rejections: [], events: [] };
-  const dec = decodeAuditRow({ site, table: read.name, layout: read.shape.layout, zone });
-  const rows: AuditRow[] = [];
-  const rej: Rejection[] = [];
-  for (const raw of read.raw) {
-    const r = dec(raw);
-    if (Ei.isLeft(r)) rej.push(r.left);
-    else rows.push(r.right);
-  }
-  const known = new Set<string>();
-  for (const table of ['compute_nodes', 'shadow_compute_nodes']) {
-    const ref = { db: 'nova' as const, table };
-    if ((await probeTable(src, ref)) !== 'ok') continue;
-    for (const r of (await src.knex.select('id').from(tableName(src)(ref))) as Array<{ id: unknown }>) known.add(String(r.id));
-  }
-  const f = auditOnlyComputeNodes(ctx, { table: read.name, rows, known });
-  // one verdict per row: a rejected entity's other rows stay folded (they were read into it)
-  const all = [...rej, ...f.rejections];
-  return {
-    report: {
-      site,
-      source: read.name,
-      status: 'read',
-      detail: [`layout ${read.shape.layout}, time ${read.shape.timeColumn}`, zone.note, `${f.entities} compute node(s) only in the audit table (hard-deleted), counted with extra.from = audit`].filter((x) => x !== '').join('; '),
-      rows_read: read.raw.length,
-      rows_folded: read.raw.length - all.length,
-      rows_rejected: all.length,
-      rejected_by_reason: countByReason(all),
-      optional_missing: [],
-    },
-    rejections: all,
-    events: f.events,
-  };
-};
+export const readComputeNodesAudit = (src: Source, ctx: Pick<Context, 'site' | 'hostsByHostname'>, zone: Zone): ReturnType<typeof readEntityAudit> =>
+  readEntityAudit(src, {
+    ref: novaComputeNodesAuditTable,
+    sources: [
+      { db: 'nova', table: 'compute_nodes' },
+      { db: 'nova', table: 'shadow_compute_nodes' },
+    ],
+    zone,
+    what: 'compute node(s)',
+    fold: (o) => auditOnlyComputeNodes(ctx, o),
+  });
