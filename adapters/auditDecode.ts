@@ -492,6 +492,35 @@ export interface AuditOnly {
 }
 
 /**
+ * The audit rows of the entities the source no longer has (ids not in `known`), decoded and
+ * grouped per id in event order (pure): the entities sorted by id, each with its rows and
+ * snapshots; a snapshot that does not decode is one rejection.
+ *
+ * @category folding
+ * @since 0.4.0
+ */
+export const entitiesOf = <A>(
+  rows: ReadonlyArray<AuditRow>,
+  known: ReadonlySet<string>,
+  decode: (row: AuditRow) => Ei.Either<Rejection, A>,
+): { readonly entities: ReadonlyArray<{ readonly id: string; readonly list: ReadonlyArray<{ readonly row: AuditRow; readonly snap: A }> }>; readonly rejections: ReadonlyArray<Rejection> } => {
+  const byId = new Map<string, Array<{ row: AuditRow; snap: A }>>();
+  const rejections: Rejection[] = [];
+  for (const row of [...rows].sort(byIdTime)) {
+    if (known.has(row.id)) continue;
+    const d = decode(row);
+    if (Ei.isLeft(d)) {
+      rejections.push(d.left);
+      continue;
+    }
+    const list = byId.get(row.id);
+    if (list === undefined) byId.set(row.id, [{ row, snap: d.right }]);
+    else list.push({ row, snap: d.right });
+  }
+  return { entities: [...byId.keys()].sort().map((id) => ({ id, list: byId.get(id) as Array<{ row: AuditRow; snap: A }> })), rejections };
+};
+
+/**
  * Reads an audit table of entities, the ids its source tables still have (`sources`: the live
  * and shadow tables), folds the rows with `fold` (which leaves the ids the source has: the source
  * wins), and makes the table's report entry (`rows_read = rows_folded + rows_rejected`; one

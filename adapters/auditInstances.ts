@@ -22,7 +22,7 @@ import * as E from '../lib/Event';
 import { rejection, type Rejection } from '../lib/Rejection';
 import type * as T from '../lib/Time';
 import type { Context } from './Adapter';
-import { auditTable, byIdTime, decodeData, readEntityAudit, type AuditOnly, type AuditRow, type Zone } from './auditDecode';
+import { auditTable, decodeData, entitiesOf, readEntityAudit, type AuditOnly, type AuditRow, type Zone } from './auditDecode';
 import { Int, nullable, Str, UtcDate } from './codecs';
 import { toEvents as instanceEvents, type InstanceRow } from './instances';
 import type { Source } from './Source';
@@ -80,21 +80,11 @@ export const auditOnlyInstances = (
   const site = ctx.site.site;
   const decode = decodeData(InstanceSnapshot, { site, table: o.table });
   const toEvents = instanceEvents(novaInstancesAuditTable)(ctx);
-  const byId = new Map<string, Array<{ row: AuditRow; snap: Snapshot }>>();
-  const rejections: Rejection[] = [];
-  for (const row of [...o.rows].sort(byIdTime)) {
-    if (o.known.has(row.id)) continue;
-    const d = decode(row);
-    if (Ei.isLeft(d)) {
-      rejections.push(d.left);
-      continue;
-    }
-    byId.set(row.id, [...(byId.get(row.id) ?? []), { row, snap: d.right }]);
-  }
+  const grouped = entitiesOf(o.rows, o.known, decode);
+  const rejections: Rejection[] = [...grouped.rejections];
   const events: E.Event[] = [];
   let entities = 0;
-  for (const id of [...byId.keys()].sort()) {
-    const list = byId.get(id) as Array<{ row: AuditRow; snap: Snapshot }>;
+  for (const { id, list } of grouped.entities) {
     const first = list[0];
     const last = list[list.length - 1];
     const deleted = latest(list, 'deleted_at') ?? (last.row.kind === 'DELETE' ? last.row.time : null);

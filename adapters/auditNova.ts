@@ -15,7 +15,6 @@
  * @since 0.4.0
  * @module
  */
-import * as Ei from 'fp-ts/Either';
 import * as t from 'io-ts';
 import * as E from '../lib/Event';
 import { chain, type Piece, type StateRow } from '../lib/HostState';
@@ -23,7 +22,7 @@ import * as Q from '../lib/Quantities';
 import { rejection, type Rejection } from '../lib/Rejection';
 import type * as T from '../lib/Time';
 import { computeNodeAt, type Context } from './Adapter';
-import { auditTable, byIdTime, decodeData, readEntityAudit, readStates, type AuditRow, type StateRead, type Zone } from './auditDecode';
+import { auditTable, decodeData, entitiesOf, readEntityAudit, readStates, type AuditRow, type StateRead, type Zone } from './auditDecode';
 import { Bool, Int, nullable, Str, UtcDate } from './codecs';
 import type { Source } from './Source';
 
@@ -168,21 +167,11 @@ export const auditOnlyComputeNodes = (
 ): { readonly events: ReadonlyArray<E.Event>; readonly rejections: ReadonlyArray<Rejection>; readonly entities: number } => {
   const site = ctx.site.site;
   const decode = decodeData(ComputeNodeSnapshot, { site, table: o.table });
-  const byId = new Map<string, Array<{ row: AuditRow; snap: t.TypeOf<typeof ComputeNodeSnapshot> }>>();
-  const rejections: Rejection[] = [];
-  for (const row of [...o.rows].sort(byIdTime)) {
-    if (o.known.has(row.id)) continue;
-    const d = decode(row);
-    if (Ei.isLeft(d)) {
-      rejections.push(d.left);
-      continue;
-    }
-    byId.set(row.id, [...(byId.get(row.id) ?? []), { row, snap: d.right }]);
-  }
+  const grouped = entitiesOf(o.rows, o.known, decode);
+  const rejections: Rejection[] = [...grouped.rejections];
   const events: E.Event[] = [];
   let entities = 0;
-  for (const id of [...byId.keys()].sort()) {
-    const list = byId.get(id) as Array<{ row: AuditRow; snap: t.TypeOf<typeof ComputeNodeSnapshot> }>;
+  for (const { id, list } of grouped.entities) {
     const first = list[0];
     const last = list[list.length - 1];
     const deletedAt = [...list].reverse().find((x) => x.snap.deleted_at !== undefined && x.snap.deleted_at !== null)?.snap.deleted_at ?? null;
