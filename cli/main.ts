@@ -51,7 +51,7 @@ Commands:
   grants    Print the SQL that creates a read-only user with SELECT on exactly the tables read.
   extract   Copy exactly those tables from MySQL into a one-file SQLite snapshot.
   example   Fold a tiny built-in site (no database) and print its node counts.
-  demo      Generate the synthetic testbed (three sites, 2016-2025) into DIR/demo/*.sqlite,
+  demo      Generate the synthetic testbed (four sites, 2016-2025) into DIR/demo/*.sqlite,
             reconstruct it with report (daily, per node type) and print where everything is.
   generate  Only generate the synthetic testbed (SQLite files or MySQL), for benchmarks.
 
