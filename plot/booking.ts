@@ -17,8 +17,8 @@ import type { BookingRow } from '../lib/Booking';
 import type { ProjectedLeadTimeRow } from '../lib/ProjectedLeadTime';
 import { capHours } from '../lib/ProjectedLeadTime';
 import * as T from '../lib/Time';
-import { countAxis, displayName, HEIGHT, noDataEntry, timeAxis, titles, WIDTH, type AxisOptions, type Figure, type SiteOptions } from './configs';
-import { gapsPlugin, type GapRegion } from './gaps';
+import { countAxis, displayName, HEIGHT, noDataEntry, regionsOf, timeAxis, titles, WIDTH, type AxisOptions, type Figure, type SiteOptions } from './configs';
+import { gapsPlugin } from './gaps';
 import { nodeTypeColors } from './palette';
 import { niceMax } from './scales';
 import * as S from './series';
@@ -26,8 +26,6 @@ import * as S from './series';
 // -------------------------------------------------------------------------------------
 // helpers
 // -------------------------------------------------------------------------------------
-
-const NO_DATA = 'no data';
 
 const dayOf = (iso: string): number => S.rowMillis(iso);
 
@@ -149,7 +147,7 @@ export const bookingShare = (rows: ReadonlyArray<BookingRow>, opts: Omit<SiteOpt
   );
   datasets.push(monthlyLine('held by operators, next 30 days', monthlyPoints(window, share(30, (s) => s.holds)), '#495057', [2, 3]));
   const top = Math.min(100, niceMax(Math.max(1, maxY(datasets) * 1.1)));
-  const regions: GapRegion[] = missing(window, days).map(([start, end]) => ({ start, end, label: NO_DATA }));
+  const regions = regionsOf(missing(window, days));
   if (regions.length > 0) datasets.push(noDataEntry());
   const name = opts.siteName ?? displayName(opts.site);
   return {
@@ -221,7 +219,7 @@ export const projectedLeadTime = (rows: ReadonlyArray<ProjectedLeadTimeRow>, opt
       // the lower panel's top label would print over the upper panel's 0
       ticks: { maxTicksLimit: 6, callback: (v: number | string) => (request === 'median' && Number(v) === top ? '' : String(v)) },
     }) as AxisOptions;
-  const regions: GapRegion[] = missing(window, days).map(([start, end]) => ({ start, end, label: NO_DATA }));
+  const regions = regionsOf(missing(window, days));
   if (regions.length > 0) datasets.push({ ...noDataEntry(), yAxisID: 'y_one_node_24h' });
   const name = opts.siteName ?? displayName(opts.site);
   const worst = `longest daily wait ${(max).toFixed(1)} days`;

@@ -74,7 +74,13 @@ export const WIDTH = 1200;
 /** @since 0.3.0 */
 export const HEIGHT = 620;
 const FACET_HEIGHT = 130;
-const NO_DATA = 'no data';
+/**
+ * The label of a stretch without data.
+ *
+ * @category model
+ * @since 0.4.0
+ */
+export const NO_DATA = 'no data';
 
 // -------------------------------------------------------------------------------------
 // helpers
@@ -147,7 +153,13 @@ export const windowOf = (given: S.Window | undefined, covs: ReadonlyArray<S.Site
   return [Math.floor(lo / T.DAY) * T.DAY, (Math.floor(hi / T.DAY) + 1) * T.DAY];
 };
 
-const regionsOf = (spans: ReadonlyArray<S.Window>, label: string, yAxisID?: string): GapRegion[] =>
+/**
+ * The shaded regions of spans, labelled (`NO_DATA` by default), on one y axis's band or the whole chart.
+ *
+ * @category constructors
+ * @since 0.4.0
+ */
+export const regionsOf = (spans: ReadonlyArray<S.Window>, label: string = NO_DATA, yAxisID?: string): GapRegion[] =>
   spans.map(([start, end]) => (yAxisID === undefined ? { start, end, label } : { start, end, label, yAxisID }));
 
 /**

@@ -15,7 +15,7 @@
 import type { ChartDataset } from 'chart.js';
 import type { CountType } from '../lib/CountType';
 import type { UsageRow } from '../lib/UsageRow';
-import { countAxis, displayName, HEIGHT, line, noDataEntry, timeAxis, titles, WIDTH, windowOf, type Figure, type SiteOptions } from './configs';
+import { countAxis, displayName, HEIGHT, line, noDataEntry, regionsOf, timeAxis, titles, WIDTH, windowOf, type Figure, type SiteOptions } from './configs';
 import { gapsPlugin } from './gaps';
 import { stackColors } from './palette';
 import { niceMax } from './scales';
@@ -93,7 +93,7 @@ export const deviceStack = (rows: ReadonlyArray<UsageRow>, coverage: S.SiteCover
     datasets.push(line(labels[ct], stacked[i], window, { borderColor: colors[ct], backgroundColor: colors[ct], borderWidth: 0.5, fill: i === 0 ? 'origin' : '+1' }));
   }
   const gaps = coverage === undefined ? [] : S.uncovered(window, S.coveredOf(coverage, ['reservable', 'committed', 'ops']));
-  const regions = gaps.map(([start, end]) => ({ start, end, label: 'no data' }));
+  const regions = regionsOf(gaps);
   if (regions.length > 0) datasets.push(noDataEntry());
   const name = opts.siteName ?? displayName(opts.site);
   return {
