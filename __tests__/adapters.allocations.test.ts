@@ -7,7 +7,7 @@ import * as Ei from 'fp-ts/Either';
 import type { ComputeNodeInfo, Context, HostInfo } from '../adapters/Adapter';
 import { computeNodeAt, emptyContext } from '../adapters/Adapter';
 import { allocations, annotateGroups, toEvents, type AllocationRow } from '../adapters/allocations';
-import { commitment, isOperator, leaseColumnsSql } from '../adapters/leases';
+import { commitment, isOperator } from '../adapters/leases';
 import { runAdapter, type RunResult } from '../adapters/runner';
 import { siteConfig, type SiteConfig } from '../adapters/Source';
 import type { Event } from '../lib/Event';
@@ -245,12 +245,6 @@ describe('annotateGroups', () => {
 });
 
 describe('leases', () => {
-  it('selects tenant_id as the project and NULL deleted_at on an old upstream schema', () => {
-    const sql = leaseColumnsSql({ projectColumn: 'tenant_id', hasDeletedAt: false, eventsSoftDelete: false }, 'l', 'ev');
-    expect(sql).toContain('l.tenant_id as lease_project_id');
-    expect(sql).toContain('null as lease_deleted_at');
-  });
-
   it('has no window for a lease with no start_date', () => {
     expect(commitment(row({ lease_start_date: null }))).toEqual(Ei.left('lease_start_missing'));
   });

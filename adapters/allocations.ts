@@ -5,16 +5,15 @@
  * instance reservations (`virtual:instance`, `flavor:instance`) write one allocation row per slot,
  * so the same host repeats; those rows are one host allocation with the slots' resources summed.
  *
- * Why the join is in SQL: `computehost_allocations` is the one big Blazar table and must stream,
- * and the slot rows of one host allocation must be seen together. Joining reservations, leases,
- * the lease's `start_lease` event and the reservation's `instance_reservations` row in the
- * database, ordered by `(reservation_id, compute_host_id, id)`, gives every allocation row with
- * all it needs, each group's rows consecutive, in one streamed pass with O(1) memory. Joining in
- * TS would mean holding reservations and leases (as big as the allocation table) in memory. The
- * lookups that join 1:n (events, instance_reservations) are scalar subqueries (`x.id = (select
- * ... limit 1)`), so the join never multiplies rows: one row out per allocation row. The order
- * is by the binary value of the keys (MySQL collations are case-insensitive, the TS grouping
- * compares exactly).
+ * The join: the lease side (reservations, leases, each lease's `start_lease` event, each
+ * reservation's `instance_reservations` row) is scanned once per read into maps
+ * (`adapters/leaseIndex.ts`, shared with the lead-time report); the allocation rows are scanned,
+ * ordered by the binary value of `(reservation_id, compute_host_id, id)` and joined there, so each
+ * group's rows are consecutive and every allocation row yields exactly one joined row. (Until
+ * 0.5.0 this was one SQL join with correlated scalar subqueries, streamed; on random-UUID keys
+ * each lookup is a random B-tree walk: 2.7 s of SQLite for CHI@TACC's 160 k allocation rows at
+ * Chameleon's real size, where the scans and the maps take well under one. The allocation rows
+ * are held, about 0.2 KB each.)
  *
  * Conservation (the audit counts rows of `blazar.computehost_allocations`): the query yields
  * exactly one item per allocation row, annotated with its place in its group
@@ -59,8 +58,9 @@ import { computeNodeAt, idColumn, type Adapter, type Context, type HostInfo } fr
 import { fill } from './auditBlazar';
 import { splitEvents } from './auditComputehosts';
 import { Int, nullable, Str, struct } from './codecs';
-import { commitment, isOperator, LeaseColumns, leaseColumnsSql, leaseShape, leasesTable, eventsTable, startEventJoinSql } from './leases';
-import { auditName, hasTable, streamRows, tableName, type Source, type TableRef } from './Source';
+import { commitment, isOperator, LeaseColumns, leasesTable, eventsTable } from './leases';
+import { compareKeys, instanceReservationsTable, leaseIndex, leaseOf, reservationsTable } from './leaseIndex';
+import { auditName, forEachRow, tableName, type Source, type TableRef } from './Source';
 
 // -------------------------------------------------------------------------------------
 // model
@@ -68,10 +68,7 @@ import { auditName, hasTable, streamRows, tableName, type Source, type TableRef 
 
 /** @category model @since 0.1.0 */
 export const allocationsTable: TableRef = { db: 'blazar', table: 'computehost_allocations' };
-/** @category model @since 0.1.0 */
-export const reservationsTable: TableRef = { db: 'blazar', table: 'reservations' };
-/** @category model @since 0.1.0 */
-export const instanceReservationsTable: TableRef = { db: 'blazar', table: 'instance_reservations' };
+export { instanceReservationsTable, reservationsTable };
 
 /** Reservation types whose allocations commit host capacity. @category model @since 0.1.0 */
 export const hostResourceTypes = ['physical:host', 'virtual:instance', 'flavor:instance'] as const;
@@ -110,35 +107,31 @@ export type AllocationRow = t.TypeOf<typeof AllocationRow>;
 // -------------------------------------------------------------------------------------
 
 /**
- * The streamed SQL: one row per allocation row, ordered so that each group is consecutive.
+ * Every allocation row joined with its reservation, lease, start event and slot size (the lease
+ * side from {@link leaseIndex}: scanned once, joined in maps), ordered by the binary value of
+ * `(reservation_id, compute_host_id, id)` so that each group is consecutive. The joined columns
+ * are the ones the SQL join gave: `r_id` and `resource_type` null without a reservation, the lease
+ * columns null without a lease, the slot columns null without a slot row.
  *
- * @since 0.1.0
+ * @since 0.5.0
  */
-export const allocationsSql = async (src: Source): Promise<string> => {
-  const n = tableName(src);
-  const shape = await leaseShape(src);
-  const withSlots = await hasTable(src, instanceReservationsTable);
-  const ir = n(instanceReservationsTable);
-  const slotJoin = withSlots
-    ? `left join ${ir} ir on ir.id = (select ir2.id from ${ir} ir2 where ir2.reservation_id = r.id ` +
-      `order by case when ir2.id = r.resource_id then 0 else 1 end, ir2.created_at desc, ir2.id desc limit 1)`
-    : '';
-  const slotCols = withSlots
-    ? 'ir.vcpus as slot_vcpus, ir.memory_mb as slot_memory_mb, ir.disk_gb as slot_disk_gb'
-    : 'null as slot_vcpus, null as slot_memory_mb, null as slot_disk_gb';
-  const bin = (c: string) => (src.dialect === 'mysql' ? `cast(${c} as binary)` : c);
-  return [
-    `select a.id as id, a.reservation_id as reservation_id, a.compute_host_id as compute_host_id,`,
-    `r.id as r_id, r.resource_type as resource_type, ${slotCols}, ${leaseColumnsSql(shape, 'l', 'ev')}`,
-    `from ${n(allocationsTable)} a`,
-    `left join ${n(reservationsTable)} r on r.id = a.reservation_id`,
-    `left join ${n(leasesTable)} l on l.id = r.lease_id`,
-    slotJoin,
-    startEventJoinSql(src, 'l', 'ev'),
-    `order by ${bin('a.reservation_id')}, ${bin('a.compute_host_id')}, ${bin('a.id')}`,
-  ]
-    .filter((s) => s !== '')
-    .join(' ');
+export const joinedAllocations = async (src: Source): Promise<ReadonlyArray<Record<string, unknown>>> => {
+  const ix = await leaseIndex(src);
+  const rows: Array<Record<string, unknown>> = [];
+  const sql = `select a.id as id, a.reservation_id as reservation_id, a.compute_host_id as compute_host_id from ${tableName(src)(allocationsTable)} a`;
+  await forEachRow(src, src.knex.raw(sql), (raw) => void rows.push(raw as Record<string, unknown>));
+  rows.sort((a, b) => compareKeys(a.reservation_id, b.reservation_id) || compareKeys(a.compute_host_id, b.compute_host_id) || compareKeys(a.id, b.id));
+  for (const row of rows) {
+    const r = row.reservation_id === null || row.reservation_id === undefined ? undefined : ix.reservations?.get(String(row.reservation_id));
+    const slot = r === undefined ? undefined : ix.slots?.get(r.id);
+    row.r_id = r?.id ?? null;
+    row.resource_type = r?.resource_type ?? null;
+    row.slot_vcpus = slot?.vcpus ?? null;
+    row.slot_memory_mb = slot?.memory_mb ?? null;
+    row.slot_disk_gb = slot?.disk_gb ?? null;
+    Object.assign(row, leaseOf(ix, r));
+  }
+  return rows;
 };
 
 const groupKey = (raw: Record<string, unknown>): string => `${String(raw.reservation_id)}\u0000${String(raw.compute_host_id)}`;
@@ -159,7 +152,7 @@ const groupKey = (raw: Record<string, unknown>): string => `${String(raw.reserva
  * @since 0.1.0
  */
 export async function* annotateGroups(
-  rows: AsyncIterable<unknown>,
+  rows: AsyncIterable<unknown> | Iterable<unknown>,
   keyOf: (row: Record<string, unknown>) => string = groupKey,
 ): AsyncIterable<Record<string, unknown>> {
   let held: Record<string, unknown> | undefined;
@@ -187,8 +180,7 @@ export async function* annotateGroups(
 }
 
 async function* query(src: Source): AsyncIterable<unknown> {
-  const sql = await allocationsSql(src);
-  yield* annotateGroups(streamRows(src, src.knex.raw(sql)));
+  yield* annotateGroups(await joinedAllocations(src));
 }
 
 // -------------------------------------------------------------------------------------

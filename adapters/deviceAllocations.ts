@@ -5,7 +5,8 @@
  * nodes).
  *
  * As for host allocations (`allocations.ts`), the join with the reservation, the lease and its
- * `start_lease` event is done in SQL and streamed ordered by `(reservation_id, device_id, id)`;
+ * `start_lease` event is done in maps (`adapters/leaseIndex.ts`) and the rows are ordered by
+ * `(reservation_id, device_id, id)`;
  * repeated rows of one `(reservation, device)` (a lease update that re-allocated the same device
  * leaves the soft-deleted row and the new one) are one allocation: the group's last row folds,
  * every other row is rejected `merged_duplicate`. `device_reservations` (the request: count range
@@ -38,8 +39,9 @@ import { idColumn, type Adapter, type Context } from './Adapter';
 import { annotateGroups, reservationsTable } from './allocations';
 import { Int, nullable, Str, struct } from './codecs';
 import { deviceEntity } from './devices';
-import { commitment, eventsTable, isOperator, LeaseColumns, leaseColumnsSql, leaseShape, leasesTable, startEventJoinSql } from './leases';
-import { auditName, streamRows, tableName, type Source, type TableRef } from './Source';
+import { commitment, eventsTable, isOperator, LeaseColumns, leasesTable } from './leases';
+import { compareKeys, leaseIndex, leaseOf } from './leaseIndex';
+import { auditName, forEachRow, tableName, type Source, type TableRef } from './Source';
 
 // -------------------------------------------------------------------------------------
 // model
@@ -79,29 +81,31 @@ export type DeviceAllocationRow = t.TypeOf<typeof DeviceAllocationRow>;
 // -------------------------------------------------------------------------------------
 
 /**
- * The streamed SQL: one row per device allocation row, each group consecutive.
+ * Every device allocation row joined with its reservation, lease and start event (the lease side
+ * from `adapters/leaseIndex.ts`), ordered by the binary value of `(reservation_id, device_id, id)`
+ * so that each group is consecutive; one joined row per allocation row.
  *
- * @since 0.4.0
+ * @since 0.5.0
  */
-export const deviceAllocationsSql = async (src: Source): Promise<string> => {
-  const n = tableName(src);
-  const shape = await leaseShape(src);
-  const bin = (c: string) => (src.dialect === 'mysql' ? `cast(${c} as binary)` : c);
-  return [
-    `select a.id as id, a.reservation_id as reservation_id, a.device_id as device_id,`,
-    `r.id as r_id, r.resource_type as resource_type, ${leaseColumnsSql(shape, 'l', 'ev')}`,
-    `from ${n(deviceAllocationsTable)} a`,
-    `left join ${n(reservationsTable)} r on r.id = a.reservation_id`,
-    `left join ${n(leasesTable)} l on l.id = r.lease_id`,
-    startEventJoinSql(src, 'l', 'ev'),
-    `order by ${bin('a.reservation_id')}, ${bin('a.device_id')}, ${bin('a.id')}`,
-  ].join(' ');
+export const joinedDeviceAllocations = async (src: Source): Promise<ReadonlyArray<Record<string, unknown>>> => {
+  const ix = await leaseIndex(src);
+  const rows: Array<Record<string, unknown>> = [];
+  const sql = `select a.id as id, a.reservation_id as reservation_id, a.device_id as device_id from ${tableName(src)(deviceAllocationsTable)} a`;
+  await forEachRow(src, src.knex.raw(sql), (raw) => void rows.push(raw as Record<string, unknown>));
+  rows.sort((a, b) => compareKeys(a.reservation_id, b.reservation_id) || compareKeys(a.device_id, b.device_id) || compareKeys(a.id, b.id));
+  for (const row of rows) {
+    const r = row.reservation_id === null || row.reservation_id === undefined ? undefined : ix.reservations?.get(String(row.reservation_id));
+    row.r_id = r?.id ?? null;
+    row.resource_type = r?.resource_type ?? null;
+    Object.assign(row, leaseOf(ix, r));
+  }
+  return rows;
 };
 
 const deviceGroup = (row: Record<string, unknown>): string => `${String(row.reservation_id)}\u0000${String(row.device_id)}`;
 
 async function* query(src: Source): AsyncIterable<unknown> {
-  yield* annotateGroups(streamRows(src, src.knex.raw(await deviceAllocationsSql(src))), deviceGroup);
+  yield* annotateGroups(await joinedDeviceAllocations(src), deviceGroup);
 }
 
 // -------------------------------------------------------------------------------------

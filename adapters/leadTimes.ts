@@ -10,17 +10,12 @@
  *
  * Node types: the distinct `(lease_id, compute_host_id)` pairs of the lease's reservations'
  * allocations (`computehost_allocations` join `reservations`; soft-deleted rows included, they
- * are history; instance reservations have allocations too) are read first, as one streamed
- * query, into a map lease -> host ids; then the leases stream (`queryLeases`, the same lease and
- * start-event selection the allocation adapter uses) and each row gets its host ids. `toEvents`
- * maps host ids to node types through `Context.hostsById` (`unknown` when the host row is gone).
- *
- * Why two reads and not one join: a join of leases with their allocations repeats each lease
- * row once per allocation (and per instance slot), so conservation per lease would need the
- * group annotation of the allocation adapter and the start-event subquery would run per joined
- * row; `group_concat` truncates silently at MySQL's `group_concat_max_len`. Two open streams
- * would need two connections, which a SQLite handle does not have. The map holds the distinct
- * pairs, the same order of size as the per-lease output the runner keeps anyway.
+ * are history; instance reservations have allocations too), grouped with their slot rows counted,
+ * into a map lease -> host allocations; then the leases (from `adapters/leaseIndex.ts`, the same
+ * lease and start-event selection the allocation adapter uses, ordered by id) and each row gets
+ * its host ids. `toEvents` maps host ids to node types through `Context.hostsById` (`unknown`
+ * when the host row is gone). The lease side is scanned once per read and shared with the
+ * allocation adapter; the allocation rows are scanned again here (two columns, grouped as read).
  *
  * When `reservations` or `computehost_allocations` is missing (optional tables, reported in
  * `optional_missing`), every lease has node type `unknown`.
@@ -40,12 +35,13 @@ import * as Q from '../lib/Quantities';
 import type { Millis } from '../lib/Time';
 import { rejection, type Rejection } from '../lib/Rejection';
 import { computeNodeAt, type Adapter, type Context } from './Adapter';
-import { allocationsTable, hostResourceTypes, instanceReservationsTable, reservationsTable } from './allocations';
+import { allocationsTable, hostResourceTypes } from './allocations';
 import { Int, nullable, readonlyArrayOf, Str, struct, UtcDate, withFast } from './codecs';
-import { eventsTable, isOperator, LeaseColumns, leasesTable, queryLeases } from './leases';
+import { eventsTable, isOperator, LeaseColumns, leasesTable } from './leases';
+import { instanceReservationsTable, leaseIndex, reservationsTable } from './leaseIndex';
 import { deviceAllocationsTable } from './deviceAllocations';
 import { deviceEntity } from './devices';
-import { auditName, hasTable, streamRows, tableName, type Source } from './Source';
+import { auditName, forEachRow, hasTable, streamRows, tableName, type Source } from './Source';
 
 const DEVICE_PREFIX = deviceEntity('');
 
@@ -117,25 +113,40 @@ export const LeaseAllocationRow = struct({ lease_id: nullable(Str), ...LeaseAllo
 export const allocationsByLease = async (
   src: Source,
 ): Promise<{ readonly byLease: ReadonlyMap<string, ReadonlyArray<LeaseAllocation>>; readonly dropped: number } | null> => {
-  if (!(await hasTable(src, reservationsTable)) || !(await hasTable(src, allocationsTable))) return null;
-  const n = tableName(src);
-  const withSlots = await hasTable(src, instanceReservationsTable);
-  const ir = n(instanceReservationsTable);
-  // the slot row as the allocation adapter picks it (adapters/allocations.ts)
-  const slotJoin = withSlots
-    ? ` left join ${ir} ir on ir.id = (select ir2.id from ${ir} ir2 where ir2.reservation_id = r.id ` +
-      `order by case when ir2.id = r.resource_id then 0 else 1 end, ir2.created_at desc, ir2.id desc limit 1)`
-    : '';
-  const slotCols = withSlots ? 'ir.vcpus, ir.memory_mb, ir.disk_gb' : 'null, null, null';
-  const [v, m, d] = slotCols.split(', ');
-  const sql =
-    `select r.lease_id as lease_id, r.id as reservation_id, a.compute_host_id as compute_host_id, r.resource_type as resource_type, ` +
-    `count(*) as slots, ${v} as slot_vcpus, ${m} as slot_memory_mb, ${d} as slot_disk_gb ` +
-    `from ${n(allocationsTable)} a join ${n(reservationsTable)} r on r.id = a.reservation_id${slotJoin} ` +
-    `group by r.lease_id, r.id, a.compute_host_id, r.resource_type${withSlots ? ', ir.vcpus, ir.memory_mb, ir.disk_gb' : ''}`;
+  if (!(await hasTable(src, allocationsTable))) return null;
+  const ix = await leaseIndex(src);
+  const reservations = ix.reservations;
+  if (reservations === null) return null;
+  // one group per (reservation, host) with its slot rows counted: the SQL's
+  // `group by r.lease_id, r.id, a.compute_host_id` over the inner join with reservations
+  const groups = new Map<string, Record<string, unknown>>();
+  const sql = `select a.reservation_id as reservation_id, a.compute_host_id as compute_host_id from ${tableName(src)(allocationsTable)} a`;
+  await forEachRow(src, src.knex.raw(sql), (raw) => {
+    const row = raw as { reservation_id: unknown; compute_host_id: unknown };
+    const r = row.reservation_id === null || row.reservation_id === undefined ? undefined : reservations.get(String(row.reservation_id));
+    if (r === undefined) return;
+    const host = row.compute_host_id ?? null;
+    const key = `${r.id}\u0000${host === null ? '\u0001' : String(host)}`;
+    const had = groups.get(key);
+    if (had !== undefined) {
+      had.slots = (had.slots as number) + 1;
+      return;
+    }
+    const slot = ix.slots?.get(r.id);
+    groups.set(key, {
+      lease_id: r.lease_id,
+      reservation_id: r.id,
+      compute_host_id: host,
+      resource_type: r.resource_type,
+      slots: 1,
+      slot_vcpus: slot?.vcpus ?? null,
+      slot_memory_mb: slot?.memory_mb ?? null,
+      slot_disk_gb: slot?.disk_gb ?? null,
+    });
+  });
   const out = new Map<string, LeaseAllocation[]>();
   let dropped = 0;
-  for await (const raw of streamRows(src, src.knex.raw(sql))) {
+  for (const raw of groups.values()) {
     const dec = LeaseAllocationRow.decode(raw);
     if (Ei.isLeft(dec) || dec.right.lease_id === null || dec.right.reservation_id === null || dec.right.compute_host_id === null) {
       dropped++;
@@ -195,13 +206,31 @@ export const devicesByLease = async (src: Source): Promise<ReadonlyMap<string, R
 async function* query(src: Source): AsyncIterable<unknown> {
   const all = await allocationsByLease(src);
   const devices = await devicesByLease(src);
-  for await (const raw of queryLeases(src)) {
-    const id = (raw as { lease_id?: unknown }).lease_id;
+  for (const raw of (await leaseIndex(src)).leases) {
+    const id = raw.lease_id;
     const list = all === null ? null : (all.byLease.get(String(id)) ?? []);
     const devs = devices.get(String(id)) ?? [];
     // a lease's devices join its hosts as `device:<id>` (nodeTypes gives their device types)
     const hostIds = list === null ? (devs.length > 0 ? devs : null) : [...hostIdsOf(list), ...devs];
-    yield { ...(raw as object), host_ids: hostIds, allocations: list };
+    // a fresh record per lease, built field by field (an object spread of the 13 lease columns
+    // cost 0.8 s for CHI@TACC's 224 k leases)
+    yield {
+      lease_id: raw.lease_id,
+      lease_name: raw.lease_name,
+      lease_project_id: raw.lease_project_id,
+      lease_created_at: raw.lease_created_at,
+      lease_start_date: raw.lease_start_date,
+      lease_end_date: raw.lease_end_date,
+      lease_deleted_at: raw.lease_deleted_at,
+      lease_start_status: raw.lease_start_status,
+      lease_start_updated_at: raw.lease_start_updated_at,
+      lease_start_time: raw.lease_start_time,
+      lease_start_deleted: raw.lease_start_deleted,
+      lease_start_deleted_at: raw.lease_start_deleted_at,
+      lease_updated_at: raw.lease_updated_at,
+      host_ids: hostIds,
+      allocations: list,
+    };
   }
 }
 

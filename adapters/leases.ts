@@ -7,9 +7,8 @@
  * - `deleted_at` exists on Chameleon Blazar only (soft deletes); upstream hard-deletes, so there
  *   a lease's end is its planned `end_date`.
  *
- * The `start_lease` event of a lease is chosen by a scalar subquery (`ev.id = (select ... limit
- * 1)`), so a lease with several such rows never multiplies the rows of a join: the most recently
- * updated one wins (NULL `updated_at` last, then the larger id).
+ * The `start_lease` event of a lease is one row even when the lease has several: the most recently
+ * updated one wins (NULL `updated_at` last, then the larger id); `adapters/leaseIndex.ts` picks it.
  *
  * Lease rules (reconstruction rules, sections 1, 4 and 9):
  * - commitment window `[max(start_date, created_at), min(end_date, deleted_at))`;
@@ -24,7 +23,7 @@ import * as Ei from 'fp-ts/Either';
 import * as t from 'io-ts';
 import type { Millis } from '../lib/Time';
 import { nullable, Str, struct, UtcDate } from './codecs';
-import { columnsOf, streamRows, tableName, type SiteConfig, type Source, type TableRef } from './Source';
+import { columnsOf, type SiteConfig, type Source, type TableRef } from './Source';
 
 // -------------------------------------------------------------------------------------
 // model
@@ -36,7 +35,7 @@ export const leasesTable: TableRef = { db: 'blazar', table: 'leases' };
 export const eventsTable: TableRef = { db: 'blazar', table: 'events' };
 
 /**
- * The lease columns, as selected by {@link leaseColumnsSql} (every name prefixed `lease_`). A
+ * The lease columns, as `adapters/leaseIndex.ts` joins them (every name prefixed `lease_`). A
  * missing lease (left join with no match) has `lease_id = null`.
  *
  * @category model
@@ -119,59 +118,6 @@ export const leaseShape = async (src: Source): Promise<LeaseShape> => {
     eventsSoftDelete: ev.has('deleted') && ev.has('deleted_at'),
   };
 };
-
-/**
- * The select list of the lease columns for a leases alias `l` and an events alias `ev` (see
- * {@link startEventJoinSql}).
- *
- * @example
- * leaseColumnsSql({ projectColumn: 'tenant_id', hasDeletedAt: false, eventsSoftDelete: false }, 'l', 'ev')
- * // 'l.id as lease_id, l.name as lease_name, l.tenant_id as lease_project_id, ..., null as lease_deleted_at, ...'
- * @since 0.1.0
- */
-export const leaseColumnsSql = (shape: LeaseShape, l: string, ev: string): string =>
-  [
-    `${l}.id as lease_id`,
-    `${l}.name as lease_name`,
-    shape.projectColumn === null ? 'null as lease_project_id' : `${l}.${shape.projectColumn} as lease_project_id`,
-    `${l}.created_at as lease_created_at`,
-    `${l}.start_date as lease_start_date`,
-    `${l}.end_date as lease_end_date`,
-    shape.hasDeletedAt ? `${l}.deleted_at as lease_deleted_at` : 'null as lease_deleted_at',
-    `${ev}.status as lease_start_status`,
-    `${ev}.updated_at as lease_start_updated_at`,
-    `${ev}.time as lease_start_time`,
-    shape.eventsSoftDelete ? `${ev}.deleted as lease_start_deleted` : 'null as lease_start_deleted',
-    shape.eventsSoftDelete ? `${ev}.deleted_at as lease_start_deleted_at` : 'null as lease_start_deleted_at',
-  ].join(', ');
-
-/**
- * `left join <events> ev on ev.id = (one start_lease event of lease l)`: at most one row per lease.
- *
- * @since 0.1.0
- */
-export const startEventJoinSql = (src: Source, l: string, ev: string): string => {
-  const events = tableName(src)(eventsTable);
-  return (
-    `left join ${events} ${ev} on ${ev}.id = (select e2.id from ${events} e2 ` +
-    `where e2.lease_id = ${l}.id and e2.event_type = 'start_lease' ` +
-    `order by case when e2.updated_at is null then 1 else 0 end, e2.updated_at desc, e2.id desc limit 1)`
-  );
-};
-
-/**
- * Streams every lease (live and soft-deleted) with its start event and the row's `updated_at`
- * (`lease_updated_at`, NULL when the column is missing), ordered by id. For the lead time report
- * and the reservation book; decode each row with `LeaseHostsRow` (adapters/leadTimes.ts).
- *
- * @since 0.1.0
- */
-export async function* queryLeases(src: Source): AsyncIterable<unknown> {
-  const shape = await leaseShape(src);
-  const updated = (await columnsOf(src, leasesTable)).has('updated_at') ? 'l.updated_at' : 'null';
-  const sql = `select ${leaseColumnsSql(shape, 'l', 'ev')}, ${updated} as lease_updated_at from ${tableName(src)(leasesTable)} l ${startEventJoinSql(src, 'l', 'ev')} order by l.id`;
-  yield* streamRows(src, src.knex.raw(sql));
-}
 
 // -------------------------------------------------------------------------------------
 // refinements
