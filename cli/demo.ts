@@ -27,6 +27,7 @@ import { onInterrupt } from './interrupt';
 import { checkTarget, probeOutput } from './outputDir';
 import { progressBar } from './progress';
 import { runReport } from './report';
+import { defaultJobs } from './sitePool';
 
 // -------------------------------------------------------------------------------------
 // model
@@ -205,6 +206,7 @@ const demo = async (a: TestbedArgs, out: string, dir: string, print: (line: stri
     valueTypes: ['nodes', 'devices'],
     resample: O.some({ bucket: '1d', method: 'mean' }),
     facts: false,
+    jobs: defaultJobs(targets.length),
     ...(a['no-plots'] === true ? {} : { plots: ['png'] as const }),
     html: a['no-html'] !== true,
     log: (line) => {

@@ -87,6 +87,8 @@ report options:
   --no-html            Skip DIR/report.html: one self-contained page (opens from file://, no
                        network) with every figure zoomable, per node type, and the audit tables.
   --query-timeout S    Stop when one MySQL statement runs longer than S seconds (exit code 4).
+  --jobs N             Read and reduce up to N sites at once, each in its own thread (default:
+                       one per core, at most one per site); memory grows with N. Same outputs.
   -q, --quiet          No progress or summary on stderr.
 
 grants options:
@@ -143,6 +145,7 @@ const options = {
   'no-html': { type: 'boolean' },
   'plot-format': { type: 'string', multiple: true },
   'query-timeout': { type: 'string' },
+  jobs: { type: 'string' },
   user: { type: 'string' },
   host: { type: 'string' },
   seed: { type: 'string' },
@@ -177,6 +180,7 @@ const owners: Readonly<Partial<Record<keyof typeof options, ReadonlyArray<Comman
   summary: ['report'],
   'plot-format': ['report'],
   'query-timeout': ['report'],
+  jobs: ['report'],
   user: ['grants'],
   host: ['grants'],
   seed: ['demo', 'generate'],
@@ -280,9 +284,15 @@ const report = async (v: Values, log: (l: string) => void): Promise<Ei.Either<Fa
     if (!Number.isFinite(sec) || sec <= 0) return Ei.left(configFailure(`--query-timeout ${v['query-timeout']}: give a number of seconds above 0`));
     queryTimeoutMs = sec * 1000;
   }
+  let jobs: number | undefined;
+  if (v.jobs !== undefined) {
+    jobs = Number(v.jobs);
+    if (!Number.isInteger(jobs) || jobs < 1) return Ei.left(configFailure(`--jobs ${v.jobs}: give a whole number of sites, 1 or more`));
+  }
   const ts = await targets(v, true);
   if (Ei.isLeft(ts)) return ts;
   const out = v.out ?? 'output';
+  const { defaultJobs } = await import('./sitePool');
   const { runReport } = await import('./report'); // loaded on first use: --help and usage errors do not pay for it
   const r = await runReport({
     targets: ts.right,
@@ -298,6 +308,7 @@ const report = async (v: Values, log: (l: string) => void): Promise<Ei.Either<Fa
     plots: v['no-plots'] === true ? undefined : fmts.length === 0 ? ['png'] : ([...new Set(fmts)] as Format[]),
     html: v['no-html'] !== true,
     queryTimeoutMs,
+    jobs: jobs ?? defaultJobs(ts.right.length),
     log,
   })();
   if (Ei.isLeft(r)) return r;

@@ -37,6 +37,7 @@ import { reportPage } from '../plot/page';
 import { checkExportDb, exportDb } from './exportDb';
 import { probeOutput } from './outputDir';
 import { summaryJson, summaryMarkdown } from './summary';
+import { canRunWorkers, runSites } from './sitePool';
 import { reportTables } from './tables';
 import { writeAllAtomic, type OutputFile } from './write';
 
@@ -74,6 +75,12 @@ export interface ReportRequest extends TimelineOptions {
   readonly plots?: ReadonlyArray<Format>;
   /** Also write the interactive page `<out>/report.html` (`plot/page.ts`); default: no. */
   readonly html?: boolean;
+  /**
+   * How many sites are read and reduced at once, each in its own worker thread
+   * (`cli/sitePool.ts`); default 1 (one after the other, in this thread). Ignored with `facts`
+   * (the events must come back) and where the built worker is not available.
+   */
+  readonly jobs?: number;
   /** Progress and summary lines go here (stderr in the CLI). */
   readonly log: (line: string) => void;
 }
@@ -189,11 +196,20 @@ export const summary = (rep: Report): ReadonlyArray<string> => {
 const reconstruct = async (req: ReportRequest): Promise<Ei.Either<Failure, { readonly rep: Report; readonly reads: ReadonlyArray<SiteRead> }>> => {
   const reads: SiteRead[] = [];
   const parts: SiteReport[] = [];
+  // the summary's lease counts and medians need the per-lease lead times
+  const keep = { leases: req.leases === true || req.summary !== undefined };
+  if ((req.jobs ?? 1) > 1 && req.targets.length > 1 && !req.facts && canRunWorkers()) {
+    const { log, targets, ...options } = req;
+    const jobs = targets.map((target) => ({ target, options, keep, queryTimeoutMs: req.queryTimeoutMs }));
+    const run = await runSites(jobs, req.jobs ?? 1, log);
+    if ('failure' in run) return Ei.left(run.failure);
+    Scratch.release();
+    return Ei.right({ rep: assemble(req)(run.parts), reads });
+  }
   for (const t of req.targets) {
     const r = await readTarget(req.log, req.queryTimeoutMs)(t)();
     if (Ei.isLeft(r)) return r;
-    // the summary's lease counts and medians need the per-lease lead times
-    parts.push(siteReport(req, { leases: req.leases === true || req.summary !== undefined })(toSiteInput(t.site)(r.right)));
+    parts.push(siteReport(req, keep)(toSiteInput(t.site)(r.right)));
     if (req.facts) reads.push(r.right);
   }
   // the core's pooled temporaries are sized for the largest site; the joined timeline takes its
