@@ -59,6 +59,20 @@ export interface Fast<A> {
 /** An io-ts codec from `unknown` with a fast path. @category fast paths @since 0.1.0 */
 export type FastType<A, O = A> = t.Type<A, O, unknown> & Fast<A>;
 
+/**
+ * A struct's fast path for a row the caller owns (a row the driver just made, that nobody else
+ * holds): the same decoded value as `fast`, written into the row itself instead of a copy. The
+ * columns are all decoded first, so a row that fails is left exactly as it was (its errors come
+ * from `decode`). The runner decodes every source row this way: the copy per row was 0.8 s of
+ * CPU and most of the garbage of CHI@TACC's read at Chameleon's real size.
+ *
+ * @category fast paths
+ * @since 0.5.0
+ */
+export interface FastOwned<A> {
+  readonly fastOwned: (u: unknown) => A | Fail;
+}
+
 const hasOwn = Object.prototype.hasOwnProperty;
 
 /** Errors are never built on a fast path, so any context will do; this one is never read. */
@@ -286,7 +300,7 @@ const copy = (o: Record<string, unknown>): Record<string, unknown> => (hasOwn.ca
  * @category combinators
  * @since 0.1.0
  */
-export const struct = <P extends t.Props>(props: P, name?: string): t.TypeC<P> & Fast<t.TypeOf<t.TypeC<P>>> => {
+export const struct = <P extends t.Props>(props: P, name?: string): t.TypeC<P> & Fast<t.TypeOf<t.TypeC<P>>> & FastOwned<t.TypeOf<t.TypeC<P>>> => {
   type A = t.TypeOf<t.TypeC<P>>;
   const plain = t.type(props, name);
   const keys = Object.keys(props);
@@ -309,8 +323,26 @@ export const struct = <P extends t.Props>(props: P, name?: string): t.TypeC<P> &
     }
     return a as A;
   };
+  // the decoded columns of the row being decoded in place, before any is written back
+  const scratch: unknown[] = new Array(len);
+  const fastOwned = (u: unknown): A | Fail => {
+    if (u === null || typeof u !== 'object' || Array.isArray(u)) return FAIL;
+    const o = u as Record<string, unknown>;
+    for (let i = 0; i < len; i++) {
+      const v = fasts[i](o[keys[i]]);
+      if (v === FAIL) return FAIL;
+      scratch[i] = v;
+    }
+    for (let i = 0; i < len; i++) {
+      const k = keys[i];
+      const v = scratch[i];
+      scratch[i] = undefined;
+      if (v !== o[k] || (v === undefined && !hasOwn.call(o, k))) o[k] = v;
+    }
+    return o as A;
+  };
   const codec = new t.InterfaceType<P, A, t.OutputOf<t.TypeC<P>>, unknown>(plain.name, plain.is, validateBy(fast, plain), plain.encode, props);
-  return fastened(codec, plain, fast);
+  return Object.assign(fastened(codec, plain, fast), { fastOwned });
 };
 
 /**

@@ -13,10 +13,11 @@
  */
 import * as Ei from 'fp-ts/Either';
 import * as TE from 'fp-ts/TaskEither';
+import type * as t from 'io-ts';
 import type { QueryFailure } from '../lib/Failure';
 import { countByReason, rejection, type Rejection } from '../lib/Rejection';
 import type { Adapter, Context } from './Adapter';
-import { describeErrors, failingColumn } from './codecs';
+import { describeErrors, FAIL, failingColumn, type FastOwned } from './codecs';
 import { auditName, probeTable, toQueryFailure, type Source, type TableRef } from './Source';
 
 // -------------------------------------------------------------------------------------
@@ -125,10 +126,17 @@ export const runAdapter = <A, B>(adapter: Adapter<A, B>, src: Source, ctx: Conte
       let read = 0;
       let folded = 0;
       const toEvents = adapter.toEvents(ctx);
+      // the rows are the query's own: a struct decodes them in place (codecs' FastOwned)
+      const owned = (adapter.codec as Partial<FastOwned<A>>).fastOwned;
+      const decode = (raw: unknown): t.Validation<A> => {
+        if (owned === undefined) return adapter.codec.decode(raw);
+        const a = owned(raw);
+        return a === FAIL ? adapter.codec.decode(raw) : Ei.right(a);
+      };
       try {
         for await (const raw of adapter.query(src)) {
           read += 1;
-          const decoded = adapter.codec.decode(raw);
+          const decoded = decode(raw);
           if (Ei.isLeft(decoded)) {
             rejections.push(
               rejection({
