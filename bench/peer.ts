@@ -49,7 +49,9 @@ const speed = !args.includes('--no-speed');
 const accuracyToo = !args.includes('--no-accuracy');
 const allTargets = [...sites, ...(sites.length > 1 ? ['all'] : [])];
 const targets = arg('targets', allTargets.join(',')).split(',');
-const TOOLS = ['ours', 'ours_1d', 'peer', 'peer_1d', 'peer_1d_1t'] as const;
+// `_1t`: one core each: theirs with POLARS_MAX_THREADS=1, ours with --jobs 1 (ours reads one site
+// per thread, so `ours_1d_1t` differs from `ours_1d` only on the target `all`, the only one it runs on)
+const TOOLS = ['ours', 'ours_1d', 'ours_1d_1t', 'peer', 'peer_1d', 'peer_1d_1t'] as const;
 type Tool = (typeof TOOLS)[number];
 const tools = arg('tools', TOOLS.join(',')).split(',') as Tool[];
 const log = (s: string) => process.stderr.write(`peer: ${s}\n`);
@@ -183,7 +185,7 @@ const outDir = (d: Data, tool: Tool, target: string) => path.join(d.dir, 'runs',
 const command = (d: Data, src: string, tool: Tool, target: string): { cmd: string; argv: string[]; env: NodeJS.ProcessEnv } => {
   const out = outDir(d, tool, target);
   const siteArgs = (target === 'all' ? sites : [target]).flatMap((s) => ['--site', s]);
-  if (tool === 'ours' || tool === 'ours_1d')
+  if (tool === 'ours' || tool === 'ours_1d' || tool === 'ours_1d_1t')
     return {
       cmd: process.execPath,
       argv: [
@@ -194,7 +196,9 @@ const command = (d: Data, src: string, tool: Tool, target: string): { cmd: strin
         ...siteArgs,
         '--value-types',
         'all',
-        ...(tool === 'ours_1d' ? ['--resample', '1d'] : []),
+        ...(tool === 'ours' ? [] : ['--resample', '1d']),
+        // the default is one thread per site, up to one per core (as theirs uses every core)
+        ...(tool === 'ours_1d_1t' ? ['--jobs', '1'] : []),
         '--no-plots',
         // like for like: theirs writes one parquet file and no page (the page's own cost is
         // measured apart in docs/peer-comparison.md)
@@ -248,11 +252,17 @@ const median = (xs: ReadonlyArray<number>): number => {
 
 type Medians = Map<string, Measure>; // `${tool}\u0000${target}`
 
+const runsOn = (tool: Tool, target: string): boolean => tool !== 'ours_1d_1t' || target === 'all';
+
+/** The run of ours a run of theirs is compared with: same resampling, and one core against one core. */
+const oursRunOf = (tool: Tool, target: string): Tool => (tool === 'peer' ? 'ours' : tool === 'peer_1d_1t' && target === 'all' && tools.includes('ours_1d_1t') ? 'ours_1d_1t' : 'ours_1d');
+
 const speedRuns = (d: Data, src: string): Medians => {
   const got = new Map<string, Measure[]>();
   for (let i = 0; i < runs; i++) {
     for (const target of targets)
       for (const tool of tools) {
+        if (!runsOn(tool, target)) continue;
         const m = measure(d, src, tool, target);
         log(`scale ${d.scale} run ${i + 1}/${runs} ${target} ${tool}: ${m.wall.toFixed(2)} s wall, ${m.cpu.toFixed(2)} s CPU, ${m.rssMiB.toFixed(0)} MiB`);
         const k = `${tool}\u0000${target}`;
@@ -626,8 +636,9 @@ const main = (): void => {
       );
       for (const target of targets)
         for (const tool of tools) {
+          if (!runsOn(tool, target)) continue;
           const m = med.get(`${tool}\u0000${target}`) as Measure;
-          const ours = tool.startsWith('peer') ? med.get(`${tool === 'peer' ? 'ours' : 'ours_1d'}\u0000${target}`) : undefined;
+          const ours = tool.startsWith('peer') ? med.get(`${oursRunOf(tool, target)}\u0000${target}`) : undefined;
           out.push(
             `| ${target} | ${tool} | ${m.wall.toFixed(2)} | ${m.cpu.toFixed(2)} | ${m.rssMiB.toFixed(0)} | ${ours === undefined ? '' : (m.wall / ours.wall).toFixed(2)} | ${ours === undefined ? '' : (m.cpu / ours.cpu).toFixed(2)} | ${ours === undefined ? '' : (ours.rssMiB / m.rssMiB).toFixed(2)} |`,
           );
