@@ -59,7 +59,7 @@ import { fill } from './auditBlazar';
 import { splitEvents } from './auditComputehosts';
 import { Int, nullable, Str, struct } from './codecs';
 import { commitment, isOperator, LeaseColumns, leasesTable, eventsTable } from './leases';
-import { compareKeys, instanceReservationsTable, leaseIndex, leaseOf, reservationsTable } from './leaseIndex';
+import { compareKeys, instanceReservationsTable, leaseIndex, leaseRecordOf, reservationsTable } from './leaseIndex';
 import { auditName, forEachRow, tableName, type Source, type TableRef } from './Source';
 
 // -------------------------------------------------------------------------------------
@@ -115,23 +115,42 @@ export type AllocationRow = t.TypeOf<typeof AllocationRow>;
  *
  * @since 0.5.0
  */
-export const joinedAllocations = async (src: Source): Promise<ReadonlyArray<Record<string, unknown>>> => {
+export const joinedAllocations = async (src: Source): Promise<Iterable<Record<string, unknown>>> => {
   const ix = await leaseIndex(src);
-  const rows: Array<Record<string, unknown>> = [];
+  const rows: Array<{ id: unknown; reservation_id: unknown; compute_host_id: unknown }> = [];
   const sql = `select a.id as id, a.reservation_id as reservation_id, a.compute_host_id as compute_host_id from ${tableName(src)(allocationsTable)} a`;
-  await forEachRow(src, src.knex.raw(sql), (raw) => void rows.push(raw as Record<string, unknown>));
+  await forEachRow(src, src.knex.raw(sql), (raw) => void rows.push(raw as (typeof rows)[number]));
   rows.sort((a, b) => compareKeys(a.reservation_id, b.reservation_id) || compareKeys(a.compute_host_id, b.compute_host_id) || compareKeys(a.id, b.id));
-  for (const row of rows) {
-    const r = row.reservation_id === null || row.reservation_id === undefined ? undefined : ix.reservations?.get(String(row.reservation_id));
-    const slot = r === undefined ? undefined : ix.slots?.get(r.id);
-    row.r_id = r?.id ?? null;
-    row.resource_type = r?.resource_type ?? null;
-    row.slot_vcpus = slot?.vcpus ?? null;
-    row.slot_memory_mb = slot?.memory_mb ?? null;
-    row.slot_disk_gb = slot?.disk_gb ?? null;
-    Object.assign(row, leaseOf(ix, r));
-  }
-  return rows;
+  // each joined row is made as it is consumed, so only the three-column rows are held
+  return (function* () {
+    for (const row of rows) {
+      const r = row.reservation_id === null || row.reservation_id === undefined ? undefined : ix.reservations?.get(String(row.reservation_id));
+      const slot = r === undefined ? undefined : ix.slots?.get(r.id);
+      const l = leaseRecordOf(ix, r);
+      yield {
+        id: row.id,
+        reservation_id: row.reservation_id,
+        compute_host_id: row.compute_host_id,
+        r_id: r?.id ?? null,
+        resource_type: r?.resource_type ?? null,
+        slot_vcpus: slot?.vcpus ?? null,
+        slot_memory_mb: slot?.memory_mb ?? null,
+        slot_disk_gb: slot?.disk_gb ?? null,
+        lease_id: l.lease_id,
+        lease_name: l.lease_name,
+        lease_project_id: l.lease_project_id,
+        lease_created_at: l.lease_created_at,
+        lease_start_date: l.lease_start_date,
+        lease_end_date: l.lease_end_date,
+        lease_deleted_at: l.lease_deleted_at,
+        lease_start_status: l.lease_start_status,
+        lease_start_updated_at: l.lease_start_updated_at,
+        lease_start_time: l.lease_start_time,
+        lease_start_deleted: l.lease_start_deleted,
+        lease_start_deleted_at: l.lease_start_deleted_at,
+      };
+    }
+  })();
 };
 
 const groupKey = (raw: Record<string, unknown>): string => `${String(raw.reservation_id)}\u0000${String(raw.compute_host_id)}`;

@@ -264,9 +264,19 @@ export const leaseIndex = (src: Source): Promise<LeaseIndex> => {
  * @since 0.5.0
  */
 export const leaseOf = (ix: LeaseIndex, reservation: ReservationRecord | undefined): Omit<LeaseRecord, 'lease_updated_at'> => {
-  if (reservation === undefined || reservation.lease_id === null || reservation.lease_id === undefined) return noLease;
-  const l = ix.leaseById.get(String(reservation.lease_id));
-  if (l === undefined) return noLease;
-  const { lease_updated_at: _, ...cols } = l;
+  const l = leaseRecordOf(ix, reservation);
+  if (l === noLease) return noLease;
+  const { lease_updated_at: _, ...cols } = l as LeaseRecord;
   return cols;
+};
+
+/**
+ * The lease record of the lease of a reservation, or {@link noLease}: for a caller that copies
+ * the columns it needs (its `lease_updated_at` is not a join column).
+ *
+ * @since 0.5.0
+ */
+export const leaseRecordOf = (ix: LeaseIndex, reservation: ReservationRecord | undefined): Omit<LeaseRecord, 'lease_updated_at'> => {
+  if (reservation === undefined || reservation.lease_id === null || reservation.lease_id === undefined) return noLease;
+  return ix.leaseById.get(String(reservation.lease_id)) ?? noLease;
 };
