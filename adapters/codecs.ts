@@ -70,6 +70,7 @@ export type FastType<A, O = A> = t.Type<A, O, unknown> & Fast<A>;
  * @since 0.5.0
  */
 export interface FastOwned<A> {
+  /** Decodes `u` into `u` itself (it must be the caller's own object), or returns `Fail` and leaves it as it was. */
   readonly fastOwned: (u: unknown) => A | Fail;
 }
 
