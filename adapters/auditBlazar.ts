@@ -30,7 +30,7 @@ import { countByReason, rejection, type Rejection } from '../lib/Rejection';
 import type * as T from '../lib/Time';
 import type { Context } from './Adapter';
 import type { AllocationRow } from './allocations';
-import { auditTable, byIdTime, decodeAuditRow, decodeData, readAudit, unreadAuditReport, type AuditRow, type Zone } from './auditDecode';
+import { auditTable, byIdTime, decodeAuditRows, decodeData, readAudit, unreadAuditReport, type AuditRow, type Zone } from './auditDecode';
 import { nullable, Str, UtcDate } from './codecs';
 import type { LeaseAllocation, LeaseHostsRow } from './leadTimes';
 import type { LeaseColumns } from './leases';
@@ -220,17 +220,10 @@ export const readBlazarAudit = async (src: Source, zone: Zone): Promise<BlazarAu
       reports.push(unreadAuditReport(site, read));
       return [] as ReadonlyArray<Last<A>>;
     }
-    const dec = decodeAuditRow({ site, table: read.name, layout: read.shape.layout, zone });
     const inSource = await ids(src, source);
-    const rows: AuditRow[] = [];
-    const rej: Rejection[] = [];
-    for (const raw of read.raw) {
-      const r = dec(raw);
-      if (Ei.isLeft(r)) rej.push(r.left);
-      else rows.push(r.right);
-    }
-    const l = lastSnapshots(codec, { site, table: read.name }, rows);
-    for (const x of l.rejections) rej.push(x);
+    const decoded = decodeAuditRows(read.raw, { site, table: read.name, layout: read.shape.layout, zone });
+    const l = lastSnapshots(codec, { site, table: read.name }, decoded.rows);
+    const rej = [...decoded.rejections, ...l.rejections];
     const only = inSource === undefined ? [] : l.last.filter((x) => !inSource.has(x.id));
     rejections.push(...rej);
     reports.push({

@@ -34,7 +34,7 @@ import * as Q from '../lib/Quantities';
 import { countByReason, rejection, type Rejection } from '../lib/Rejection';
 import type * as T from '../lib/Time';
 import type { Context, HostInfo } from './Adapter';
-import { auditTable, byIdTime, decodeAuditRow, decodeData, readAudit, unreadAuditReport, type AuditRow, type Zone } from './auditDecode';
+import { auditTable, byIdTime, decodeAuditRows, decodeData, readAudit, unreadAuditReport, type AuditRow, type Zone } from './auditDecode';
 import { loadCapabilities } from './capabilities';
 import { Bool, Int, nullable, Str, UtcDate } from './codecs';
 import type { SourceReport } from './runner';
@@ -228,14 +228,7 @@ export const splitEvents = (
 export const readHostAudit = async (src: Source, ctx: Context, zone: Zone): Promise<HostAudit> => {
   const read = await readAudit(src, hostAuditTable);
   if (read.state !== 'ok' || read.shape === undefined) return { report: unreadAuditReport(src.site.site, read), rejections: [], states: undefined, auditOnly: [] };
-  const decodeRow = decodeAuditRow({ site: src.site.site, table: read.name, layout: read.shape.layout, zone });
-  const rows: AuditRow[] = [];
-  const rejections: Rejection[] = [];
-  for (const raw of read.raw) {
-    const r = decodeRow(raw);
-    if (Ei.isLeft(r)) rejections.push(r.left);
-    else rows.push(r.right);
-  }
+  const { rows, rejections } = decodeAuditRows(read.raw, { site: src.site.site, table: read.name, layout: read.shape.layout, zone });
   const f0 = foldHostAudit({ site: src.site.site, table: read.name, rows, known: new Set(ctx.hostsById.keys()) });
   // a host hard-deleted from computehosts may keep its capability rows (Blazar's own delete
   // soft-deletes them): its node type and GPUs come from them, else it is `unknown`

@@ -282,6 +282,29 @@ export const decodeData =
 export const byIdTime = (a: AuditRow, b: AuditRow): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : a.time - b.time || a.auditId - b.auditId);
 
 /**
+ * Every raw row of an audit table read as `readAudit` gave it, decoded: the rows, and the
+ * rejections of those that do not decode, in the table's order.
+ *
+ * @example
+ * const { rows, rejections } = decodeAuditRows(read.raw, { site: 'chi_uc', table: read.name, layout: 'generic', zone: UTC })
+ * @since 0.5.0
+ */
+export const decodeAuditRows = (
+  raw: ReadonlyArray<unknown>,
+  o: Parameters<typeof decodeAuditRow>[0],
+): { readonly rows: ReadonlyArray<AuditRow>; readonly rejections: ReadonlyArray<Rejection> } => {
+  const dec = decodeAuditRow(o);
+  const rows: AuditRow[] = [];
+  const rejections: Rejection[] = [];
+  for (const x of raw) {
+    const r = dec(x);
+    if (Ei.isLeft(r)) rejections.push(r.left);
+    else rows.push(r.right);
+  }
+  return { rows, rejections };
+};
+
+/**
  * What reading one audit table gave: its probe state, shape and raw rows (an audit table is small:
  * one row per change of a watched column).
  *
@@ -542,14 +565,7 @@ export const readEntityAudit = async (
   const site = src.site.site;
   const read = await readAudit(src, o.ref);
   if (read.state !== 'ok' || read.shape === undefined) return { report: unreadAuditReport(site, read), rejections: [], events: [] };
-  const dec = decodeAuditRow({ site, table: read.name, layout: read.shape.layout, zone: o.zone });
-  const rows: AuditRow[] = [];
-  const rej: Rejection[] = [];
-  for (const raw of read.raw) {
-    const r = dec(raw);
-    if (Ei.isLeft(r)) rej.push(r.left);
-    else rows.push(r.right);
-  }
+  const { rows, rejections: rej } = decodeAuditRows(read.raw, { site, table: read.name, layout: read.shape.layout, zone: o.zone });
   const known = new Set<string>();
   for (const ref of o.sources) {
     if ((await probeTable(src, ref)) !== 'ok') continue;
