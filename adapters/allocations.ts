@@ -59,7 +59,7 @@ import { fill } from './auditBlazar';
 import { splitEvents } from './auditComputehosts';
 import { Int, nullable, Str, struct } from './codecs';
 import { commitment, isOperator, LeaseColumns, leasesTable, eventsTable } from './leases';
-import { compareKeys, instanceReservationsTable, leaseIndex, leaseRecordOf, reservationsTable } from './leaseIndex';
+import { compareKeys, instanceReservationsTable, leaseIndex, leaseRecordOf, reservationsTable, withLeaseColumns } from './leaseIndex';
 import { auditName, forEachRow, tableName, type Source, type TableRef } from './Source';
 
 // -------------------------------------------------------------------------------------
@@ -126,29 +126,19 @@ export const joinedAllocations = async (src: Source): Promise<Iterable<Record<st
     for (const row of rows) {
       const r = row.reservation_id === null || row.reservation_id === undefined ? undefined : ix.reservations?.get(String(row.reservation_id));
       const slot = r === undefined ? undefined : ix.slots?.get(r.id);
-      const l = leaseRecordOf(ix, r);
-      yield {
-        id: row.id,
-        reservation_id: row.reservation_id,
-        compute_host_id: row.compute_host_id,
-        r_id: r?.id ?? null,
-        resource_type: r?.resource_type ?? null,
-        slot_vcpus: slot?.vcpus ?? null,
-        slot_memory_mb: slot?.memory_mb ?? null,
-        slot_disk_gb: slot?.disk_gb ?? null,
-        lease_id: l.lease_id,
-        lease_name: l.lease_name,
-        lease_project_id: l.lease_project_id,
-        lease_created_at: l.lease_created_at,
-        lease_start_date: l.lease_start_date,
-        lease_end_date: l.lease_end_date,
-        lease_deleted_at: l.lease_deleted_at,
-        lease_start_status: l.lease_start_status,
-        lease_start_updated_at: l.lease_start_updated_at,
-        lease_start_time: l.lease_start_time,
-        lease_start_deleted: l.lease_start_deleted,
-        lease_start_deleted_at: l.lease_start_deleted_at,
-      };
+      yield withLeaseColumns(
+        {
+          id: row.id,
+          reservation_id: row.reservation_id,
+          compute_host_id: row.compute_host_id,
+          r_id: r?.id ?? null,
+          resource_type: r?.resource_type ?? null,
+          slot_vcpus: slot?.vcpus ?? null,
+          slot_memory_mb: slot?.memory_mb ?? null,
+          slot_disk_gb: slot?.disk_gb ?? null,
+        },
+        leaseRecordOf(ix, r),
+      );
     }
   })();
 };

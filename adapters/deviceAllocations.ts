@@ -40,7 +40,7 @@ import { annotateGroups, reservationsTable } from './allocations';
 import { Int, nullable, Str, struct } from './codecs';
 import { deviceEntity } from './devices';
 import { commitment, eventsTable, isOperator, LeaseColumns, leasesTable } from './leases';
-import { compareKeys, leaseIndex, leaseOf } from './leaseIndex';
+import { compareKeys, leaseIndex, leaseRecordOf, withLeaseColumns } from './leaseIndex';
 import { auditName, forEachRow, tableName, type Source, type TableRef } from './Source';
 
 // -------------------------------------------------------------------------------------
@@ -97,7 +97,7 @@ export const joinedDeviceAllocations = async (src: Source): Promise<ReadonlyArra
     const r = row.reservation_id === null || row.reservation_id === undefined ? undefined : ix.reservations?.get(String(row.reservation_id));
     row.r_id = r?.id ?? null;
     row.resource_type = r?.resource_type ?? null;
-    Object.assign(row, leaseOf(ix, r));
+    withLeaseColumns(row, leaseRecordOf(ix, r));
   }
   return rows;
 };

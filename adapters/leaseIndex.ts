@@ -263,11 +263,33 @@ export const leaseIndex = (src: Source): Promise<LeaseIndex> => {
  *
  * @since 0.5.0
  */
-export const leaseOf = (ix: LeaseIndex, reservation: ReservationRecord | undefined): Omit<LeaseRecord, 'lease_updated_at'> => {
-  const l = leaseRecordOf(ix, reservation);
-  if (l === noLease) return noLease;
-  const { lease_updated_at: _, ...cols } = l as LeaseRecord;
-  return cols;
+export const leaseOf = (ix: LeaseIndex, reservation: ReservationRecord | undefined): Omit<LeaseRecord, 'lease_updated_at'> =>
+  withLeaseColumns({}, leaseRecordOf(ix, reservation)) as Omit<LeaseRecord, 'lease_updated_at'>;
+
+/**
+ * Sets the twelve lease join columns of `l` on `o` (in `LeaseColumns`' order) and returns `o`:
+ * one field at a time, which V8 keeps a fast object (an object spread of a lease record cost 0.8 s
+ * for CHI@TACC's 224 k leases). The one place that lists them for the joins of every adapter.
+ *
+ * @example
+ * withLeaseColumns({ id: 'a1' }, noLease) // { id: 'a1', lease_id: null, ..., lease_start_deleted_at: null }
+ * @since 0.5.0
+ */
+export const withLeaseColumns = <O extends object>(o: O, l: Omit<LeaseRecord, 'lease_updated_at'>): O & Omit<LeaseRecord, 'lease_updated_at'> => {
+  const x = o as Record<string, unknown>;
+  x.lease_id = l.lease_id;
+  x.lease_name = l.lease_name;
+  x.lease_project_id = l.lease_project_id;
+  x.lease_created_at = l.lease_created_at;
+  x.lease_start_date = l.lease_start_date;
+  x.lease_end_date = l.lease_end_date;
+  x.lease_deleted_at = l.lease_deleted_at;
+  x.lease_start_status = l.lease_start_status;
+  x.lease_start_updated_at = l.lease_start_updated_at;
+  x.lease_start_time = l.lease_start_time;
+  x.lease_start_deleted = l.lease_start_deleted;
+  x.lease_start_deleted_at = l.lease_start_deleted_at;
+  return x as O & Omit<LeaseRecord, 'lease_updated_at'>;
 };
 
 /**
