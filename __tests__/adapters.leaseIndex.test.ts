@@ -5,7 +5,7 @@
  * SQLite and MySQL. Also `forEachRow`, the scan it reads with.
  */
 import fc from 'fast-check';
-import { leaseIndex, leaseOf } from '../adapters/leaseIndex';
+import { leaseIndex, leaseRecordOf, withLeaseColumns } from '../adapters/leaseIndex';
 import { forEachRow } from '../adapters/Source';
 import { describeBoth, openFixture, type Dialect, type Fixture } from './fixtures/db';
 import * as R from './fixtures/rows';
@@ -38,7 +38,7 @@ const fromIndex = async (fx: Fixture): Promise<ReadonlyArray<Record<string, unkn
   return ids.map((id) => {
     const r = ix.reservations?.get(id);
     const slot = ix.slots?.get(id);
-    return { r_id: id, slot_vcpus: slot?.vcpus ?? null, slot_memory_mb: slot?.memory_mb ?? null, slot_disk_gb: slot?.disk_gb ?? null, ...leaseOf(ix, r) };
+    return withLeaseColumns({ r_id: id, slot_vcpus: slot?.vcpus ?? null, slot_memory_mb: slot?.memory_mb ?? null, slot_disk_gb: slot?.disk_gb ?? null }, leaseRecordOf(ix, r));
   });
 };
 
@@ -97,7 +97,7 @@ describeBoth('leaseIndex', (dialect: Dialect) => {
   it('gives the lease columns of a reservation without a lease as NULLs, like the left join', async () => {
     await fx.insert('blazar.reservations', [R.reservation({ id: 'R', lease_id: 'nope' })]);
     const ix = await leaseIndex(fx.src);
-    expect(Object.values(leaseOf(ix, ix.reservations?.get('R'))).every((v) => v === null)).toBe(true);
+    expect(Object.values(withLeaseColumns({}, leaseRecordOf(ix, ix.reservations?.get('R')))).every((v) => v === null)).toBe(true);
   });
 
   it('agrees with the SQL join it replaced (model-based)', async () => {

@@ -258,18 +258,10 @@ export const leaseIndex = (src: Source): Promise<LeaseIndex> => {
 };
 
 /**
- * The lease columns of the lease of a reservation (or of {@link noLease}), as the SQL's left
- * joins gave them.
- *
- * @since 0.5.0
- */
-export const leaseOf = (ix: LeaseIndex, reservation: ReservationRecord | undefined): Omit<LeaseRecord, 'lease_updated_at'> =>
-  withLeaseColumns({}, leaseRecordOf(ix, reservation)) as Omit<LeaseRecord, 'lease_updated_at'>;
-
-/**
  * Sets the twelve lease join columns of `l` on `o` (in `LeaseColumns`' order) and returns `o`:
  * one field at a time, which V8 keeps a fast object (an object spread of a lease record cost 0.8 s
- * for CHI@TACC's 224 k leases). The one place that lists them for the joins of every adapter.
+ * for CHI@TACC's 224 k leases). The one place that lists them for the joins of every adapter: `withLeaseColumns(row,
+ * leaseRecordOf(ix, reservation))` gives the lease columns the SQL's left joins gave.
  *
  * @example
  * withLeaseColumns({ id: 'a1' }, noLease) // { id: 'a1', lease_id: null, ..., lease_start_deleted_at: null }
