@@ -366,8 +366,13 @@ export const readAudit = async (src: Source, ref: TableRef, exceptIdsOf?: TableR
     ...(shape.layout === 'generic' ? ['data'] : [...cols].filter((c) => !['audit_id', 'id', 'audit_event_type', 'audit_event_time', 'audit_changed_at', 'audit_changed_by'].includes(c)).sort()),
   ];
   try {
-    const except = exceptIdsOf === undefined ? '' : ` a where not exists (select 1 from ${tableName(src)(exceptIdsOf)} s where s.id = a.id)`;
-    const sql = `select ${select.join(', ')} from ${tableName(src)(ref)}${except} order by audit_id`;
+    const table = tableName(src)(ref);
+    const gone = (alias: string) => `not exists (select 1 from ${tableName(src)(exceptIdsOf as TableRef)} s where s.id = ${alias}.id)`;
+    // SQLite tests each row of the audit table itself, reading its data (most of the table's
+    // pages) to keep 4 rows of 400 k: asked for the rowids first, it scans the (id, ...) index
+    // instead, then fetches the rows it keeps by their rowid (3x faster at CHI@TACC's scale)
+    const except = exceptIdsOf === undefined ? '' : src.dialect === 'sqlite' ? ` where rowid in (select a.rowid from ${table} a where ${gone('a')})` : ` a where ${gone('a')}`;
+    const sql = `select ${select.join(', ')} from ${table}${except} order by audit_id`;
     const count = `select count(*) as n from ${tableName(src)(ref)}`;
     const [raw, rows]: [ReadonlyArray<unknown>, number | undefined] =
       src.dialect === 'mysql'
