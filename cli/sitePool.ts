@@ -74,10 +74,20 @@ const runOne = (job: SiteJob, log: (line: string) => void): Promise<{ part: Site
       settled = true;
       resolve(r);
     };
+    // a worker that has said its last word is stopped, and its result taken only once it is gone:
+    // left to wind down by itself it kept its whole heap (the site's garbage, hundreds of MB)
+    // while the next site or the joining of the parts ran beside it
+    const last = (r: { part: SiteReport } | { failure: Failure }) => {
+      w.removeAllListeners('exit');
+      w.terminate().then(
+        () => settle(r),
+        () => settle(r),
+      );
+    };
     w.on('message', (m: SiteMessage) => {
       if (m.kind === 'log') log(m.line);
-      else if (m.kind === 'done') settle({ part: m.part });
-      else settle({ failure: m.failure });
+      else if (m.kind === 'done') last({ part: m.part });
+      else last({ failure: m.failure });
     });
     // a worker that dies without a word (out of memory, a bug) fails its site, never hangs the run
     w.on('error', (e) => settle({ failure: { _tag: 'QueryFailure', source: job.target.site.site, message: `the worker reading this site failed: ${e.message}` } }));
