@@ -25,11 +25,11 @@ const QUERIES: ReadonlyArray<readonly [string, string]> = [
   ['start_lease events', "select id, lease_id, status, updated_at, time, deleted, deleted_at from blazar__events where event_type = 'start_lease'"],
   ['reservations', 'select id, lease_id, resource_type, resource_id from blazar__reservations'],
   ['computehost_allocations', 'select id, reservation_id, compute_host_id from blazar__computehost_allocations'],
-  ['audit of leases', 'select audit_id, id, audit_event_type, audit_changed_at, data from openstack_audit__audit_blazar_leases a where a.id not in (select id from blazar__leases)'],
-  ['audit of reservations', 'select audit_id, id, audit_event_type, audit_changed_at, data from openstack_audit__audit_blazar_reservations a where a.id not in (select id from blazar__reservations)'],
+  ['audit of leases', 'select audit_id, id, audit_event_type, audit_changed_at, data from openstack_audit__audit_blazar_leases where rowid in (select a.rowid from openstack_audit__audit_blazar_leases a where not exists (select 1 from blazar__leases s where s.id = a.id))'],
+  ['audit of reservations', 'select audit_id, id, audit_event_type, audit_changed_at, data from openstack_audit__audit_blazar_reservations where rowid in (select a.rowid from openstack_audit__audit_blazar_reservations a where not exists (select 1 from blazar__reservations s where s.id = a.id))'],
   [
     'audit of allocations',
-    'select audit_id, id, audit_event_type, audit_changed_at, data from openstack_audit__audit_blazar_computehost_allocations a where a.id not in (select id from blazar__computehost_allocations)',
+    'select audit_id, id, audit_event_type, audit_changed_at, data from openstack_audit__audit_blazar_computehost_allocations where rowid in (select a.rowid from openstack_audit__audit_blazar_computehost_allocations a where not exists (select 1 from blazar__computehost_allocations s where s.id = a.id))',
   ],
   ['legacy caches', 'select * from chameleon_usage__node_usage_report_cache union all select date, node_type, cnt, null, null, null, null from chameleon_usage__node_count_cache'],
 ];
@@ -37,7 +37,7 @@ const QUERIES: ReadonlyArray<readonly [string, string]> = [
 const args = process.argv.slice(2);
 const runsAt = args.indexOf('--runs');
 const runs = runsAt < 0 ? 3 : Number(args[runsAt + 1]);
-const files = args.filter((a, i) => a !== '--runs' && i !== runsAt + 1);
+const files = args.filter((_, i) => runsAt < 0 || (i !== runsAt && i !== runsAt + 1));
 if (files.length === 0 || !(runs >= 1)) {
   process.stderr.write('usage: node dist-bench/bench/floor.js SNAPSHOT.sqlite [...] [--runs N]\n');
   process.exit(2);
