@@ -203,8 +203,11 @@ const reconstruct = async (req: ReportRequest): Promise<Ei.Either<Failure, { rea
     const jobs = targets.map((target) => ({ target, options, keep, queryTimeoutMs: req.queryTimeoutMs }));
     const run = await runSites(jobs, req.jobs ?? 1, log);
     if ('failure' in run) return Ei.left(run.failure);
+    const rep = assemble(req)(run.parts);
+    // the joined timeline's pooled temporaries (up to a few hundred MB at real scale) are not
+    // needed while the files are written
     Scratch.release();
-    return Ei.right({ rep: assemble(req)(run.parts), reads });
+    return Ei.right({ rep, reads });
   }
   for (const t of req.targets) {
     const r = await readTarget(req.log, req.queryTimeoutMs)(t)();
