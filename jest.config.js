@@ -8,6 +8,10 @@ module.exports = {
   // A shared 2-core machine under load (CI, parallel work) runs the database tests slower than
   // jest's 5 s default; a test that hangs still fails, after 60 s.
   testTimeout: 60_000,
+  // one test file per core: jest's default (cores - 1) ran the files one at a time on the 2-core
+  // CI machine, 584 s of the 866 s CI; most files wait on MariaDB, child processes or disk, so two
+  // at a time took 337 s there (docs/decisions.md)
+  maxWorkers: '100%',
   roots: ['<rootDir>/__tests__'],
   testMatch: ['**/*.test.ts'],
   transform: {
