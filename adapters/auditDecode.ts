@@ -368,23 +368,24 @@ export const readAudit = async (src: Source, ref: TableRef, exceptIdsOf?: TableR
   ];
   try {
     const table = tableName(src)(ref);
-    const gone = (alias: string) => `not exists (select 1 from ${tableName(src)(exceptIdsOf as TableRef)} s where s.id = ${alias}.id)`;
+    const source = exceptIdsOf === undefined ? undefined : tableName(src)(exceptIdsOf);
     // SQLite tests each row of the audit table itself, reading its data (most of the table's
     // pages) to keep 4 rows of 400 k: asked for the rowids first, it scans the (id, ...) index
-    // instead, then fetches the rows it keeps by their rowid (3x faster at CHI@TACC's scale)
-    const except = exceptIdsOf === undefined ? '' : src.dialect === 'sqlite' ? ` where rowid in (select a.rowid from ${table} a where ${gone('a')})` : ` a where ${gone('a')}`;
+    // instead, then fetches the rows it keeps by their rowid (3x faster at CHI@TACC's scale).
+    // MySQL leaves the source's ids out in `mysqlExcept`.
+    const except = source === undefined ? '' : ` where rowid in (select a.rowid from ${table} a where not exists (select 1 from ${source} s where s.id = a.id))`;
     const sql = `select ${select.join(', ')} from ${table}${except} order by audit_id`;
-    const count = `select count(*) as n from ${tableName(src)(ref)}`;
+    const count = `select count(*) as n from ${table}`;
     const [raw, rows]: [ReadonlyArray<unknown>, number | undefined] =
       src.dialect === 'mysql'
         ? // TIMESTAMP columns (layouts before v3) are shown in the session's zone: read them in
           // the global zone, as DATETIMEs were written, so one conversion fits both
           await src.knex.transaction(async (trx) => {
             await trx.raw('SET SESSION time_zone = @@global.time_zone');
-            const r = exceptIdsOf === undefined ? ((await trx.raw(sql)) as unknown[][])[0] : await mysqlExcept(trx, table, tableName(src)(exceptIdsOf), select);
-            return [r, except === '' ? undefined : Number((((await trx.raw(count)) as Array<Array<{ n: unknown }>>)[0])[0].n)];
+            const r = source === undefined ? ((await trx.raw(sql)) as unknown[][])[0] : await mysqlExcept(trx, table, source, select);
+            return [r, source === undefined ? undefined : Number((((await trx.raw(count)) as Array<Array<{ n: unknown }>>)[0])[0].n)];
           })
-        : [(await src.knex.raw(sql)) as unknown[], except === '' ? undefined : Number(((await src.knex.raw(count)) as Array<{ n: unknown }>)[0].n)];
+        : [(await src.knex.raw(sql)) as unknown[], source === undefined ? undefined : Number(((await src.knex.raw(count)) as Array<{ n: unknown }>)[0].n)];
     return { ref, name, state: 'ok', shape, raw, ...(rows === undefined ? {} : { rows }) };
   } catch (e) {
     const code = (e as { code?: string }).code ?? '';
@@ -398,8 +399,8 @@ export const readAudit = async (src: Source, ref: TableRef, exceptIdsOf?: TableR
  * MySQL: the audit rows whose id the source table no longer has, in `audit_id` order. Not with
  * `not exists` in SQL: the audit tables are utf8mb4 and Blazar's own utf8mb3 on a real site (and
  * in the testbed), and MariaDB compares the two in utf8mb4, so the source's key cannot be used and
- * each audit row scanned the source table: hours at CHI@TACC's size (found by the 10M benchmark,
- * a query still running after 20 minutes at half that size). So the ids are matched here, exactly
+ * each audit row scanned the source table (found by the 10M benchmark: at half of CHI@TACC's
+ * size the query was still running after 20 minutes). So the ids are matched here, exactly
  * (as the lease index does, docs/decisions.md), and the rows kept are read by their key.
  */
 const mysqlExcept = async (trx: Knex.Transaction, table: string, source: string, select: ReadonlyArray<string>): Promise<unknown[]> => {

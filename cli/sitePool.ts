@@ -74,9 +74,9 @@ const runOne = (job: SiteJob, log: (line: string) => void): Promise<{ part: Site
       settled = true;
       resolve(r);
     };
-    // a worker that has said its last word is stopped, and its result taken only once it is gone:
-    // left to wind down by itself it kept its whole heap (the site's garbage, hundreds of MB)
-    // while the next site or the joining of the parts ran beside it
+    // a worker that has said its last word is stopped, and its result taken only once it is gone,
+    // so its heap (the site's garbage, hundreds of MB) is freed before the next site starts or the
+    // parts are joined, not whenever it winds down by itself
     const last = (r: { part: SiteReport } | { failure: Failure }) => {
       w.removeAllListeners('exit');
       w.terminate().then(
